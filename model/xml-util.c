@@ -1,0 +1,408 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <ctype.h>
+#include <fcntl.h>
+#include <libxml/parser.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <sys/random.h>
+
+#include "xml-util.h"
+
+static unsigned count_elements(xmlNodePtr n, unsigned depth, bool *too_deep) {
+        unsigned c = 0;
+        if (depth > VB_XML_MAX_DEPTH) {
+                *too_deep = true;
+                return 0;
+        }
+        for (xmlNodePtr k = n; k; k = k->next)
+                if (k->type == XML_ELEMENT_NODE) {
+                        c++;
+                        if (c > VB_XML_MAX_ELEMENTS)
+                                return c;
+                        c += count_elements(k->children, depth + 1, too_deep);
+                }
+        return c;
+}
+
+int vb_xml_parse(const char *xml, const char *root, xmlDocPtr *ret, VbError *e) {
+        xmlParserCtxtPtr ctxt;
+        xmlDocPtr doc;
+        xmlNodePtr r;
+        size_t len;
+        bool too_deep = false;
+
+        if (!xml || !*xml)
+                return vb_error_set(e, VB_ERR_XML_ERROR, "missing XML document");
+        len = strnlen(xml, VB_XML_MAX_SIZE + 1);
+        if (len > VB_XML_MAX_SIZE)
+                return vb_error_set(e, VB_ERR_XML_ERROR, "document too large: more than %d bytes",
+                                    VB_XML_MAX_SIZE);
+        /* Reject DTDs outright: no internal subsets means no entity definitions,
+         * hence no billion-laughs; external ones are never fetched (NONET). */
+        if (strstr(xml, "<!DOCTYPE") || strstr(xml, "<!ENTITY"))
+                return vb_error_set(e, VB_ERR_XML_ERROR, "DTDs and entities are not allowed");
+
+        ctxt = xmlNewParserCtxt();
+        if (!ctxt)
+                return vb_error_set(e, VB_ERR_NO_MEMORY, NULL);
+        doc = xmlCtxtReadMemory(ctxt, xml, (int) len, "domain.xml", NULL,
+                                XML_PARSE_NONET | XML_PARSE_NOWARNING | XML_PARSE_NOERROR |
+                                XML_PARSE_NOCDATA);
+        if (!doc) {
+                const xmlError *err = xmlCtxtGetLastError(ctxt);
+                int r2;
+                if (err && err->message) {
+                        _cleanup_free_ char *m = vb_strdup(err->message);
+                        size_t l = strlen(m);
+                        while (l > 0 && (m[l - 1] == '\n' || m[l - 1] == ' '))
+                                m[--l] = 0;
+                        r2 = vb_error_set(e, VB_ERR_XML_DETAIL, "line %d: %s", err->line, m);
+                } else
+                        r2 = vb_error_set(e, VB_ERR_XML_ERROR, "failed to parse document");
+                xmlFreeParserCtxt(ctxt);
+                return r2;
+        }
+        xmlFreeParserCtxt(ctxt);
+
+        r = xmlDocGetRootElement(doc);
+        if (!r) {
+                xmlFreeDoc(doc);
+                return vb_error_set(e, VB_ERR_XML_ERROR, "missing root element");
+        }
+        if (doc->intSubset || doc->extSubset) {
+                xmlFreeDoc(doc);
+                return vb_error_set(e, VB_ERR_XML_ERROR, "DTDs and entities are not allowed");
+        }
+        if (root && !xmlStrEqual(r->name, BAD_CAST root)) {
+                int rr = vb_error_set(e, VB_ERR_XML_ERROR,
+                                      "unexpected root element <%s>, expecting <%s>",
+                                      (const char *) r->name, root);
+                xmlFreeDoc(doc);
+                return rr;
+        }
+        if (count_elements(r, 0, &too_deep) > VB_XML_MAX_ELEMENTS || too_deep) {
+                xmlFreeDoc(doc);
+                return vb_error_set(e, VB_ERR_XML_ERROR, "document too complex");
+        }
+        *ret = doc;
+        return 0;
+}
+
+char *vb_xml_prop(xmlNodePtr n, const char *name) {
+        xmlChar *v;
+        char *r;
+        if (!n)
+                return NULL;
+        v = xmlGetNoNsProp(n, BAD_CAST name);
+        if (!v)
+                return NULL;
+        r = vb_strdup((const char *) v);
+        xmlFree(v);
+        return r;
+}
+
+char *vb_xml_content(xmlNodePtr n) {
+        xmlChar *v;
+        char *r;
+        if (!n)
+                return NULL;
+        v = xmlNodeGetContent(n);
+        if (!v)
+                return NULL;
+        r = vb_strdup((const char *) v);
+        xmlFree(v);
+        return r;
+}
+
+xmlNodePtr vb_xml_child(xmlNodePtr n, const char *name) {
+        if (!n)
+                return NULL;
+        for (xmlNodePtr c = n->children; c; c = c->next)
+                if (c->type == XML_ELEMENT_NODE && xmlStrEqual(c->name, BAD_CAST name))
+                        return c;
+        return NULL;
+}
+
+unsigned vb_xml_count_children(xmlNodePtr n, const char *name) {
+        unsigned k = 0;
+        if (!n)
+                return 0;
+        for (xmlNodePtr c = n->children; c; c = c->next)
+                if (c->type == XML_ELEMENT_NODE && xmlStrEqual(c->name, BAD_CAST name))
+                        k++;
+        return k;
+}
+
+char *vb_xml_node_dump(xmlNodePtr n) {
+        xmlBufferPtr buf = xmlBufferCreate();
+        char *r;
+        if (!buf)
+                return NULL;
+        if (xmlNodeDump(buf, n->doc, n, 0, 0) < 0) {
+                xmlBufferFree(buf);
+                return NULL;
+        }
+        r = vb_strdup((const char *) xmlBufferContent(buf));
+        xmlBufferFree(buf);
+        return r;
+}
+
+int vb_xml_parse_uint(const char *s, unsigned long long max, unsigned long long *ret) {
+        char *end;
+        unsigned long long v;
+        if (!s || !*s || !isdigit((unsigned char) *s))
+                return -EINVAL;
+        errno = 0;
+        v = strtoull(s, &end, 10);
+        if (errno || *end || v > max)
+                return -ERANGE;
+        *ret = v;
+        return 0;
+}
+
+static int unit_scale(const char *unit, uint64_t *ret) {
+        static const struct { const char *name; uint64_t f; } u[] = {
+                { "b", 1 }, { "bytes", 1 },
+                { "KB", 1000ULL }, { "k", 1024ULL }, { "KiB", 1024ULL },
+                { "MB", 1000000ULL }, { "M", 1ULL << 20 }, { "MiB", 1ULL << 20 },
+                { "GB", 1000000000ULL }, { "G", 1ULL << 30 }, { "GiB", 1ULL << 30 },
+                { "TB", 1000000000000ULL }, { "T", 1ULL << 40 }, { "TiB", 1ULL << 40 },
+                { "PB", 1000000000000000ULL }, { "P", 1ULL << 50 }, { "PiB", 1ULL << 50 },
+                { "EB", 1000000000000000000ULL }, { "E", 1ULL << 60 }, { "EiB", 1ULL << 60 },
+        };
+        for (size_t i = 0; i < ELEMENTSOF(u); i++)
+                if (streq(unit, u[i].name)) {
+                        *ret = u[i].f;
+                        return 0;
+                }
+        return -EINVAL;
+}
+
+int vb_xml_parse_scaled(const char *value, const char *unit, uint64_t scale_to, uint64_t *ret) {
+        unsigned long long v;
+        uint64_t f;
+        int r;
+
+        r = vb_xml_parse_uint(value, UINT64_MAX, &v);
+        if (r < 0)
+                return r;
+        if (!unit || !*unit)
+                f = scale_to;
+        else if (unit_scale(unit, &f) < 0)
+                return -EINVAL;
+        if (f != 0 && v > UINT64_MAX / f)
+                return -ERANGE;
+        v *= f;
+        /* libvirt rounds up to the target unit */
+        *ret = (v + scale_to - 1) / scale_to;
+        return 0;
+}
+
+static void buf_grow(VbBuf *b, size_t need) {
+        if (b->len + need + 1 <= b->alloc)
+                return;
+        size_t n = b->alloc ? b->alloc * 2 : 256;
+        while (n < b->len + need + 1)
+                n *= 2;
+        char *d = realloc(b->data, n);
+        if (!d)
+                abort();
+        b->data = d;
+        b->alloc = n;
+}
+
+void vb_buf_add(VbBuf *b, const char *s, size_t n) {
+        buf_grow(b, n);
+        memcpy(b->data + b->len, s, n);
+        b->len += n;
+        b->data[b->len] = 0;
+}
+
+void vb_buf_puts(VbBuf *b, const char *s) {
+        vb_buf_add(b, s, strlen(s));
+}
+
+static void buf_vprintf(VbBuf *b, const char *fmt, va_list ap) {
+        va_list ap2;
+        int n;
+        va_copy(ap2, ap);
+        n = vsnprintf(NULL, 0, fmt, ap2);
+        va_end(ap2);
+        if (n < 0)
+                abort();
+        buf_grow(b, (size_t) n);
+        vsnprintf(b->data + b->len, (size_t) n + 1, fmt, ap);
+        b->len += (size_t) n;
+}
+
+void vb_buf_printf(VbBuf *b, const char *fmt, ...) {
+        va_list ap;
+        va_start(ap, fmt);
+        buf_vprintf(b, fmt, ap);
+        va_end(ap);
+}
+
+static void buf_pad(VbBuf *b) {
+        for (int i = 0; i < b->indent; i++)
+                vb_buf_add(b, " ", 1);
+}
+
+void vb_buf_line(VbBuf *b, const char *fmt, ...) {
+        va_list ap;
+        buf_pad(b);
+        va_start(ap, fmt);
+        buf_vprintf(b, fmt, ap);
+        va_end(ap);
+        vb_buf_add(b, "\n", 1);
+}
+
+void vb_buf_escape(VbBuf *b, const char *s) {
+        for (; s && *s; s++) {
+                switch (*s) {
+                case '<': vb_buf_puts(b, "&lt;"); break;
+                case '>': vb_buf_puts(b, "&gt;"); break;
+                case '&': vb_buf_puts(b, "&amp;"); break;
+                case '\'': vb_buf_puts(b, "&apos;"); break;
+                case '"': vb_buf_puts(b, "&quot;"); break;
+                default: vb_buf_add(b, s, 1);
+                }
+        }
+}
+
+void vb_buf_elem(VbBuf *b, const char *name, const char *text) {
+        if (!text)
+                return;
+        buf_pad(b);
+        vb_buf_printf(b, "<%s>", name);
+        vb_buf_escape(b, text);
+        vb_buf_printf(b, "</%s>\n", name);
+}
+
+void vb_buf_fragment(VbBuf *b, const char *xml) {
+        const char *p = xml;
+        while (p && *p) {
+                const char *nl = strchr(p, '\n');
+                size_t n = nl ? (size_t) (nl - p) : strlen(p);
+                /* keep relative indentation of the fragment's own lines */
+                if (n > 0) {
+                        buf_pad(b);
+                        vb_buf_add(b, p, n);
+                }
+                vb_buf_add(b, "\n", 1);
+                p = nl ? nl + 1 : p + n;
+        }
+}
+
+void vb_buf_indent(VbBuf *b, int delta) {
+        b->indent += delta;
+        if (b->indent < 0)
+                b->indent = 0;
+}
+
+char *vb_buf_steal(VbBuf *b) {
+        char *r = b->data ? b->data : vb_strdup("");
+        *b = (VbBuf) { 0 };
+        return r;
+}
+
+void vb_buf_free(VbBuf *b) {
+        free(b->data);
+        *b = (VbBuf) { 0 };
+}
+
+static int hexval(char c) {
+        if (c >= '0' && c <= '9') return c - '0';
+        if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+        if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+        return -1;
+}
+
+int vb_uuid_parse(const char *s, uint8_t ret[16]) {
+        uint8_t u[16];
+        size_t i = 0;
+        if (!s)
+                return -EINVAL;
+        while (*s == ' ')
+                s++;
+        while (i < 16) {
+                int hi, lo;
+                if (*s == '-') { s++; continue; }
+                hi = hexval(s[0]);
+                if (hi < 0) return -EINVAL;
+                lo = hexval(s[1]);
+                if (lo < 0) return -EINVAL;
+                u[i++] = (uint8_t) (hi << 4 | lo);
+                s += 2;
+        }
+        while (*s == ' ')
+                s++;
+        if (*s)
+                return -EINVAL;
+        memcpy(ret, u, 16);
+        return 0;
+}
+
+void vb_uuid_format(const uint8_t u[16], char ret[37]) {
+        snprintf(ret, 37,
+                 "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x",
+                 u[0], u[1], u[2], u[3], u[4], u[5], u[6], u[7],
+                 u[8], u[9], u[10], u[11], u[12], u[13], u[14], u[15]);
+}
+
+void vb_uuid_generate(uint8_t ret[16]) {
+        size_t got = 0;
+        while (got < 16) {
+                ssize_t n = getrandom(ret + got, 16 - got, 0);
+                if (n < 0) {
+                        if (errno == EINTR)
+                                continue;
+                        abort();
+                }
+                got += (size_t) n;
+        }
+        ret[6] = (ret[6] & 0x0f) | 0x40;  /* version 4 */
+        ret[8] = (ret[8] & 0x3f) | 0x80;  /* RFC 4122 variant */
+}
+
+bool vb_uuid_is_null(const uint8_t u[16]) {
+        for (int i = 0; i < 16; i++)
+                if (u[i])
+                        return false;
+        return true;
+}
+
+int vb_name_validate(const char *name, const char *what, VbError *e) {
+        if (!name || !*name)
+                return vb_error_set(e, VB_ERR_XML_ERROR, "missing %s name", what);
+        if (strlen(name) > 255)
+                return vb_error_set(e, VB_ERR_XML_ERROR, "%s name '%.32s...' is too long", what, name);
+        if (strchr(name, '/'))
+                return vb_error_set(e, VB_ERR_XML_ERROR, "name %s cannot contain '/'", name);
+        for (const unsigned char *p = (const unsigned char *) name; *p; p++)
+                if (*p < 0x20 || *p == 0x7f)
+                        return vb_error_set(e, VB_ERR_XML_ERROR,
+                                            "%s name contains control characters", what);
+        if (!xmlCheckUTF8(BAD_CAST name))
+                return vb_error_set(e, VB_ERR_XML_ERROR, "%s name is not valid UTF-8", what);
+        return 0;
+}
+
+int vb_mac_parse(const char *s, char ret[18]) {
+        char out[18];
+        if (!s || strlen(s) != 17)
+                return -EINVAL;
+        for (int i = 0; i < 17; i++) {
+                if (i % 3 == 2) {
+                        if (s[i] != ':')
+                                return -EINVAL;
+                        out[i] = ':';
+                } else {
+                        if (hexval(s[i]) < 0)
+                                return -EINVAL;
+                        out[i] = (char) tolower((unsigned char) s[i]);
+                }
+        }
+        out[17] = 0;
+        memcpy(ret, out, 18);
+        return 0;
+}

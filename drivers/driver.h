@@ -1,0 +1,309 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+/* The driver contract. One VbConnect per enabled driver (Test, QEMU, LXC) holds the
+ * in-memory registry of every object it manages; objects/ serves lookups and lists
+ * from it and calls the ops tables for everything else. A NULL op means "not
+ * supported", reported in one place (VB_DRIVER_CALL) with libvirt's text.
+ * Nothing here knows D-Bus. */
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "domain.h"
+#include "vb-error.h"
+
+typedef struct VbConnect VbConnect;
+typedef struct VbDriver VbDriver;
+typedef struct VbDomainObj VbDomainObj;
+typedef struct VbNetworkObj VbNetworkObj;
+typedef struct VbPoolObj VbPoolObj;
+typedef struct VbVolObj VbVolObj;
+typedef struct VbNodeDevObj VbNodeDevObj;
+typedef struct VbSecretObj VbSecretObj;
+typedef struct VbIfaceObj VbIfaceObj;
+typedef struct VbNWFilterObj VbNWFilterObj;
+typedef struct VbSnapshotObj VbSnapshotObj;
+
+/* Model types other modules define (model/network.h, storage.h, ...). */
+typedef struct VbNetworkDef VbNetworkDef;
+typedef struct VbPoolDef VbPoolDef;
+typedef struct VbVolDef VbVolDef;
+typedef struct VbNodedevDef VbNodedevDef;
+typedef struct VbSecretDef VbSecretDef;
+typedef struct VbIfaceDef VbIfaceDef;
+typedef struct VbNWFilterDef VbNWFilterDef;
+typedef struct VbSnapshotDef VbSnapshotDef;
+
+/* libvirt's enum values: they go on the wire unchanged. */
+typedef enum VbDomainState {
+        VB_DOMAIN_NOSTATE = 0, VB_DOMAIN_RUNNING = 1, VB_DOMAIN_BLOCKED = 2,
+        VB_DOMAIN_PAUSED = 3, VB_DOMAIN_SHUTDOWN = 4, VB_DOMAIN_SHUTOFF = 5,
+        VB_DOMAIN_CRASHED = 6, VB_DOMAIN_PMSUSPENDED = 7,
+} VbDomainState;
+
+enum { /* virDomainEventType and the details we emit */
+        VB_EV_DEFINED = 0, VB_EV_UNDEFINED = 1, VB_EV_STARTED = 2, VB_EV_SUSPENDED = 3,
+        VB_EV_RESUMED = 4, VB_EV_STOPPED = 5, VB_EV_SHUTDOWN = 6, VB_EV_PMSUSPENDED = 7,
+        VB_EV_CRASHED = 8,
+        VB_EV_DEFINED_ADDED = 0, VB_EV_DEFINED_UPDATED = 1, VB_EV_DEFINED_RENAMED = 2,
+        VB_EV_DEFINED_FROM_SNAPSHOT = 3,
+        VB_EV_UNDEFINED_REMOVED = 0, VB_EV_UNDEFINED_RENAMED = 1,
+        VB_EV_STARTED_BOOTED = 0, VB_EV_STARTED_MIGRATED = 1, VB_EV_STARTED_RESTORED = 2,
+        VB_EV_STARTED_FROM_SNAPSHOT = 3, VB_EV_STARTED_WAKEUP = 4,
+        VB_EV_SUSPENDED_PAUSED = 0, VB_EV_SUSPENDED_FROM_SNAPSHOT = 5,
+        VB_EV_RESUMED_UNPAUSED = 0, VB_EV_RESUMED_FROM_SNAPSHOT = 2,
+        VB_EV_STOPPED_SHUTDOWN = 0, VB_EV_STOPPED_DESTROYED = 1, VB_EV_STOPPED_CRASHED = 2,
+        VB_EV_STOPPED_MIGRATED = 3, VB_EV_STOPPED_SAVED = 4, VB_EV_STOPPED_FAILED = 5,
+        VB_EV_STOPPED_FROM_SNAPSHOT = 6,
+        VB_EV_SHUTDOWN_FINISHED = 0,
+};
+
+/* Generic lifecycle event values for networks/pools/nodedevs/secrets. */
+enum {
+        VB_OBJ_EV_DEFINED = 0, VB_OBJ_EV_UNDEFINED = 1, VB_OBJ_EV_STARTED = 2,
+        VB_OBJ_EV_STOPPED = 3, VB_OBJ_EV_CREATED = 4, VB_OBJ_EV_DELETED = 5,
+        VB_NODEDEV_EV_CREATED = 0, VB_NODEDEV_EV_DELETED = 1,
+        VB_SECRET_EV_DEFINED = 0, VB_SECRET_EV_UNDEFINED = 1,
+};
+
+/* ---- the event sink: drivers report, objects/ turns it into signals ---- */
+
+typedef enum VbEventType {
+        VB_EVENT_DOMAIN_LIFECYCLE,     /* event, detail */
+        VB_EVENT_DOMAIN_REBOOT,
+        VB_EVENT_DOMAIN_METADATA,      /* event = metadata type, str = ns uri */
+        VB_EVENT_DOMAIN_DEVICE_ADDED,  /* str = alias */
+        VB_EVENT_DOMAIN_DEVICE_REMOVED,
+        VB_EVENT_DOMAIN_BALLOON,       /* u64 */
+        VB_EVENT_DOMAIN_CHANGED,       /* properties may have changed, no signal of its own */
+        VB_EVENT_NETWORK_LIFECYCLE,
+        VB_EVENT_POOL_LIFECYCLE,
+        VB_EVENT_POOL_REFRESH,
+        VB_EVENT_NODEDEV_LIFECYCLE,
+        VB_EVENT_SECRET_LIFECYCLE,
+        VB_EVENT_OBJECT_CHANGED,       /* any object: properties may have changed */
+        VB_EVENT_OBJECT_ADDED,         /* volume/snapshot/interface/nwfilter appeared */
+        VB_EVENT_OBJECT_REMOVED,       /* ... and disappeared (emitted before it is freed) */
+} VbEventType;
+
+typedef enum VbObjKind {
+        VB_KIND_DOMAIN, VB_KIND_NETWORK, VB_KIND_POOL, VB_KIND_VOL, VB_KIND_NODEDEV,
+        VB_KIND_SECRET, VB_KIND_IFACE, VB_KIND_NWFILTER, VB_KIND_SNAPSHOT, _VB_KIND_MAX,
+} VbObjKind;
+
+typedef struct VbEvent {
+        VbEventType type;
+        VbConnect *conn;
+        VbObjKind kind;
+        void *obj;              /* the object, still alive during emission */
+        int event, detail;
+        uint64_t u64;
+        const char *str;
+} VbEvent;
+
+typedef void (*VbEventSink)(const VbEvent *ev, void *userdata);
+void vb_event_set_sink(VbEventSink sink, void *userdata);
+void vb_event_emit(const VbEvent *ev);
+void vb_event_domain(VbDomainObj *dom, int event, int detail);
+void vb_event_obj(VbConnect *c, VbEventType type, VbObjKind kind, void *obj, int event, int detail);
+
+/* ---- slow operations: a driver may finish later ---- */
+
+typedef struct VbOp VbOp;
+struct VbOp {
+        /* Called exactly once, when the op finishes (also when the object vanished). */
+        void (*done)(VbOp *op, int r, const VbError *e);
+        void *userdata;
+};
+
+/* ---- runtime objects ---- */
+
+struct VbDomainObj {
+        unsigned n_ref;
+        VbConnect *conn;
+        VbDomainDef *def;          /* live definition (or the config while inactive) */
+        VbDomainDef *newdef;       /* persistent config to apply at next start, or NULL */
+        VbDomainState state;
+        int reason;
+        int id;                    /* -1 while inactive */
+        bool persistent, autostart, has_managed_save, updated, removed;
+        VbSnapshotObj **snapshots;
+        size_t n_snapshots;
+        VbSnapshotObj *current_snapshot;
+        void *priv;                /* driver private */
+};
+
+struct VbSnapshotObj {
+        VbDomainObj *dom;
+        VbSnapshotDef *def;
+        char *name;
+        char *parent;              /* name or NULL */
+        void *priv;
+};
+
+struct VbNetworkObj {
+        VbConnect *conn;
+        VbNetworkDef *def, *newdef;
+        char *name;
+        uint8_t uuid[16];
+        bool active, persistent, autostart;
+        void *priv;
+};
+
+struct VbPoolObj {
+        VbConnect *conn;
+        VbPoolDef *def, *newdef;
+        char *name;
+        uint8_t uuid[16];
+        bool active, persistent, autostart;
+        VbVolObj **vols;
+        size_t n_vols;
+        void *priv;
+};
+
+struct VbVolObj {
+        VbPoolObj *pool;
+        VbVolDef *def;
+        char *name, *key, *path;
+        void *priv;
+};
+
+struct VbNodeDevObj {
+        VbConnect *conn;
+        VbNodedevDef *def;
+        char *name, *parent;
+        void *priv;
+};
+
+struct VbSecretObj {
+        VbConnect *conn;
+        VbSecretDef *def;
+        uint8_t uuid[16];
+        int usage_type;
+        char *usage_id;
+        uint8_t *value;
+        size_t value_len;
+        void *priv;
+};
+
+struct VbIfaceObj {
+        VbConnect *conn;
+        VbIfaceDef *def;
+        char *name, *mac;
+        bool active;
+        void *priv;
+};
+
+struct VbNWFilterObj {
+        VbConnect *conn;
+        VbNWFilterDef *def;
+        char *name;
+        uint8_t uuid[16];
+        void *priv;
+};
+
+/* ---- ops tables (fill what the driver supports; NULL = not supported) ---- */
+
+typedef struct VbNodeInfo {
+        char model[32];
+        uint64_t memory_kib;
+        unsigned cpus, mhz, nodes, sockets, cores, threads;
+} VbNodeInfo;
+
+typedef struct VbConnectOps {
+        int (*get_capabilities)(VbConnect *c, char **ret, VbError *e);
+        int (*get_sysinfo)(VbConnect *c, unsigned flags, char **ret, VbError *e);
+        int (*get_version)(VbConnect *c, uint64_t *ret, VbError *e);
+        int (*node_get_info)(VbConnect *c, VbNodeInfo *ret, VbError *e);
+} VbConnectOps;
+
+typedef struct VbDomainOps {
+        /* Definitions. On success the new/updated object is returned (not referenced). */
+        int (*define_xml)(VbConnect *c, const char *xml, unsigned flags, VbDomainObj **ret, VbError *e);
+        int (*create_xml)(VbConnect *c, const char *xml, unsigned flags, VbDomainObj **ret, VbError *e);
+        int (*undefine)(VbDomainObj *d, unsigned flags, VbError *e);
+        /* Lifecycle: return 0 when finished, 1 when @op->done will be called later. */
+        int (*create)(VbDomainObj *d, unsigned flags, VbOp *op, VbError *e);
+        int (*destroy)(VbDomainObj *d, unsigned flags, VbOp *op, VbError *e);
+        int (*shutdown)(VbDomainObj *d, unsigned flags, VbOp *op, VbError *e);
+        int (*reboot)(VbDomainObj *d, unsigned flags, VbOp *op, VbError *e);
+        int (*reset)(VbDomainObj *d, unsigned flags, VbOp *op, VbError *e);
+        int (*suspend)(VbDomainObj *d, VbOp *op, VbError *e);
+        int (*resume)(VbDomainObj *d, VbOp *op, VbError *e);
+        int (*get_xml_desc)(VbDomainObj *d, unsigned flags, char **ret, VbError *e);
+        int (*set_autostart)(VbDomainObj *d, bool autostart, VbError *e);
+        int (*get_os_type)(VbDomainObj *d, char **ret, VbError *e);
+        int (*get_scheduler_type)(VbDomainObj *d, char **ret, int *nparams, VbError *e);
+} VbDomainOps;
+
+struct VbDriver {
+        const char *name;                   /* "Test", "QEMU", "LXC": path element and connect_driver */
+        int (*open)(VbConnect *c, const char *root, VbError *e);
+        void (*close)(VbConnect *c);
+        const VbConnectOps *connect;
+        const VbDomainOps *domain;
+};
+
+#define VB_DRIVER_CALL(c, table, op, api, e, ...)                                   \
+        (((c)->driver->table && (c)->driver->table->op)                            \
+                 ? (c)->driver->table->op(__VA_ARGS__)                             \
+                 : vb_error_unsupported((e), (api)))
+
+#define VB_DRIVER_HAS(c, table, op) ((c)->driver->table && (c)->driver->table->op)
+
+/* ---- the connection and its registry ---- */
+
+struct VbConnect {
+        const VbDriver *driver;
+        char *root;                         /* state directory of this driver */
+        int next_id;                        /* next domain id */
+        VbDomainObj **domains;
+        size_t n_domains;
+        VbNetworkObj **networks;
+        size_t n_networks;
+        VbPoolObj **pools;
+        size_t n_pools;
+        VbNodeDevObj **nodedevs;
+        size_t n_nodedevs;
+        VbSecretObj **secrets;
+        size_t n_secrets;
+        VbIfaceObj **ifaces;
+        size_t n_ifaces;
+        VbNWFilterObj **nwfilters;
+        size_t n_nwfilters;
+        void *priv;
+};
+
+const VbDriver *vb_driver_find(const char *name);    /* case-insensitive: "test", "qemu" */
+int vb_connect_open(const VbDriver *drv, const char *root, VbConnect **ret, VbError *e);
+VbConnect *vb_connect_close(VbConnect *c);
+
+/* Domain registry (drivers/registry.c). Lookups return borrowed pointers. */
+int vb_domain_obj_new(VbConnect *c, VbDomainDef *def, VbDomainObj **ret);   /* takes def */
+VbDomainObj *vb_domain_obj_ref(VbDomainObj *d);
+VbDomainObj *vb_domain_obj_unref(VbDomainObj *d);
+void vb_domain_obj_remove(VbDomainObj *d);        /* out of the registry; freed at last unref */
+VbDomainObj *vb_domain_find_uuid(VbConnect *c, const uint8_t uuid[16]);
+VbDomainObj *vb_domain_find_name(VbConnect *c, const char *name);
+VbDomainObj *vb_domain_find_id(VbConnect *c, int id);
+/* Checks that a new definition does not clash with an existing one (libvirt's rules:
+ * same name + other uuid, or same uuid + other name, refused). Returns the existing
+ * object with the same uuid (may be NULL). */
+int vb_domain_check_unique(VbConnect *c, const VbDomainDef *def, VbDomainObj **ret_existing, VbError *e);
+bool vb_domain_is_active(const VbDomainObj *d);
+/* The config a GetXMLDesc(INACTIVE) shows. */
+const VbDomainDef *vb_domain_persistent_def(const VbDomainObj *d);
+
+/* Flag checking like libvirt's virCheckFlags: unknown bits refused. */
+#define VB_CHECK_FLAGS(flags, allowed, e)                                           \
+        do {                                                                       \
+                if ((flags) & ~(unsigned) (allowed))                               \
+                        return vb_error_set((e), VB_ERR_INVALID_ARG,               \
+                                            "unsupported flags (0x%x) in function %s", \
+                                            (unsigned) ((flags) & ~(unsigned) (allowed)), __func__); \
+        } while (0)
+
+extern const VbDriver vb_test_driver;
+
+/* virConnectListAllDomains filter flags applied to the registry. Returns count;
+ * *ret is a malloc'd array of borrowed pointers. */
+int vb_domain_list(VbConnect *c, unsigned flags, VbDomainObj ***ret, size_t *ret_n, VbError *e);

@@ -1,0 +1,241 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* The in-memory registry every lookup and list is served from, and the driver list. */
+#include <strings.h>
+
+#include "driver.h"
+#include "xml-util.h"
+
+static const VbDriver *const drivers[] = {
+        &vb_test_driver,
+};
+
+const VbDriver *vb_driver_find(const char *name) {
+        for (size_t i = 0; i < ELEMENTSOF(drivers); i++)
+                if (strcasecmp(drivers[i]->name, name) == 0)
+                        return drivers[i];
+        return NULL;
+}
+
+int vb_connect_open(const VbDriver *drv, const char *root, VbConnect **ret, VbError *e) {
+        VbConnect *c;
+        int r;
+
+        c = calloc(1, sizeof(*c));
+        if (!c)
+                return vb_error_set(e, VB_ERR_NO_MEMORY, NULL);
+        c->driver = drv;
+        c->next_id = 1;
+        c->root = vb_strdup(root);
+        if (drv->open) {
+                r = drv->open(c, root, e);
+                if (r < 0) {
+                        free(c->root);
+                        free(c);
+                        return r;
+                }
+        }
+        *ret = c;
+        return 0;
+}
+
+VbConnect *vb_connect_close(VbConnect *c) {
+        if (!c)
+                return NULL;
+        if (c->driver->close)
+                c->driver->close(c);
+        while (c->n_domains > 0)
+                vb_domain_obj_remove(c->domains[c->n_domains - 1]);
+        free(c->domains);
+        free(c->root);
+        free(c);
+        return NULL;
+}
+
+int vb_domain_obj_new(VbConnect *c, VbDomainDef *def, VbDomainObj **ret) {
+        VbDomainObj *d, **n;
+
+        n = realloc(c->domains, (c->n_domains + 1) * sizeof(*n));
+        if (!n)
+                return -ENOMEM;
+        c->domains = n;
+        d = calloc(1, sizeof(*d));
+        if (!d)
+                return -ENOMEM;
+        d->n_ref = 1;
+        d->conn = c;
+        d->def = def;
+        d->id = -1;
+        d->state = VB_DOMAIN_SHUTOFF;
+        c->domains[c->n_domains++] = d;
+        *ret = d;
+        return 0;
+}
+
+VbDomainObj *vb_domain_obj_ref(VbDomainObj *d) {
+        if (d)
+                d->n_ref++;
+        return d;
+}
+
+VbDomainObj *vb_domain_obj_unref(VbDomainObj *d) {
+        if (!d || --d->n_ref > 0)
+                return NULL;
+        vb_domain_def_free(d->def);
+        vb_domain_def_free(d->newdef);
+        free(d->snapshots);
+        free(d);
+        return NULL;
+}
+
+void vb_domain_obj_remove(VbDomainObj *d) {
+        VbConnect *c = d->conn;
+        for (size_t i = 0; i < c->n_domains; i++)
+                if (c->domains[i] == d) {
+                        memmove(c->domains + i, c->domains + i + 1,
+                                (c->n_domains - i - 1) * sizeof(*c->domains));
+                        c->n_domains--;
+                        d->removed = true;
+                        vb_domain_obj_unref(d);
+                        return;
+                }
+}
+
+VbDomainObj *vb_domain_find_uuid(VbConnect *c, const uint8_t uuid[16]) {
+        for (size_t i = 0; i < c->n_domains; i++)
+                if (memcmp(c->domains[i]->def->uuid, uuid, 16) == 0)
+                        return c->domains[i];
+        return NULL;
+}
+
+VbDomainObj *vb_domain_find_name(VbConnect *c, const char *name) {
+        for (size_t i = 0; i < c->n_domains; i++)
+                if (streq(c->domains[i]->def->name, name))
+                        return c->domains[i];
+        return NULL;
+}
+
+VbDomainObj *vb_domain_find_id(VbConnect *c, int id) {
+        if (id < 0)
+                return NULL;
+        for (size_t i = 0; i < c->n_domains; i++)
+                if (c->domains[i]->id == id)
+                        return c->domains[i];
+        return NULL;
+}
+
+int vb_domain_check_unique(VbConnect *c, const VbDomainDef *def, VbDomainObj **ret_existing, VbError *e) {
+        VbDomainObj *by_uuid = vb_domain_find_uuid(c, def->uuid);
+        char uuidstr[37];
+
+        if (by_uuid && !streq(by_uuid->def->name, def->name)) {
+                vb_uuid_format(def->uuid, uuidstr);
+                return vb_error_set(e, VB_ERR_OPERATION_FAILED,
+                                    "domain '%s' is already defined with uuid %s",
+                                    by_uuid->def->name, uuidstr);
+        }
+        if (!by_uuid) {
+                VbDomainObj *by_name = vb_domain_find_name(c, def->name);
+                if (by_name) {
+                        vb_uuid_format(by_name->def->uuid, uuidstr);
+                        return vb_error_set(e, VB_ERR_OPERATION_FAILED,
+                                            "domain '%s' already exists with uuid %s",
+                                            def->name, uuidstr);
+                }
+        }
+        if (ret_existing)
+                *ret_existing = by_uuid;
+        return 0;
+}
+
+bool vb_domain_is_active(const VbDomainObj *d) {
+        return d->id >= 0;
+}
+
+const VbDomainDef *vb_domain_persistent_def(const VbDomainObj *d) {
+        return d->newdef ? d->newdef : d->def;
+}
+
+/* ---- events ---- */
+
+static VbEventSink event_sink;
+static void *event_sink_userdata;
+
+void vb_event_set_sink(VbEventSink sink, void *userdata) {
+        event_sink = sink;
+        event_sink_userdata = userdata;
+}
+
+void vb_event_emit(const VbEvent *ev) {
+        if (event_sink)
+                event_sink(ev, event_sink_userdata);
+}
+
+void vb_event_domain(VbDomainObj *dom, int event, int detail) {
+        vb_event_emit(&(VbEvent) {
+                .type = VB_EVENT_DOMAIN_LIFECYCLE, .conn = dom->conn, .kind = VB_KIND_DOMAIN,
+                .obj = dom, .event = event, .detail = detail,
+        });
+}
+
+void vb_event_obj(VbConnect *c, VbEventType type, VbObjKind kind, void *obj, int event, int detail) {
+        vb_event_emit(&(VbEvent) {
+                .type = type, .conn = c, .kind = kind, .obj = obj, .event = event, .detail = detail,
+        });
+}
+
+enum {
+        LIST_ACTIVE = 1 << 0, LIST_INACTIVE = 1 << 1, LIST_PERSISTENT = 1 << 2,
+        LIST_TRANSIENT = 1 << 3, LIST_RUNNING = 1 << 4, LIST_PAUSED = 1 << 5,
+        LIST_SHUTOFF = 1 << 6, LIST_OTHER = 1 << 7, LIST_MANAGEDSAVE = 1 << 8,
+        LIST_NO_MANAGEDSAVE = 1 << 9, LIST_AUTOSTART = 1 << 10, LIST_NO_AUTOSTART = 1 << 11,
+        LIST_HAS_SNAPSHOT = 1 << 12, LIST_NO_SNAPSHOT = 1 << 13,
+        LIST_HAS_CHECKPOINT = 1 << 14, LIST_NO_CHECKPOINT = 1 << 15,
+};
+
+/* A pair of flags filters only when exactly one of them is set. */
+static bool pass(unsigned flags, unsigned yes, unsigned no, bool value) {
+        if ((flags & yes) && !(flags & no))
+                return value;
+        if ((flags & no) && !(flags & yes))
+                return !value;
+        return true;
+}
+
+static bool domain_matches(const VbDomainObj *d, unsigned flags) {
+        bool active = vb_domain_is_active(d);
+        unsigned st = flags & (LIST_RUNNING | LIST_PAUSED | LIST_SHUTOFF | LIST_OTHER);
+
+        if (!pass(flags, LIST_ACTIVE, LIST_INACTIVE, active) ||
+            !pass(flags, LIST_PERSISTENT, LIST_TRANSIENT, d->persistent) ||
+            !pass(flags, LIST_MANAGEDSAVE, LIST_NO_MANAGEDSAVE, d->has_managed_save) ||
+            !pass(flags, LIST_AUTOSTART, LIST_NO_AUTOSTART, d->autostart) ||
+            !pass(flags, LIST_HAS_SNAPSHOT, LIST_NO_SNAPSHOT, d->n_snapshots > 0) ||
+            !pass(flags, LIST_HAS_CHECKPOINT, LIST_NO_CHECKPOINT, false))
+                return false;
+        if (st) {
+                bool ok = ((st & LIST_RUNNING) && d->state == VB_DOMAIN_RUNNING) ||
+                          ((st & LIST_PAUSED) && d->state == VB_DOMAIN_PAUSED) ||
+                          ((st & LIST_SHUTOFF) && d->state == VB_DOMAIN_SHUTOFF) ||
+                          ((st & LIST_OTHER) && d->state != VB_DOMAIN_RUNNING &&
+                           d->state != VB_DOMAIN_PAUSED && d->state != VB_DOMAIN_SHUTOFF);
+                if (!ok)
+                        return false;
+        }
+        return true;
+}
+
+int vb_domain_list(VbConnect *c, unsigned flags, VbDomainObj ***ret, size_t *ret_n, VbError *e) {
+        VbDomainObj **list;
+        size_t n = 0;
+
+        VB_CHECK_FLAGS(flags, 0xffff, e);
+        list = calloc(c->n_domains + 1, sizeof(*list));
+        if (!list)
+                return vb_error_set(e, VB_ERR_NO_MEMORY, NULL);
+        for (size_t i = 0; i < c->n_domains; i++)
+                if (domain_matches(c->domains[i], flags))
+                        list[n++] = c->domains[i];
+        *ret = list;
+        *ret_n = n;
+        return 0;
+}

@@ -1,0 +1,214 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Registration of each driver's object tree, the polkit gate every call passes
+ * (a bus filter, so no method can be added without it), GetAll with libvirt-dbus's
+ * double variants, and errors. */
+#include <stdarg.h>
+#include <stdio.h>
+
+#include "acl.h"
+#include "bus-object.h"
+#include "object-path.h"
+#include "polkit.h"
+
+#define MAX_CONNECTS 8
+static VbBusConnect *connects[MAX_CONNECTS];
+
+const VbBusKind *const vb_bus_kinds[] = {
+        &vb_bus_kind_connect,
+        &vb_bus_kind_domain,
+        NULL,
+};
+
+const VbBusKind *vb_bus_kind_by_interface(const char *interface) {
+        for (size_t i = 0; vb_bus_kinds[i]; i++)
+                if (interface && streq(vb_bus_kinds[i]->interface, interface))
+                        return vb_bus_kinds[i];
+        return NULL;
+}
+
+const VbBusKind *vb_bus_kind_by_kind(VbObjKind kind) {
+        for (size_t i = 1; vb_bus_kinds[i]; i++)
+                if (vb_bus_kinds[i]->kind == kind)
+                        return vb_bus_kinds[i];
+        return NULL;
+}
+
+VbBusConnect *vb_bus_connect_of(const VbConnect *conn) {
+        for (size_t i = 0; i < MAX_CONNECTS; i++)
+                if (connects[i] && connects[i]->conn == conn)
+                        return connects[i];
+        return NULL;
+}
+
+char *vb_bus_object_path(const VbBusKind *k, const void *obj) {
+        VbBusConnect *bc = vb_bus_connect_of(k->conn_of(obj));
+        _cleanup_free_ char *label = NULL;
+        if (!bc)
+                return NULL;
+        if (!k->element)
+                return vb_strdup(bc->path);
+        label = k->label(obj);
+        return vb_path_child(bc->path, k->element, label);
+}
+
+int vb_bus_error(sd_bus_error *error, const VbError *e) {
+        int r = e && e->code ? vb_error_code_to_errno(e->code) : -EIO;
+        sd_bus_error_set(error, VB_ERROR_NAME, e && e->message ? e->message : "unknown error");
+        return r;
+}
+
+int vb_bus_errorf(sd_bus_error *error, VbErrorCode code, const char *fmt, ...) {
+        _cleanup_vb_error_ VbError e = VB_ERROR_NULL;
+        _cleanup_free_ char *detail = NULL;
+        va_list ap;
+        va_start(ap, fmt);
+        if (vasprintf(&detail, fmt, ap) < 0)
+                detail = NULL;
+        va_end(ap);
+        vb_error_set(&e, code, "%s", strempty(detail));
+        return vb_bus_error(error, &e);
+}
+
+int vb_reply_path(sd_bus_message *m, const VbBusKind *k, const void *obj) {
+        _cleanup_free_ char *path = vb_bus_object_path(k, obj);
+        if (!path)
+                return -ENOMEM;
+        return sd_bus_reply_method_return(m, "o", path);
+}
+
+/* ---- object resolution: path → (connection, kind, object) ---- */
+
+static VbBusConnect *connect_of_path(const char *path, const char **ret_rest) {
+        for (size_t i = 0; i < MAX_CONNECTS; i++) {
+                size_t n;
+                if (!connects[i])
+                        continue;
+                n = strlen(connects[i]->path);
+                if (strncmp(path, connects[i]->path, n) == 0 && (path[n] == 0 || path[n] == '/')) {
+                        *ret_rest = path + n;
+                        return connects[i];
+                }
+        }
+        return NULL;
+}
+
+int vb_bus_resolve(const char *path, VbBusConnect **ret_bc, const VbBusKind **ret_kind, void **ret_obj) {
+        const char *rest, *slash;
+        VbBusConnect *bc = connect_of_path(path, &rest);
+        if (!bc)
+                return -ENOENT;
+        *ret_bc = bc;
+        if (*rest == 0) {
+                *ret_kind = &vb_bus_kind_connect;
+                *ret_obj = bc->conn;
+                return 0;
+        }
+        rest++;
+        slash = strchr(rest, '/');
+        if (!slash || strchr(slash + 1, '/'))
+                return -ENOENT;
+        for (size_t i = 1; vb_bus_kinds[i]; i++) {
+                const VbBusKind *k = vb_bus_kinds[i];
+                if (strlen(k->element) == (size_t) (slash - rest) &&
+                    strncmp(k->element, rest, (size_t) (slash - rest)) == 0) {
+                        *ret_kind = k;
+                        *ret_obj = k->find(bc->conn, slash + 1);
+                        return *ret_obj ? 0 : -ENOENT;
+                }
+        }
+        return -ENOENT;
+}
+
+/* ---- sd-bus callbacks: find and enumerate ---- */
+
+typedef struct Subtree {
+        VbBusConnect *bc;
+        const VbBusKind *kind;
+        char *prefix;
+} Subtree;
+
+static int subtree_find(sd_bus *bus, const char *path, const char *interface, void *userdata,
+                        void **ret_found, sd_bus_error *error) {
+        Subtree *s = userdata;
+        const char *label = vb_path_child_label(path, s->prefix);
+        void *obj;
+        if (!label)
+                return 0;
+        obj = s->kind->find(s->bc->conn, label);
+        if (!obj)
+                return 0;
+        *ret_found = obj;
+        return 1;
+}
+
+static int subtree_enumerate(sd_bus *bus, const char *prefix, void *userdata, char ***ret_nodes,
+                             sd_bus_error *error) {
+        Subtree *s = userdata;
+        _cleanup_free_ void **objs = NULL;
+        size_t n = s->kind->list(s->bc->conn, &objs);
+        char **nodes = calloc(n + 1, sizeof(char *));
+        if (!nodes)
+                return -ENOMEM;
+        for (size_t i = 0; i < n; i++) {
+                _cleanup_free_ char *label = s->kind->label(objs[i]);
+                nodes[i] = vb_path_child(s->bc->path, s->kind->element, label);
+        }
+        *ret_nodes = nodes;
+        return 1;
+}
+
+int vb_bus_connect_register(sd_bus *bus, VbConnect *conn, VbBusConnect **ret) {
+        VbBusConnect *bc;
+        size_t slot;
+        int r;
+
+        for (slot = 0; slot < MAX_CONNECTS && connects[slot]; slot++)
+                ;
+        if (slot == MAX_CONNECTS)
+                return -ENOBUFS;
+        bc = calloc(1, sizeof(*bc));
+        if (!bc)
+                return -ENOMEM;
+        bc->bus = sd_bus_ref(bus);
+        bc->conn = conn;
+        bc->path = vb_strdupf("/org/libvirt/%s", conn->driver->name);
+        connects[slot] = bc;
+
+        r = sd_bus_add_object_vtable(bus, NULL, bc->path, vb_bus_kind_connect.interface,
+                                     vb_bus_kind_connect.vtable, conn);
+        if (r < 0)
+                return r;
+        r = sd_bus_add_object_manager(bus, NULL, bc->path);
+        if (r < 0)
+                return r;
+        for (size_t i = 1; vb_bus_kinds[i]; i++) {
+                /* lives as long as the bus: the tree is never unregistered before exit */
+                Subtree *s = calloc(1, sizeof(*s));
+                if (!s)
+                        return -ENOMEM;
+                s->bc = bc;
+                s->kind = vb_bus_kinds[i];
+                s->prefix = vb_strdupf("%s/%s", bc->path, s->kind->element);
+                r = sd_bus_add_fallback_vtable(bus, NULL, s->prefix, s->kind->interface,
+                                               s->kind->vtable, subtree_find, s);
+                if (r < 0)
+                        return r;
+                r = sd_bus_add_node_enumerator(bus, NULL, s->prefix, subtree_enumerate, s);
+                if (r < 0)
+                        return r;
+        }
+        *ret = bc;
+        return 0;
+}
+
+VbBusConnect *vb_bus_connect_free(VbBusConnect *bc) {
+        if (!bc)
+                return NULL;
+        for (size_t i = 0; i < MAX_CONNECTS; i++)
+                if (connects[i] == bc)
+                        connects[i] = NULL;
+        sd_bus_unref(bc->bus);
+        free(bc->path);
+        free(bc);
+        return NULL;
+}

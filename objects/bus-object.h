@@ -1,0 +1,75 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+/* Shared machinery of objects/: one VbBusKind per D-Bus interface, the per-driver
+ * VbBusConnect, errors, and helpers every handler uses. */
+#include <systemd/sd-bus.h>
+
+#include "driver.h"
+
+#define VB_BUS_NAME "org.libvirt"
+#define VB_ERROR_NAME "org.libvirt.Error"
+
+typedef struct VbBusConnect {
+        sd_bus *bus;
+        VbConnect *conn;
+        char *path;                 /* /org/libvirt/<Driver> */
+} VbBusConnect;
+
+typedef struct VbBusKind {
+        const char *interface;      /* org.libvirt.Domain */
+        const char *element;        /* path element under the connect path; NULL = Connect */
+        const sd_bus_vtable *vtable;
+        VbObjKind kind;
+        const char *acl_object;     /* "domain": object name in ACL action ids */
+        /* label (last path element) → object; 0 when there is none */
+        void *(*find)(VbConnect *c, const char *label);
+        /* object → last path element (malloc'd) */
+        char *(*label)(const void *obj);
+        /* every object of this kind, for enumeration */
+        size_t (*list)(VbConnect *c, void ***ret);
+        /* polkit details: fill key/value pairs, return count of pairs */
+        size_t (*details)(const void *obj, const char *kv[], char *buf, size_t bufsz);
+        /* owning connection of an object */
+        VbConnect *(*conn_of)(const void *obj);
+} VbBusKind;
+
+extern const VbBusKind vb_bus_kind_connect;
+extern const VbBusKind vb_bus_kind_domain;
+
+/* All kinds, NULL-terminated (Connect first). */
+extern const VbBusKind *const vb_bus_kinds[];
+const VbBusKind *vb_bus_kind_by_interface(const char *interface);
+const VbBusKind *vb_bus_kind_by_kind(VbObjKind kind);
+
+/* Registration of one driver's tree (Connect object, subtrees, enumerators, ObjectManager). */
+int vb_bus_connect_register(sd_bus *bus, VbConnect *conn, VbBusConnect **ret);
+VbBusConnect *vb_bus_connect_free(VbBusConnect *bc);
+VbBusConnect *vb_bus_connect_of(const VbConnect *conn);
+/* Install the gate filter and the event sink; once per bus. */
+int vb_objects_setup(sd_bus *bus);
+
+/* Full path of an object (malloc'd). */
+char *vb_bus_object_path(const VbBusKind *k, const void *obj);
+
+/* VbError → org.libvirt.Error; returns a negative errno for sd-bus. */
+int vb_bus_error(sd_bus_error *error, const VbError *e);
+int vb_bus_errorf(sd_bus_error *error, VbErrorCode code, const char *fmt, ...) _printf_(3, 4);
+
+/* Reply with one object path / string / nothing. */
+int vb_reply_path(sd_bus_message *m, const VbBusKind *k, const void *obj);
+
+/* Run a lifecycle op that may finish later (VbOp), replying exactly once. */
+typedef int (*VbDomainLifecycleFn)(VbDomainObj *d, unsigned flags, VbOp *op, VbError *e);
+int vb_bus_run_domain_op(sd_bus_message *m, VbDomainObj *d, unsigned flags,
+                         int (*fn)(VbDomainObj *, unsigned, VbOp *, VbError *),
+                         int (*fn_noflags)(VbDomainObj *, VbOp *, VbError *),
+                         const char *api, sd_bus_error *error);
+
+/* Typed parameter output (double-wrapped, the libvirt-dbus quirk). */
+int vb_bus_append_double_variant(sd_bus_message *m, const char *sig, const void *value);
+
+/* Signals from driver events. */
+void vb_bus_event_sink(const VbEvent *ev, void *userdata);
+
+/* path → (driver tree, kind, object); -ENOENT when nothing is there. */
+int vb_bus_resolve(const char *path, VbBusConnect **ret_bc, const VbBusKind **ret_kind, void **ret_obj);

@@ -1,0 +1,92 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Driver events → D-Bus signals: lifecycle events on the Connect object with the
+ * object path (libvirt-dbus), per-object signals on the object's path, and
+ * ObjectManager InterfacesAdded/Removed. */
+#include "bus-object.h"
+
+static void emit_connect(sd_bus *bus, const VbBusConnect *bc, const char *member, const char *path,
+                         const VbEvent *ev, bool with_detail) {
+        if (with_detail)
+                sd_bus_emit_signal(bus, bc->path, "org.libvirt.Connect", member, "oii", path,
+                                   ev->event, ev->detail);
+        else
+                sd_bus_emit_signal(bus, bc->path, "org.libvirt.Connect", member, "oi", path, ev->event);
+}
+
+static void object_manager(sd_bus *bus, const char *path, const VbBusKind *k, const VbEvent *ev) {
+        bool added = false, removed = false;
+
+        switch (ev->type) {
+        case VB_EVENT_DOMAIN_LIFECYCLE:
+                /* a domain appears on define/transient start, goes on undefine/transient stop */
+                added = (ev->event == VB_EV_DEFINED && ev->detail == VB_EV_DEFINED_ADDED) ||
+                        (ev->event == VB_EV_STARTED && !((VbDomainObj *) ev->obj)->persistent);
+                removed = (ev->event == VB_EV_UNDEFINED && !vb_domain_is_active(ev->obj)) ||
+                          (ev->event == VB_EV_STOPPED && !((VbDomainObj *) ev->obj)->persistent);
+                break;
+        case VB_EVENT_OBJECT_ADDED:
+                added = true;
+                break;
+        case VB_EVENT_OBJECT_REMOVED:
+                removed = true;
+                break;
+        default:
+                break;
+        }
+        if (added)
+                sd_bus_emit_interfaces_added(bus, path, k->interface, NULL);
+        if (removed)
+                sd_bus_emit_interfaces_removed(bus, path, k->interface, NULL);
+}
+
+void vb_bus_event_sink(const VbEvent *ev, void *userdata) {
+        sd_bus *bus = userdata;
+        const VbBusKind *k = vb_bus_kind_by_kind(ev->kind);
+        VbBusConnect *bc = vb_bus_connect_of(ev->conn);
+        _cleanup_free_ char *path = NULL;
+
+        if (!k || !bc)
+                return;
+        path = vb_bus_object_path(k, ev->obj);
+        if (!path)
+                return;
+        switch (ev->type) {
+        case VB_EVENT_DOMAIN_LIFECYCLE:
+                emit_connect(bus, bc, "DomainEvent", path, ev, true);
+                break;
+        case VB_EVENT_DOMAIN_REBOOT:
+                sd_bus_emit_signal(bus, path, "org.libvirt.Domain", "Reboot", "");
+                break;
+        case VB_EVENT_DOMAIN_METADATA:
+                sd_bus_emit_signal(bus, path, "org.libvirt.Domain", "MetadataChange", "is",
+                                   ev->event, strempty(ev->str));
+                break;
+        case VB_EVENT_DOMAIN_DEVICE_ADDED:
+                sd_bus_emit_signal(bus, path, "org.libvirt.Domain", "DeviceAdded", "s", strempty(ev->str));
+                break;
+        case VB_EVENT_DOMAIN_DEVICE_REMOVED:
+                sd_bus_emit_signal(bus, path, "org.libvirt.Domain", "DeviceRemoved", "s", strempty(ev->str));
+                break;
+        case VB_EVENT_DOMAIN_BALLOON:
+                sd_bus_emit_signal(bus, path, "org.libvirt.Domain", "BalloonChange", "t", ev->u64);
+                break;
+        case VB_EVENT_NETWORK_LIFECYCLE:
+                emit_connect(bus, bc, "NetworkEvent", path, ev, false);
+                break;
+        case VB_EVENT_POOL_LIFECYCLE:
+                emit_connect(bus, bc, "StoragePoolEvent", path, ev, true);
+                break;
+        case VB_EVENT_POOL_REFRESH:
+                sd_bus_emit_signal(bus, path, "org.libvirt.StoragePool", "Refresh", "");
+                break;
+        case VB_EVENT_NODEDEV_LIFECYCLE:
+                emit_connect(bus, bc, "NodeDeviceEvent", path, ev, true);
+                break;
+        case VB_EVENT_SECRET_LIFECYCLE:
+                emit_connect(bus, bc, "SecretEvent", path, ev, true);
+                break;
+        default:
+                break;
+        }
+        object_manager(bus, path, k, ev);
+}

@@ -1,0 +1,206 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* The polkit gate: a bus filter that runs before any handler, so every method of
+ * every interface is authorized (a method missing from the ACL table is refused).
+ * Also serves Properties.GetAll for org.libvirt.* with libvirt-dbus's double
+ * variants, leaving out properties whose getter fails. */
+#include <stdio.h>
+
+#include "acl.h"
+#include "bus-object.h"
+#include "object-path.h"
+#include "polkit.h"
+
+#define MAX_DETAILS 16
+
+static int flags_arg(sd_bus_message *m, unsigned *ret) {
+        const char *sig = sd_bus_message_get_signature(m, true);
+        size_t n = sig ? strlen(sig) : 0;
+        _cleanup_free_ char *head = NULL;
+        int r;
+
+        *ret = 0;
+        if (n == 0 || sig[n - 1] != 'u')
+                return 0;
+        head = strndup(sig, n - 1);
+        if (!head)
+                return -ENOMEM;
+        if (*head) {
+                r = sd_bus_message_skip(m, head);
+                if (r < 0)
+                        goto out;
+        }
+        r = sd_bus_message_read(m, "u", ret);
+out:
+        sd_bus_message_rewind(m, true);
+        return r < 0 ? r : 0;
+}
+
+static int check(sd_bus_message *m, VbBusConnect *bc, const VbBusKind *k, void *obj,
+                 const char *object, const char *perm, sd_bus_error *error) {
+        const char *kv[2 * MAX_DETAILS + 1];
+        char buf[1024];
+        size_t n = 0;
+        _cleanup_free_ char *action = vb_acl_action_id(object, perm);
+
+        kv[n++] = "connect_driver";
+        kv[n++] = bc->conn->driver->name;
+        if (obj && k->details)
+                n += 2 * k->details(obj, kv + n, buf, sizeof(buf));
+        kv[n] = NULL;
+        return vb_polkit_check(m, action, kv, error);
+}
+
+static int property_value(sd_bus *bus, const char *path, const char *iface,
+                          const sd_bus_vtable *v, void *obj, sd_bus_message **ret) {
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *tmp = NULL;
+        sd_bus_error err = SD_BUS_ERROR_NULL;
+        int r;
+
+        r = sd_bus_message_new(bus, &tmp, SD_BUS_MESSAGE_METHOD_RETURN);
+        if (r < 0)
+                return r;
+        r = v->x.property.get(bus, path, iface, v->x.property.member, tmp, obj, &err);
+        sd_bus_error_free(&err);
+        if (r < 0)
+                return r;
+        r = sd_bus_message_seal(tmp, 1, 0);
+        if (r < 0)
+                return r;
+        *ret = TAKE_PTR(tmp);
+        return 0;
+}
+
+/* libvirt-dbus wraps each GetAll value in two variants; cockpit depends on it. */
+static int reply_get_all(sd_bus_message *m, const VbBusKind *k, void *obj) {
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
+        sd_bus *bus = sd_bus_message_get_bus(m);
+        const char *path = sd_bus_message_get_path(m);
+        int r;
+
+        r = sd_bus_message_new_method_return(m, &reply);
+        if (r < 0)
+                return r;
+        r = sd_bus_message_open_container(reply, 'a', "{sv}");
+        if (r < 0)
+                return r;
+        for (const sd_bus_vtable *v = k->vtable; v->type != _SD_BUS_VTABLE_END; v++) {
+                _cleanup_(sd_bus_message_unrefp) sd_bus_message *val = NULL;
+                if (v->type != _SD_BUS_VTABLE_PROPERTY && v->type != _SD_BUS_VTABLE_WRITABLE_PROPERTY)
+                        continue;
+                if (property_value(bus, path, k->interface, v, obj, &val) < 0)
+                        continue;   /* quirk: a failing getter is left out */
+                r = sd_bus_message_open_container(reply, 'e', "sv");
+                if (r >= 0)
+                        r = sd_bus_message_append(reply, "s", v->x.property.member);
+                if (r >= 0)
+                        r = sd_bus_message_open_container(reply, 'v', "v");
+                if (r >= 0)
+                        r = sd_bus_message_open_container(reply, 'v', v->x.property.signature);
+                if (r >= 0)
+                        r = sd_bus_message_copy(reply, val, true);
+                if (r >= 0)
+                        r = sd_bus_message_close_container(reply);
+                if (r >= 0)
+                        r = sd_bus_message_close_container(reply);
+                if (r >= 0)
+                        r = sd_bus_message_close_container(reply);
+                if (r < 0)
+                        return r;
+        }
+        r = sd_bus_message_close_container(reply);
+        if (r < 0)
+                return r;
+        return sd_bus_send(NULL, reply, NULL);
+}
+
+/* Which permission a call needs: from the ACL table, or fixed ones for the
+ * standard interfaces. Returns false when the call needs no check. */
+static bool call_perm(sd_bus_message *m, const VbBusKind *k, const char **object,
+                      const char **perm, const char **perm2, unsigned *secure_flag,
+                      const char **prop_iface) {
+        const char *iface = sd_bus_message_get_interface(m), *member = sd_bus_message_get_member(m);
+        const VbAcl *acl;
+
+        *perm2 = NULL;
+        *secure_flag = 0;
+        *prop_iface = NULL;
+        if (!iface || streq(iface, "org.freedesktop.DBus.Introspectable") ||
+            streq(iface, "org.freedesktop.DBus.Peer"))
+                return false;
+        if (streq(iface, "org.freedesktop.DBus.Properties")) {
+                if (sd_bus_message_read(m, "s", prop_iface) < 0)
+                        *prop_iface = NULL;
+                sd_bus_message_rewind(m, true);
+                *object = k->acl_object;
+                *perm = streq(member, "Set") ? "write" : (k == &vb_bus_kind_connect ? "getattr" : "getattr");
+                return true;
+        }
+        if (streq(iface, "org.freedesktop.DBus.ObjectManager")) {
+                *object = "connect";
+                *perm = "search-domains";
+                return true;
+        }
+        acl = vb_acl_lookup(iface, member);
+        if (!acl) {
+                *object = NULL;
+                return true;
+        }
+        *object = acl->object;
+        *perm = acl->perm;
+        *perm2 = acl->perm2;
+        *secure_flag = acl->secure_flag;
+        return true;
+}
+
+static int gate_filter(sd_bus_message *m, void *userdata, sd_bus_error *ret_error) {
+        sd_bus_error error = SD_BUS_ERROR_NULL;
+        const char *object, *perm, *perm2, *prop_iface;
+        const VbBusKind *k;
+        VbBusConnect *bc;
+        unsigned secure_flag, flags = 0;
+        void *obj = NULL;
+        int r;
+
+        if (!sd_bus_message_is_method_call(m, NULL, NULL) || !sd_bus_message_get_path(m))
+                return 0;
+        if (vb_bus_resolve(sd_bus_message_get_path(m), &bc, &k, &obj) < 0)
+                return 0;   /* no such object: the handler (or sd-bus) says so, revealing nothing */
+        if (!call_perm(m, k, &object, &perm, &perm2, &secure_flag, &prop_iface))
+                return 0;
+        if (!object) {
+                sd_bus_error_setf(&error, VB_ERROR_NAME, "access denied: no access rule for %s.%s",
+                                  sd_bus_message_get_interface(m), sd_bus_message_get_member(m));
+                goto fail;
+        }
+        r = check(m, bc, k, obj, object, perm, &error);
+        if (r == 1 && perm2)
+                r = check(m, bc, k, obj, object, perm2, &error);
+        if (r == 1 && secure_flag && flags_arg(m, &flags) >= 0 && (flags & secure_flag))
+                r = check(m, bc, k, obj, object, "read-secure", &error);
+        if (r == 0)
+                return 1;   /* re-dispatched once polkit answers */
+        if (r < 0)
+                goto fail;
+        if (prop_iface && streq(sd_bus_message_get_member(m), "GetAll") &&
+            streq(prop_iface, k->interface)) {
+                r = reply_get_all(m, k, obj);
+                if (r < 0) {
+                        sd_bus_error_set_errnof(&error, r, "GetAll failed");
+                        goto fail;
+                }
+                return 1;
+        }
+        return 0;
+fail:
+        sd_bus_reply_method_error(m, &error);
+        sd_bus_error_free(&error);
+        return 1;
+}
+
+int vb_objects_setup(sd_bus *bus) {
+        int r = sd_bus_add_filter(bus, NULL, gate_filter, NULL);
+        if (r < 0)
+                return r;
+        vb_event_set_sink(vb_bus_event_sink, bus);
+        return 0;
+}

@@ -343,7 +343,21 @@ class Live:
         import dbus
         self.dbus = dbus
         self.bus = dbus.bus.BusConnection(address)
-        self.bus_name = bus_name
+        # Talk to the current owner's unique name: never D-Bus-activate a
+        # service (a session bus may start an installed libvirt-dbus for
+        # org.libvirt) and never switch daemons in the middle of a run.
+        if not self.bus.name_has_owner(bus_name):
+            raise LookupError('%s has no owner on this bus (is virtbusd running?)' % bus_name)
+        self.bus_name = str(self.bus.get_name_owner(bus_name))
+        self.owner = self.bus_name
+        try:
+            pid = int(self.bus.call_blocking('org.freedesktop.DBus', '/org/freedesktop/DBus',
+                                             'org.freedesktop.DBus',
+                                             'GetConnectionUnixProcessID', 's', (self.bus_name,)))
+            with open('/proc/%d/comm' % pid) as f:
+                self.owner = '%s (pid %d, %s)' % (self.bus_name, pid, f.read().strip())
+        except (dbus.exceptions.DBusException, OSError, ValueError):
+            pass
         self.connect = connect_path
         self.timeout = timeout
         self.notes = []
@@ -406,8 +420,10 @@ def live_check(args):
     try:
         live = Live(args.address, args.bus_name, args.connect_path, args.timeout)
     except Exception as e:  # dbus raises several types for a bad address
-        print('cannot connect to %s: %s' % (args.address, e))
+        print('cannot use the bus at %s: %s' % (args.address, e))
         return 2
+    if args.verbose:
+        print('%s is owned by %s' % (args.bus_name, live.owner))
     overrides = {}
     for spec in args.object or []:
         iface, sep, path = spec.partition('=')

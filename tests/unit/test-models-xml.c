@@ -14,6 +14,7 @@
 #include <cmocka.h>
 
 #include "network.h"
+#include "storage.h"
 #include "xml-keep.h"
 #include "xml-util.h"
 
@@ -47,8 +48,15 @@ typedef struct Kind {
 DEFINE_ROUNDTRIP(rt_network, VbNetworkDef, vb_network_def_parse, vb_network_def_format,
                  vb_network_def_copy, vb_network_def_free)
 
+DEFINE_ROUNDTRIP(rt_pool, VbStoragePoolDef, vb_pool_def_parse, vb_pool_def_format,
+                 vb_pool_def_copy, vb_pool_def_free)
+DEFINE_ROUNDTRIP(rt_vol, VbStorageVolDef, vb_vol_def_parse, vb_vol_def_format,
+                 vb_vol_def_copy, vb_vol_def_free)
+
 static const Kind kinds[] = {
         { "network", "network", rt_network },
+        { "pool", "pool", rt_pool },
+        { "vol", "volume", rt_vol },
 };
 
 static char *read_file(const char *path) {
@@ -365,6 +373,8 @@ static void test_network_fields(void **state) {
 int main(void) {
         const struct CMUnitTest tests[] = {
                 KIND_TEST(0),
+                KIND_TEST(1),
+                KIND_TEST(2),
                 cmocka_unit_test(test_network_fields),
                 cmocka_unit_test(test_network_update_host_add),
                 cmocka_unit_test(test_network_update_host_errors),

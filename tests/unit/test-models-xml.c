@@ -14,6 +14,8 @@
 #include <cmocka.h>
 
 #include "network.h"
+#include "nodedev.h"
+#include "secret.h"
 #include "storage.h"
 #include "xml-keep.h"
 #include "xml-util.h"
@@ -52,11 +54,17 @@ DEFINE_ROUNDTRIP(rt_pool, VbStoragePoolDef, vb_pool_def_parse, vb_pool_def_forma
                  vb_pool_def_copy, vb_pool_def_free)
 DEFINE_ROUNDTRIP(rt_vol, VbStorageVolDef, vb_vol_def_parse, vb_vol_def_format,
                  vb_vol_def_copy, vb_vol_def_free)
+DEFINE_ROUNDTRIP(rt_nodedev, VbNodeDeviceDef, vb_node_device_def_parse, vb_node_device_def_format,
+                 vb_node_device_def_copy, vb_node_device_def_free)
+DEFINE_ROUNDTRIP(rt_secret, VbSecretDef, vb_secret_def_parse, vb_secret_def_format,
+                 vb_secret_def_copy, vb_secret_def_free)
 
 static const Kind kinds[] = {
         { "network", "network", rt_network },
         { "pool", "pool", rt_pool },
         { "vol", "volume", rt_vol },
+        { "nodedev", "device", rt_nodedev },
+        { "secret", "secret", rt_secret },
 };
 
 static char *read_file(const char *path) {
@@ -375,6 +383,8 @@ int main(void) {
                 KIND_TEST(0),
                 KIND_TEST(1),
                 KIND_TEST(2),
+                KIND_TEST(3),
+                KIND_TEST(4),
                 cmocka_unit_test(test_network_fields),
                 cmocka_unit_test(test_network_update_host_add),
                 cmocka_unit_test(test_network_update_host_errors),

@@ -178,6 +178,9 @@ int vb_bus_connect_register(sd_bus *bus, VbConnect *conn, VbBusConnect **ret) {
                                      vb_bus_kind_connect.vtable, conn);
         if (r < 0)
                 return r;
+        r = sd_bus_add_object_vtable(bus, NULL, bc->path, "org.virtbus.Connect1", vb_connect_ext_vtable, conn);
+        if (r < 0)
+                return r;
         r = sd_bus_add_object_manager(bus, NULL, bc->path);
         if (r < 0)
                 return r;

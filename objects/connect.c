@@ -264,6 +264,16 @@ static const sd_bus_vtable connect_vtable[] = {
         SD_BUS_VTABLE_END
 };
 
+/* org.virtbus.Connect1: node facts libvirt has and libvirt-dbus does not publish. */
+static const sd_bus_vtable connect_ext_vtable[] = {
+        SD_BUS_VTABLE_START(0),
+        SD_BUS_METHOD_WITH_NAMES("NodeGetInfo", "", , "(stuuuuuu)", SD_BUS_PARAM(info),
+                                 vb_connect_method_node_get_info, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_VTABLE_END
+};
+
+const sd_bus_vtable *const vb_connect_ext_vtable = connect_ext_vtable;
+
 static VbConnect *connect_conn_of(const void *obj) {
         return (VbConnect *) obj;
 }

@@ -10,13 +10,16 @@
 #include <stddef.h>
 #include <stdio.h>
 #include <sys/stat.h>
+#include <time.h>
 
 #include <cmocka.h>
 
 #include "iface.h"
 #include "network.h"
 #include "nodedev.h"
+#include "nwfilter.h"
 #include "secret.h"
+#include "snapshot.h"
 #include "storage.h"
 #include "xml-keep.h"
 #include "xml-util.h"
@@ -61,6 +64,36 @@ DEFINE_ROUNDTRIP(rt_secret, VbSecretDef, vb_secret_def_parse, vb_secret_def_form
                  vb_secret_def_copy, vb_secret_def_free)
 DEFINE_ROUNDTRIP(rt_iface, VbInterfaceDef, vb_iface_def_parse, vb_iface_def_format,
                  vb_iface_def_copy, vb_iface_def_free)
+DEFINE_ROUNDTRIP(rt_nwfilter, VbNWFilterDef, vb_nwfilter_def_parse, vb_nwfilter_def_format,
+                 vb_nwfilter_def_copy, vb_nwfilter_def_free)
+
+#define PINNED_CREATION_TIME 1234567890LL
+
+/* Snapshots carrying a <creationTime> are parsed as redefinitions (everything kept).
+ * New ones get the current time and the domain's state from the driver: both are
+ * pinned here, as the test driver would set them for its running domain. */
+static int rt_snapshot(const char *in, char **out, VbError *e) {
+        bool redefine = strstr(in, "<creationTime>") != NULL;
+        VbSnapshotDef *d = NULL, *c;
+        char *o2;
+        int r = vb_snapshot_def_parse(in, redefine ? VB_SNAPSHOT_PARSE_REDEFINE : 0, &d, e);
+        if (r < 0)
+                return r;
+        if (!redefine) {
+                assert_true(d->creation_time >= (long long) time(NULL) - 5);
+                assert_null(d->state);
+                d->creation_time = PINNED_CREATION_TIME;
+                d->state = strdup("running");
+        }
+        c = vb_snapshot_def_copy(d);
+        *out = vb_snapshot_def_format(d, 0);
+        o2 = vb_snapshot_def_format(c, 0);
+        assert_string_equal(*out, o2);
+        free(o2);
+        vb_snapshot_def_free(c);
+        vb_snapshot_def_free(d);
+        return 0;
+}
 
 static const Kind kinds[] = {
         { "network", "network", rt_network },
@@ -69,6 +102,8 @@ static const Kind kinds[] = {
         { "nodedev", "device", rt_nodedev },
         { "secret", "secret", rt_secret },
         { "iface", "interface", rt_iface },
+        { "nwfilter", "filter", rt_nwfilter },
+        { "snapshot", "domainsnapshot", rt_snapshot },
 };
 
 static char *read_file(const char *path) {
@@ -390,6 +425,8 @@ int main(void) {
                 KIND_TEST(3),
                 KIND_TEST(4),
                 KIND_TEST(5),
+                KIND_TEST(6),
+                KIND_TEST(7),
                 cmocka_unit_test(test_network_fields),
                 cmocka_unit_test(test_network_update_host_add),
                 cmocka_unit_test(test_network_update_host_errors),

@@ -163,6 +163,39 @@ static bool call_perms(sd_bus_message *m, const VbBusKind *k, const char **objec
         return true;
 }
 
+/* A call on the path of an object that is not (or no longer) there: libvirt-dbus
+ * answers org.libvirt.Error "<Kind> not found", and GetAll returns an empty dict. */
+static int vanished(sd_bus_message *m, const VbBusKind *k) {
+        static const struct { VbErrorCode code; const char *what; } nf[_VB_KIND_MAX] = {
+                [VB_KIND_DOMAIN] = { VB_ERR_NO_DOMAIN, "domain" },
+                [VB_KIND_NETWORK] = { VB_ERR_NO_NETWORK, "network" },
+                [VB_KIND_POOL] = { VB_ERR_NO_STORAGE_POOL, "storage pool" },
+                [VB_KIND_VOL] = { VB_ERR_NO_STORAGE_VOL, "storage vol" },
+                [VB_KIND_NODEDEV] = { VB_ERR_NO_NODE_DEVICE, "node device" },
+                [VB_KIND_SECRET] = { VB_ERR_NO_SECRET, "secret" },
+                [VB_KIND_IFACE] = { VB_ERR_NO_INTERFACE, "interface" },
+                [VB_KIND_NWFILTER] = { VB_ERR_NO_NWFILTER, "nwfilter" },
+                [VB_KIND_SNAPSHOT] = { VB_ERR_NO_DOMAIN_SNAPSHOT, "domain snapshot" },
+        };
+        const char *iface = sd_bus_message_get_interface(m);
+        sd_bus_error error = SD_BUS_ERROR_NULL;
+
+        if (!iface || !k->element || (unsigned) k->kind >= _VB_KIND_MAX || !nf[k->kind].what)
+                return 0;
+        if (streq(iface, "org.freedesktop.DBus.Properties") &&
+            streq(sd_bus_message_get_member(m), "GetAll")) {
+                sd_bus_reply_method_return(m, "a{sv}", 0);
+                return 1;
+        }
+        if (!streq(iface, "org.freedesktop.DBus.Properties") && strncmp(iface, "org.libvirt.", 12) != 0)
+                return 0;
+        vb_bus_errorf(&error, nf[k->kind].code, "no %s with matching path '%s'", nf[k->kind].what,
+                      sd_bus_message_get_path(m));
+        sd_bus_reply_method_error(m, &error);
+        sd_bus_error_free(&error);
+        return 1;
+}
+
 static int gate_filter(sd_bus_message *m, void *userdata, sd_bus_error *ret_error) {
         sd_bus_error error = SD_BUS_ERROR_NULL;
         const char *object, *perms[VB_ACL_PERMS_MAX], *prop_iface;
@@ -174,8 +207,9 @@ static int gate_filter(sd_bus_message *m, void *userdata, sd_bus_error *ret_erro
 
         if (!sd_bus_message_is_method_call(m, NULL, NULL) || !sd_bus_message_get_path(m))
                 return 0;
+        k = NULL;
         if (vb_bus_resolve(sd_bus_message_get_path(m), &bc, &k, &obj) < 0)
-                return 0;   /* no such object: the handler (or sd-bus) says so, revealing nothing */
+                return k ? vanished(m, k) : 0;
         if (!call_perms(m, k, &object, perms, &n, &prop_iface))
                 return 0;
         if (!object) {

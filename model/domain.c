@@ -1086,7 +1086,6 @@ static void copy_strings(VbDomainDef *c, const VbDomainDef *def) {
         c->on_poweroff = vb_strdup(def->on_poweroff);
         c->on_reboot = vb_strdup(def->on_reboot);
         c->on_crash = vb_strdup(def->on_crash);
-        c->emulator = vb_strdup(def->emulator);
         c->clock_offset = vb_strdup(def->clock_offset);
         c->cpu_mode = vb_strdup(def->cpu_mode);
         c->cpu_model = vb_strdup(def->cpu_model);

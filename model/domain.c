@@ -212,8 +212,9 @@ static void strip_blanks(xmlNodePtr n) {
         }
 }
 
-/* Dump the element children of @parent as libvirt stores metadata: each standalone
- * (namespaces declared on it), libxml2's formatting with double quotes. */
+/* Dump the element children of @parent as libvirt formats metadata: each standalone
+ * (namespaces declared on it), libxml2's formatting with double quotes, already indented
+ * for its place inside <domain><metadata> (text content must not be re-indented). */
 static int metadata_dump(xmlNodePtr parent, char **ret) {
         VbBuf out = { 0 };
         for (xmlNodePtr c = parent->children; c; c = c->next) {
@@ -235,7 +236,8 @@ static int metadata_dump(xmlNodePtr parent, char **ret) {
                 xmlDocSetRootElement(doc, copy);
                 xmlReconciliateNs(doc, copy);
                 strip_blanks(copy);
-                xmlNodeDump(buf, doc, copy, 0, 1);
+                xmlNodeDump(buf, doc, copy, 2, 1);
+                vb_buf_puts(&out, "    ");
                 vb_buf_puts(&out, (const char *) xmlBufferContent(buf));
                 vb_buf_puts(&out, "\n");
                 xmlBufferFree(buf);
@@ -645,9 +647,7 @@ static void fmt_metadata(VbBuf *b, const VbDomainDef *def, unsigned flags) {
         if (isempty(def->metadata_xml))
                 return;
         vb_buf_line(b, "<metadata>");
-        vb_buf_indent(b, 2);
-        vb_buf_fragment(b, def->metadata_xml);
-        vb_buf_indent(b, -2);
+        vb_buf_puts(b, def->metadata_xml);
         vb_buf_line(b, "</metadata>");
 }
 
@@ -911,6 +911,7 @@ static int metadata_get_element(const VbDomainDef *def, const char *uri, char **
                 xmlFreeDoc(doc);
                 return vb_error_set(e, VB_ERR_NO_MEMORY, NULL);
         }
+        strip_blanks(node);
         xmlNodeDump(buf, doc, node, 0, 1);
         *ret = vb_strdup((const char *) xmlBufferContent(buf));
         xmlBufferFree(buf);

@@ -558,6 +558,8 @@ static int parse_top_child(VbDomainDef *def, xmlNodePtr c, unsigned flags, uint3
 
 /* Defaults and cross-element checks, as libvirt's post-parse does them. */
 static int post_parse(VbDomainDef *def, VbError *e) {
+        int r;
+
         if (!def->name)
                 return vb_name_validate(NULL, "domain", e);
         if (def->memory_kib == 0)
@@ -580,6 +582,9 @@ static int post_parse(VbDomainDef *def, VbError *e) {
                 if (!def->boot_devs && !def->priv->device_boot && strv_push(&def->boot_devs, "hd") < 0)
                         return vb_error_set(e, VB_ERR_NO_MEMORY, NULL);
         }
+        r = vb_domain_devices_post_parse(def, e);
+        if (r < 0)
+                return r;
         if (!def->clock_offset)
                 def->clock_offset = vb_strdup("utc");
         if (!def->on_poweroff)

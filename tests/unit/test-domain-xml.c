@@ -17,7 +17,7 @@
 static const char *const success_cases[] = {
         "test-default", "minimal", "qemu-full", "units", "units-bytes", "metadata",
         "unknown-elements", "element-order", "graphics", "addresses", "boot-order",
-        "cpu-custom",
+        "cpu-custom", "serial-console", "serial-console-live",
 };
 
 static const char *const failure_cases[] = {

@@ -11,8 +11,8 @@ BIG = 2 * 1024 * 1024
 
 DEFINE_CASES = [
     ('malformed', "<domain type='test'><name>bad</name><memory>1024</memory",
-     r'xml|pars'),
-    ('not-xml', 'this is not xml', r'xml|pars'),
+     r'xml|pars|expected|\(domain_definition\)'),
+    ('not-xml', 'this is not xml', r'xml|pars|expected|\(domain_definition\)'),
     ('wrong-root', "<network><name>bad</name></network>", r'domain|root|element|xml'),
     ('two-mib', domain_xml('big', extra='<description>' + 'x' * BIG + '</description>'),
      r'too (large|big|long)|exceed|limit|size'),

@@ -28,14 +28,13 @@ build_pkgs=(
     build-essential meson ninja-build pkg-config
     libsystemd-dev libxml2-dev libjson-c-dev
     dbus-daemon dbus-bin systemd            # dbus-daemon, busctl
-    util-linux                              # setpriv
+    util-linux mount                        # setpriv, unshare, mount
 )
 test_pkgs=(
     libcmocka-dev
-    polkitd pkexec                          # the real authority for the end-to-end run
-    python3 python3-dbus python3-gi python3-pytest python3-dbusmock
-    dpkg-dev xz-utils ca-certificates       # apt-get source for the conformance suite
-    passwd                                  # useradd
+    polkitd                                 # the real authority for the end-to-end run
+    python3 python3-dbus python3-gi python3-pytest
+    dpkg-dev xz-utils                       # apt-get source for the conformance suite
 )
 
 pkgs=("${build_pkgs[@]}")

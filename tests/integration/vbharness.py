@@ -169,6 +169,7 @@ class Env:
         self.procs = []
         self.cleanups = []
         self.daemons = []
+        self.started = 0
         self.tmp = tempfile.mkdtemp(prefix='virtbus-it-')
         os.chmod(self.tmp, 0o755)
         self.socket = os.path.join(self.tmp, 'bus.sock')
@@ -294,7 +295,8 @@ class Env:
 
     # ---- daemon ----------------------------------------------------------
     def start_daemon(self, wait=True, extra_args=()):
-        d = Daemon(self, os.path.join(self.tmp, 'root%d' % len(self.daemons)), extra_args)
+        self.started += 1
+        d = Daemon(self, os.path.join(self.tmp, 'root%d' % self.started), extra_args)
         self.daemons.append(d)
         if wait:
             d.wait_owned()

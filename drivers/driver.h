@@ -83,11 +83,12 @@ typedef enum VbEventType {
         VB_EVENT_OBJECT_CHANGED,       /* any object: properties may have changed */
         VB_EVENT_OBJECT_ADDED,         /* volume/snapshot/interface/nwfilter appeared */
         VB_EVENT_OBJECT_REMOVED,       /* ... and disappeared (emitted before it is freed) */
+        VB_EVENT_JOB_FINISHED,         /* obj = VbJob */
 } VbEventType;
 
 typedef enum VbObjKind {
         VB_KIND_DOMAIN, VB_KIND_NETWORK, VB_KIND_POOL, VB_KIND_VOL, VB_KIND_NODEDEV,
-        VB_KIND_SECRET, VB_KIND_IFACE, VB_KIND_NWFILTER, VB_KIND_SNAPSHOT, _VB_KIND_MAX,
+        VB_KIND_SECRET, VB_KIND_IFACE, VB_KIND_NWFILTER, VB_KIND_SNAPSHOT, VB_KIND_JOB, _VB_KIND_MAX,
 } VbObjKind;
 
 typedef struct VbEvent {

@@ -35,6 +35,10 @@ typedef struct VbBusKind {
 
 extern const VbBusKind vb_bus_kind_connect;
 extern const VbBusKind vb_bus_kind_domain;
+/* StoragePool, StorageVol, NodeDevice */
+extern const VbBusKind vb_bus_kind_storage_pool;
+extern const VbBusKind vb_bus_kind_storage_vol;
+extern const VbBusKind vb_bus_kind_node_device;
 
 /* All kinds, NULL-terminated (Connect first). */
 extern const VbBusKind *const vb_bus_kinds[];

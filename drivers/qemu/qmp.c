@@ -139,6 +139,10 @@ static void qmp_close(VbQmp *q, int reason, bool notify) {
 VbQmp *vb_qmp_free(VbQmp *q) {
         if (!q)
                 return NULL;
+        /* The owner is done with it: no more callbacks to it except failing replies. */
+        q->on_event = NULL;
+        q->on_ready = NULL;
+        q->on_disconnect = NULL;
         qmp_close(q, -ECANCELED, false);
         qmp_unref(q);
         return NULL;
@@ -491,6 +495,8 @@ static int feed(VbQmp *q, const char *buf, size_t n) {
                 used = json_tokener_get_parse_end(q->tok);
                 if (used == 0 || used > n)
                         return -EBADMSG;
+                if (q->partial + used > q->max_input)
+                        return -ENOBUFS;
                 q->partial = 0;
                 buf += used;
                 n -= used;
@@ -561,7 +567,9 @@ int vb_qmp_new(sd_event *e, int fd, VbQmpEventFn on_event, VbQmpReadyFn on_ready
                 vb_qmp_free(q);
                 return -ENOMEM;
         }
-        json_tokener_set_flags(q->tok, JSON_TOKENER_STRICT);
+        /* Strict JSON, valid UTF-8, and the next message may follow in the same buffer. */
+        json_tokener_set_flags(q->tok, JSON_TOKENER_STRICT | JSON_TOKENER_ALLOW_TRAILING_CHARS |
+                                       JSON_TOKENER_VALIDATE_UTF8);
         r = sd_event_add_io(e, &q->io, owned, EPOLLIN, on_io, q);
         if (r < 0) {
                 vb_qmp_free(q);

@@ -13,6 +13,7 @@
 
 #include <cmocka.h>
 
+#include "iface.h"
 #include "network.h"
 #include "nodedev.h"
 #include "secret.h"
@@ -58,6 +59,8 @@ DEFINE_ROUNDTRIP(rt_nodedev, VbNodeDeviceDef, vb_node_device_def_parse, vb_node_
                  vb_node_device_def_copy, vb_node_device_def_free)
 DEFINE_ROUNDTRIP(rt_secret, VbSecretDef, vb_secret_def_parse, vb_secret_def_format,
                  vb_secret_def_copy, vb_secret_def_free)
+DEFINE_ROUNDTRIP(rt_iface, VbInterfaceDef, vb_iface_def_parse, vb_iface_def_format,
+                 vb_iface_def_copy, vb_iface_def_free)
 
 static const Kind kinds[] = {
         { "network", "network", rt_network },
@@ -65,6 +68,7 @@ static const Kind kinds[] = {
         { "vol", "volume", rt_vol },
         { "nodedev", "device", rt_nodedev },
         { "secret", "secret", rt_secret },
+        { "iface", "interface", rt_iface },
 };
 
 static char *read_file(const char *path) {
@@ -385,6 +389,7 @@ int main(void) {
                 KIND_TEST(2),
                 KIND_TEST(3),
                 KIND_TEST(4),
+                KIND_TEST(5),
                 cmocka_unit_test(test_network_fields),
                 cmocka_unit_test(test_network_update_host_add),
                 cmocka_unit_test(test_network_update_host_errors),

@@ -10,13 +10,16 @@
 #include <stddef.h>
 #include <stdio.h>
 #include <sys/stat.h>
+#include <time.h>
 
 #include <cmocka.h>
 
 #include "iface.h"
 #include "network.h"
 #include "nodedev.h"
+#include "nwfilter.h"
 #include "secret.h"
+#include "snapshot.h"
 #include "storage.h"
 #include "xml-keep.h"
 #include "xml-util.h"
@@ -61,6 +64,36 @@ DEFINE_ROUNDTRIP(rt_secret, VbSecretDef, vb_secret_def_parse, vb_secret_def_form
                  vb_secret_def_copy, vb_secret_def_free)
 DEFINE_ROUNDTRIP(rt_iface, VbInterfaceDef, vb_iface_def_parse, vb_iface_def_format,
                  vb_iface_def_copy, vb_iface_def_free)
+DEFINE_ROUNDTRIP(rt_nwfilter, VbNWFilterDef, vb_nwfilter_def_parse, vb_nwfilter_def_format,
+                 vb_nwfilter_def_copy, vb_nwfilter_def_free)
+
+#define PINNED_CREATION_TIME 1234567890LL
+
+/* Snapshots carrying a <creationTime> are parsed as redefinitions (everything kept).
+ * New ones get the current time and the domain's state from the driver: both are
+ * pinned here, as the test driver would set them for its running domain. */
+static int rt_snapshot(const char *in, char **out, VbError *e) {
+        bool redefine = strstr(in, "<creationTime>") != NULL;
+        VbSnapshotDef *d = NULL, *c;
+        char *o2;
+        int r = vb_snapshot_def_parse(in, redefine ? VB_SNAPSHOT_PARSE_REDEFINE : 0, &d, e);
+        if (r < 0)
+                return r;
+        if (!redefine) {
+                assert_true(d->creation_time >= (long long) time(NULL) - 5);
+                assert_null(d->state);
+                d->creation_time = PINNED_CREATION_TIME;
+                d->state = strdup("running");
+        }
+        c = vb_snapshot_def_copy(d);
+        *out = vb_snapshot_def_format(d, 0);
+        o2 = vb_snapshot_def_format(c, 0);
+        assert_string_equal(*out, o2);
+        free(o2);
+        vb_snapshot_def_free(c);
+        vb_snapshot_def_free(d);
+        return 0;
+}
 
 static const Kind kinds[] = {
         { "network", "network", rt_network },
@@ -69,6 +102,8 @@ static const Kind kinds[] = {
         { "nodedev", "device", rt_nodedev },
         { "secret", "secret", rt_secret },
         { "iface", "interface", rt_iface },
+        { "nwfilter", "filter", rt_nwfilter },
+        { "snapshot", "domainsnapshot", rt_snapshot },
 };
 
 static char *read_file(const char *path) {
@@ -378,6 +413,185 @@ static void test_network_fields(void **state) {
         assert_string_equal(def->ips[0].ranges[0].end, "192.168.122.253");
 }
 
+/* ---- public fields drivers rely on ---- */
+
+static char *data_file(const char *kind, const char *file) {
+        _cleanup_free_ char *path = vb_strdupf(DATADIR "%s-xml2xml/%s", kind, file);
+        char *xml = read_file(path);
+        assert_non_null(xml);
+        return xml;
+}
+
+static void assert_strv(char **got, const char *const *want, size_t n) {
+        assert_int_equal(vb_strv_length(got), n);
+        for (size_t i = 0; i < n; i++)
+                assert_string_equal(got[i], want[i]);
+}
+
+static void test_nodedev_list_caps(void **state) {
+        static const char *const host1[] = { "scsi_host", "fc_host", "vport_ops" };
+        static const char *const host11[] = { "scsi_host", "fc_host" };
+        static const char *const vf[] = { "pci", "phys_function" };
+        static const char *const sys[] = { "system" };
+        const struct { const char *file; const char *const *want; size_t n; } cases[] = {
+                { "scsi_host1.xml", host1, 3 }, { "scsi_host11.xml", host11, 2 },
+                { "pci-sriov.xml", vf, 2 }, { "computer.xml", sys, 1 },
+        };
+        for (size_t i = 0; i < ELEMENTSOF(cases); i++) {
+                _cleanup_free_ char *xml = data_file("nodedev", cases[i].file);
+                _cleanup_(vb_node_device_def_freep) VbNodeDeviceDef *def = NULL;
+                _cleanup_vb_error_ VbError e = VB_ERROR_NULL;
+                char **caps;
+                assert_int_equal(vb_node_device_def_parse(xml, 0, &def, &e), 0);
+                caps = vb_node_device_def_list_caps(def);
+                assert_strv(caps, cases[i].want, cases[i].n);
+                vb_strv_free(caps);
+        }
+}
+
+static void test_nodedev_fields(void **state) {
+        _cleanup_free_ char *xml = data_file("nodedev", "scsi_host1.xml");
+        _cleanup_(vb_node_device_def_freep) VbNodeDeviceDef *def = NULL, *created = NULL;
+        _cleanup_vb_error_ VbError e = VB_ERROR_NULL;
+        VbNodeDevCap *cap;
+
+        assert_int_equal(vb_node_device_def_parse(xml, 0, &def, &e), 0);
+        assert_string_equal(def->name, "scsi_host1");
+        assert_string_equal(def->parent, "computer");
+        cap = vb_node_device_def_find_cap(def, "scsi_host");
+        assert_non_null(cap);
+        assert_int_equal(cap->scsi_host.host, 1);
+        assert_int_equal(cap->scsi_host.unique_id, 0);
+        assert_string_equal(cap->scsi_host.wwnn, "2000000012341234");
+        assert_string_equal(cap->scsi_host.fabric_wwn, "2000000043214321");
+        assert_int_equal(cap->scsi_host.max_vports, 127);
+        assert_int_equal(cap->scsi_host.vports, 1);
+        assert_null(vb_node_device_def_find_cap(def, "pci"));
+        /* NodeDeviceCreateXML input: name and host id may be left out */
+        assert_true(vb_node_device_def_parse("<device><parent>scsi_host1</parent><capability type='scsi_host'>"
+                                             "<capability type='fc_host'/></capability></device>", 0, &created, &e) < 0);
+        assert_int_equal(vb_node_device_def_parse("<device><parent wwnn='2000000012341234' wwpn='1000000012341234'/>"
+                                                  "<capability type='scsi_host'><capability type='fc_host'>"
+                                                  "<wwnn>0x2000000098765432</wwnn><wwpn>1000000098765432</wwpn>"
+                                                  "</capability></capability></device>",
+                                                  VB_NODEDEV_PARSE_CREATE, &created, &e), 0);
+        assert_null(created->name);
+        assert_null(created->parent);
+        assert_string_equal(created->parent_wwnn, "2000000012341234");
+        assert_string_equal(created->caps[0].scsi_host.wwnn, "2000000098765432");
+        assert_false(created->caps[0].scsi_host.has_host);
+}
+
+static void test_secret_fields(void **state) {
+        static const struct { const char *file; VbSecretUsageType type; const char *id; } cases[] = {
+                { "volume.xml", VB_SECRET_USAGE_VOLUME, "/var/lib/libvirt/images/encrypted.img" },
+                { "ceph.xml", VB_SECRET_USAGE_CEPH, "CephCluster" },
+                { "iscsi.xml", VB_SECRET_USAGE_ISCSI, "libvirtiscsi" },
+                { "tls.xml", VB_SECRET_USAGE_TLS, "TLS_example" },
+                { "vtpm.xml", VB_SECRET_USAGE_VTPM, "VTPM_example" },
+                { "minimal.xml", VB_SECRET_USAGE_NONE, NULL },
+        };
+        _cleanup_(vb_secret_def_freep) VbSecretDef *gen = NULL;
+        _cleanup_vb_error_ VbError e = VB_ERROR_NULL;
+
+        assert_int_equal(VB_SECRET_USAGE_VTPM, 5);
+        for (size_t i = 0; i < ELEMENTSOF(cases); i++) {
+                _cleanup_free_ char *xml = data_file("secret", cases[i].file);
+                _cleanup_(vb_secret_def_freep) VbSecretDef *def = NULL;
+                assert_int_equal(vb_secret_def_parse(xml, 0, &def, &e), 0);
+                assert_int_equal(def->usage_type, cases[i].type);
+                assert_true(streq_ptr(def->usage_id, cases[i].id));
+        }
+        assert_int_equal(vb_secret_def_parse("<secret ephemeral='yes' private='yes'/>", 0, &gen, &e), 0);
+        assert_true(gen->ephemeral && gen->private_);
+        assert_false(vb_uuid_is_null(gen->uuid));
+        assert_string_equal(vb_secret_usage_type_to_string(VB_SECRET_USAGE_ISCSI), "iscsi");
+        assert_int_equal(vb_secret_usage_type_from_string("tls"), VB_SECRET_USAGE_TLS);
+}
+
+static void test_storage_fields(void **state) {
+        _cleanup_free_ char *pxml = data_file("pool", "default-pool.xml"), *vxml = data_file("vol", "sparse.img.xml");
+        _cleanup_(vb_pool_def_freep) VbStoragePoolDef *pool = NULL;
+        _cleanup_(vb_vol_def_freep) VbStorageVolDef *vol = NULL;
+        _cleanup_vb_error_ VbError e = VB_ERROR_NULL;
+        _cleanup_free_ char *out = NULL;
+
+        assert_int_equal(vb_pool_def_parse(pxml, 0, &pool, &e), 0);
+        assert_string_equal(pool->type, "dir");
+        assert_string_equal(pool->target_path, "/default-pool");
+        /* the test driver fills the runtime sizes in */
+        pool->capacity = pool->available = 107374182400ULL;
+        out = vb_pool_def_format(pool, 0);
+        assert_non_null(strstr(out, "  <capacity unit='bytes'>107374182400</capacity>\n"
+                                    "  <allocation unit='bytes'>0</allocation>\n"
+                                    "  <available unit='bytes'>107374182400</available>\n"));
+        free(out);
+        assert_int_equal(vb_vol_def_parse(vxml, 0, &vol, &e), 0);
+        assert_int_equal(vol->capacity, 2147483648ULL);
+        assert_int_equal(vol->allocation, 2147483648ULL);
+        assert_false(vol->has_allocation);
+        assert_string_equal(vol->type, "file");
+        assert_string_equal(vol->target_format, "raw");
+        assert_null(vol->key);
+        /* the driver sets key = path = <pool target>/<name> */
+        vol->key = strdup("/default-pool/sparse.img");
+        free(vol->target_path);
+        vol->target_path = strdup("/default-pool/sparse.img");
+        out = vb_vol_def_format(vol, 0);
+        assert_non_null(strstr(out, "  <name>sparse.img</name>\n  <key>/default-pool/sparse.img</key>\n"));
+        assert_non_null(strstr(out, "    <path>/default-pool/sparse.img</path>\n"));
+}
+
+static void test_iface_fields(void **state) {
+        _cleanup_free_ char *xml = data_file("iface", "eth1.xml");
+        _cleanup_(vb_iface_def_freep) VbInterfaceDef *def = NULL;
+        _cleanup_vb_error_ VbError e = VB_ERROR_NULL;
+
+        assert_int_equal(vb_iface_def_parse(xml, 0, &def, &e), 0);
+        assert_string_equal(def->type, "ethernet");
+        assert_string_equal(def->name, "eth1");
+        assert_string_equal(def->start_mode, "onboot");
+        assert_string_equal(def->mac, "aa:bb:cc:dd:ee:ff");
+        assert_int_equal(def->mtu, 1492);
+        assert_int_equal(def->n_protocols, 1);
+        assert_string_equal(def->protocols[0].family, "ipv4");
+        assert_int_equal(def->protocols[0].n_ips, 1);
+        assert_string_equal(def->protocols[0].ips[0].address, "192.168.0.5");
+        assert_int_equal(def->protocols[0].ips[0].prefix, 24);
+        assert_string_equal(def->protocols[0].gateway, "192.168.0.1");
+}
+
+static void test_snapshot_fields(void **state) {
+        _cleanup_(vb_snapshot_def_freep) VbSnapshotDef *def = NULL, *internal = NULL, *bad = NULL;
+        _cleanup_vb_error_ VbError e = VB_ERROR_NULL;
+        _cleanup_free_ char *xml = data_file("snapshot", "redefine.xml"), *out = NULL, *expect = NULL;
+        char *end;
+
+        /* no name: libvirt names it after the creation time */
+        assert_int_equal(vb_snapshot_def_parse("<domainsnapshot><description>d</description></domainsnapshot>",
+                                               0, &def, &e), 0);
+        assert_true(def->creation_time >= (long long) time(NULL) - 5);
+        assert_int_equal(strtoll(def->name, &end, 10), def->creation_time);
+        assert_int_equal(*end, 0);
+        /* internal format round-trips <active> */
+        assert_int_equal(vb_snapshot_def_parse(xml, VB_SNAPSHOT_PARSE_REDEFINE, &internal, &e), 0);
+        assert_string_equal(internal->parent, "s1");
+        assert_string_equal(internal->state, "running");
+        assert_non_null(strstr(internal->domain_xml, "<domain type='test'>\n  <name>test</name>"));
+        internal->active = true;
+        out = vb_snapshot_def_format(internal, VB_SNAPSHOT_FORMAT_INTERNAL);
+        assert_non_null(strstr(out, "  </domain>\n  <active>1</active>\n</domainsnapshot>\n"));
+        vb_snapshot_def_free(internal);
+        internal = NULL;
+        assert_int_equal(vb_snapshot_def_parse(out, VB_SNAPSHOT_PARSE_REDEFINE | VB_SNAPSHOT_PARSE_INTERNAL,
+                                               &internal, &e), 0);
+        assert_true(internal->active);
+        assert_true(vb_snapshot_def_parse(xml, VB_SNAPSHOT_PARSE_REDEFINE | VB_SNAPSHOT_PARSE_INTERNAL,
+                                          &bad, &e) < 0);
+        assert_true(vb_snapshot_def_parse(xml, 0x100, &bad, &e) < 0);
+        assert_null(bad);
+}
+
 /* ---- main ---- */
 
 #define KIND_TEST(i) cmocka_unit_test_prestate(test_xml2xml, (void *) &kinds[i])
@@ -390,11 +604,19 @@ int main(void) {
                 KIND_TEST(3),
                 KIND_TEST(4),
                 KIND_TEST(5),
+                KIND_TEST(6),
+                KIND_TEST(7),
                 cmocka_unit_test(test_network_fields),
                 cmocka_unit_test(test_network_update_host_add),
                 cmocka_unit_test(test_network_update_host_errors),
                 cmocka_unit_test(test_network_update_host_modify_delete),
                 cmocka_unit_test(test_network_update_range),
+                cmocka_unit_test(test_nodedev_list_caps),
+                cmocka_unit_test(test_nodedev_fields),
+                cmocka_unit_test(test_secret_fields),
+                cmocka_unit_test(test_storage_fields),
+                cmocka_unit_test(test_iface_fields),
+                cmocka_unit_test(test_snapshot_fields),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -2,6 +2,7 @@
 /* The in-memory test driver: reset at every start to libvirt's test:///default state. */
 #include <unistd.h>
 
+#include "test-net.h"
 #include "test-private.h"
 #include "xml-util.h"
 
@@ -157,7 +158,17 @@ static int seed(VbConnect *c, VbError *e) {
 }
 
 static int test_open(VbConnect *c, const char *root, VbError *e) {
-        return seed(c, e);
+        int r = seed(c, e);
+        /* networks, interfaces, secrets, nwfilters (helper-F kinds) */
+        if (r >= 0)
+                r = vb_test_network_seed(c, e);
+        if (r >= 0)
+                r = vb_test_iface_seed(c, e);
+        return r;
+}
+
+static void test_close(VbConnect *c) {
+        vb_net_registry_free(c);   /* networks, interfaces, secrets, nwfilters */
 }
 
 static int test_get_capabilities(VbConnect *c, char **ret, VbError *e) {
@@ -194,6 +205,12 @@ const VbConnectOps vb_test_connect_ops = {
 const VbDriver vb_test_driver = {
         .name = "Test",
         .open = test_open,
+        .close = test_close,
         .connect = &vb_test_connect_ops,
         .domain = &vb_test_domain_ops,
+        /* helper-F kinds */
+        .network = &vb_test_network_ops,
+        .iface = &vb_test_iface_ops,
+        .secret = &vb_test_secret_ops,
+        .nwfilter = &vb_test_nwfilter_ops,
 };

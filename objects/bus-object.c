@@ -16,6 +16,11 @@ static VbBusConnect *connects[MAX_CONNECTS];
 const VbBusKind *const vb_bus_kinds[] = {
         &vb_bus_kind_connect,
         &vb_bus_kind_domain,
+        /* helper-F kinds */
+        &vb_bus_kind_network,
+        &vb_bus_kind_interface,
+        &vb_bus_kind_secret,
+        &vb_bus_kind_nwfilter,
         NULL,
 };
 

@@ -35,6 +35,11 @@ typedef struct VbBusKind {
 
 extern const VbBusKind vb_bus_kind_connect;
 extern const VbBusKind vb_bus_kind_domain;
+/* helper-F kinds */
+extern const VbBusKind vb_bus_kind_network;
+extern const VbBusKind vb_bus_kind_interface;
+extern const VbBusKind vb_bus_kind_secret;
+extern const VbBusKind vb_bus_kind_nwfilter;
 
 /* All kinds, NULL-terminated (Connect first). */
 extern const VbBusKind *const vb_bus_kinds[];

@@ -83,11 +83,12 @@ typedef enum VbEventType {
         VB_EVENT_OBJECT_CHANGED,       /* any object: properties may have changed */
         VB_EVENT_OBJECT_ADDED,         /* volume/snapshot/interface/nwfilter appeared */
         VB_EVENT_OBJECT_REMOVED,       /* ... and disappeared (emitted before it is freed) */
+        VB_EVENT_JOB_FINISHED,         /* obj = VbJob */
 } VbEventType;
 
 typedef enum VbObjKind {
         VB_KIND_DOMAIN, VB_KIND_NETWORK, VB_KIND_POOL, VB_KIND_VOL, VB_KIND_NODEDEV,
-        VB_KIND_SECRET, VB_KIND_IFACE, VB_KIND_NWFILTER, VB_KIND_SNAPSHOT, _VB_KIND_MAX,
+        VB_KIND_SECRET, VB_KIND_IFACE, VB_KIND_NWFILTER, VB_KIND_SNAPSHOT, VB_KIND_JOB, _VB_KIND_MAX,
 } VbObjKind;
 
 typedef struct VbEvent {
@@ -209,11 +210,29 @@ typedef struct VbNodeInfo {
         unsigned cpus, mhz, nodes, sockets, cores, threads;
 } VbNodeInfo;
 
+typedef struct VbNodeStat {
+        const char *name;
+        uint64_t value;
+} VbNodeStat;
+
 typedef struct VbConnectOps {
         int (*get_capabilities)(VbConnect *c, char **ret, VbError *e);
         int (*get_sysinfo)(VbConnect *c, unsigned flags, char **ret, VbError *e);
         int (*get_version)(VbConnect *c, uint64_t *ret, VbError *e);
         int (*node_get_info)(VbConnect *c, VbNodeInfo *ret, VbError *e);
+        int (*get_cpu_model_names)(VbConnect *c, const char *arch, unsigned flags, char ***ret, VbError *e);
+        int (*baseline_cpu)(VbConnect *c, const char *const *xml_cpus, unsigned flags, char **ret, VbError *e);
+        int (*compare_cpu)(VbConnect *c, const char *xml, unsigned flags, int *ret, VbError *e);
+        int (*get_domain_capabilities)(VbConnect *c, const char *emulator, const char *arch,
+                                       const char *machine, const char *virttype, unsigned flags,
+                                       char **ret, VbError *e);
+        /* One bool per host CPU: online or not. */
+        int (*node_get_cpu_map)(VbConnect *c, unsigned flags, bool **ret, size_t *ret_n, VbError *e);
+        /* Field names and values (VbNodeStat arrays end with name NULL). */
+        int (*node_get_cpu_stats)(VbConnect *c, int cpu, unsigned flags, VbNodeStat **ret, VbError *e);
+        int (*node_get_memory_stats)(VbConnect *c, int cell, unsigned flags, VbNodeStat **ret, VbError *e);
+        int (*node_get_free_memory)(VbConnect *c, uint64_t *ret, VbError *e);
+        int (*node_get_security_model)(VbConnect *c, char **ret_model, char **ret_doi, VbError *e);
 } VbConnectOps;
 
 typedef struct VbDomainOps {

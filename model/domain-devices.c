@@ -553,6 +553,75 @@ int vb_domain_devices_parse(VbDomainDef *def, xmlNodePtr devices, unsigned flags
         return 0;
 }
 
+/* ---- post-parse: libvirt's serial/console defaults ---- */
+
+/* Offset of the top-level <target> element in a device body (children are at column 0). */
+static const char *body_find_target(const char *body) {
+        for (const char *p = body; p && *p; p = strchr(p, '\n') ? strchr(p, '\n') + 1 : NULL)
+                if (strncmp(p, "<target", 7) == 0 && strchr(" />", p[7]))
+                        return p;
+        return NULL;
+}
+
+/* The body without its top-level <target> element. */
+static char *body_without_target(const char *body) {
+        const char *t = body_find_target(body), *end;
+        const char *nl = t ? strchr(t, '\n') : NULL;
+        if (!t)
+                return vb_strdup(body);
+        if (nl && nl > t + 1 && nl[-2] == '/' && nl[-1] == '>')
+                end = nl + 1;
+        else {
+                end = strstr(t, "\n</target>\n");
+                end = end ? end + 11 : t + strlen(t);
+        }
+        return vb_strdupf("%.*s%s", (int) (t - body), body, end);
+}
+
+static int add_console_for_serial(VbDomainDef *def, const VbDomainDevice *serial, VbError *e) {
+        _cleanup_free_ char *rest = serial->body ? body_without_target(serial->body) : vb_strdup("");
+        VbDomainDevice *c;
+        int r = GROW(def->devices, def->n_devices, VB_DOMAIN_MAX_DEVICES, "devices", e);
+        if (r < 0)
+                return r;
+        c = &def->devices[def->n_devices++];
+        c->kind = VB_DOMAIN_DEVICE_CONSOLE;
+        c->element = vb_strdup("console");
+        c->type = vb_strdup(serial->type);
+        c->attrs = vb_strdup(serial->attrs);
+        c->body = vb_strdupf("%s<target type='serial' port='0'/>\n", rest);
+        c->alias = vb_strdup(serial->alias);
+        return 0;
+}
+
+/* Serial ports get a target port; an HVM guest with a serial port and no console gets
+ * a console on that port (libvirt's compatibility console). */
+int vb_domain_devices_post_parse(VbDomainDef *def, VbError *e) {
+        const VbDomainDevice *first_serial = NULL;
+        bool console = false;
+        unsigned port = 0;
+
+        for (size_t i = 0; i < def->n_devices; i++) {
+                VbDomainDevice *d = &def->devices[i];
+                if (d->kind == VB_DOMAIN_DEVICE_CONSOLE)
+                        console = true;
+                if (d->kind != VB_DOMAIN_DEVICE_SERIAL)
+                        continue;
+                if (!body_find_target(d->body))
+                        str_append(&d->body, vb_strdupf("<target port='%u'/>\n", port));
+                port++;
+                if (!first_serial)
+                        first_serial = d;
+        }
+        if (first_serial && !console && streq_ptr(def->os_type, "hvm")) {
+                size_t idx = (size_t) (first_serial - def->devices);
+                /* GROW may move the array: pass a stable copy of the pointer's index */
+                VbDomainDevice copy = def->devices[idx];
+                return add_console_for_serial(def, &copy, e);
+        }
+        return 0;
+}
+
 /* ---- format ---- */
 
 static void put_attr(VbBuf *b, const char *name, const char *value) {

@@ -61,6 +61,7 @@ unsigned vb_dom_slot(const char *const *order, const char *name);
 /* domain-devices.c */
 int vb_domain_devices_parse(VbDomainDef *def, xmlNodePtr devices, unsigned flags,
                             bool *ret_device_boot, VbError *e);
+int vb_domain_devices_post_parse(VbDomainDef *def, VbError *e);
 void vb_domain_devices_format(VbBuf *b, const VbDomainDef *def, unsigned flags);
 void vb_domain_disk_clear(VbDomainDisk *d);
 void vb_domain_net_clear(VbDomainNet *n);

@@ -50,9 +50,28 @@ static bool has_element_children(xmlNodePtr n) {
         return false;
 }
 
+/* Escaped text; line breaks become character references so that a kept fragment can be
+ * re-indented line by line without touching its content. */
+static void put_text(VbBuf *b, const char *s) {
+        while (s && *s) {
+                size_t n = strcspn(s, "\n\r");
+                if (n > 0) {
+                        _cleanup_free_ char *part = strndup(s, n);
+                        if (!part)
+                                abort();
+                        vb_buf_escape(b, part);
+                }
+                s += n;
+                if (*s) {
+                        vb_buf_puts(b, *s == '\n' ? "&#10;" : "&#13;");
+                        s++;
+                }
+        }
+}
+
 static void put_attr(VbBuf *b, const char *name, const char *value) {
         vb_buf_printf(b, " %s='", name);
-        vb_buf_escape(b, value);
+        put_text(b, value);
         vb_buf_puts(b, "'");
 }
 
@@ -110,7 +129,7 @@ static void fmt_attrs(VbBuf *b, xmlNodePtr n, const char *const *skip) {
                         vb_buf_printf(b, " xmlns:%s='", (const char *) ns->prefix);
                 else
                         vb_buf_puts(b, " xmlns='");
-                vb_buf_escape(b, (const char *) ns->href);
+                put_text(b, (const char *) ns->href);
                 vb_buf_puts(b, "'");
         }
         for (xmlAttrPtr a = n->properties; a; a = a->next) {
@@ -142,7 +161,7 @@ static void fmt_missing_ns(VbBuf *b, xmlNodePtr n) {
                 if (d == n->ns)
                         return;
         vb_buf_printf(b, " xmlns:%s='", (const char *) n->ns->prefix);
-        vb_buf_escape(b, (const char *) n->ns->href);
+        put_text(b, (const char *) n->ns->href);
         vb_buf_puts(b, "'");
 }
 
@@ -161,7 +180,7 @@ static void fmt_node(VbBuf *b, xmlNodePtr n, bool top) {
                         vb_buf_puts(b, "/>\n");
                 else {
                         vb_buf_puts(b, ">");
-                        vb_buf_escape(b, (const char *) text);
+                        put_text(b, (const char *) text);
                         vb_buf_printf(b, "</%s>\n", name);
                 }
                 xmlFree(text);
@@ -175,7 +194,7 @@ static void fmt_node(VbBuf *b, xmlNodePtr n, bool top) {
                 else if ((c->type == XML_TEXT_NODE || c->type == XML_CDATA_SECTION_NODE) &&
                          !is_blank(c->content)) {
                         vb_dom_pad(b);
-                        vb_buf_escape(b, (const char *) c->content);
+                        put_text(b, (const char *) c->content);
                         vb_buf_puts(b, "\n");
                 }
         }

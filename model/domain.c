@@ -212,8 +212,9 @@ static void strip_blanks(xmlNodePtr n) {
         }
 }
 
-/* Dump the element children of @parent as libvirt stores metadata: each standalone
- * (namespaces declared on it), libxml2's formatting with double quotes. */
+/* Dump the element children of @parent as libvirt formats metadata: each standalone
+ * (namespaces declared on it), libxml2's formatting with double quotes, already indented
+ * for its place inside <domain><metadata> (text content must not be re-indented). */
 static int metadata_dump(xmlNodePtr parent, char **ret) {
         VbBuf out = { 0 };
         for (xmlNodePtr c = parent->children; c; c = c->next) {
@@ -235,7 +236,8 @@ static int metadata_dump(xmlNodePtr parent, char **ret) {
                 xmlDocSetRootElement(doc, copy);
                 xmlReconciliateNs(doc, copy);
                 strip_blanks(copy);
-                xmlNodeDump(buf, doc, copy, 0, 1);
+                xmlNodeDump(buf, doc, copy, 2, 1);
+                vb_buf_puts(&out, "    ");
                 vb_buf_puts(&out, (const char *) xmlBufferContent(buf));
                 vb_buf_puts(&out, "\n");
                 xmlBufferFree(buf);
@@ -556,6 +558,8 @@ static int parse_top_child(VbDomainDef *def, xmlNodePtr c, unsigned flags, uint3
 
 /* Defaults and cross-element checks, as libvirt's post-parse does them. */
 static int post_parse(VbDomainDef *def, VbError *e) {
+        int r;
+
         if (!def->name)
                 return vb_name_validate(NULL, "domain", e);
         if (def->memory_kib == 0)
@@ -578,6 +582,9 @@ static int post_parse(VbDomainDef *def, VbError *e) {
                 if (!def->boot_devs && !def->priv->device_boot && strv_push(&def->boot_devs, "hd") < 0)
                         return vb_error_set(e, VB_ERR_NO_MEMORY, NULL);
         }
+        r = vb_domain_devices_post_parse(def, e);
+        if (r < 0)
+                return r;
         if (!def->clock_offset)
                 def->clock_offset = vb_strdup("utc");
         if (!def->on_poweroff)
@@ -645,9 +652,7 @@ static void fmt_metadata(VbBuf *b, const VbDomainDef *def, unsigned flags) {
         if (isempty(def->metadata_xml))
                 return;
         vb_buf_line(b, "<metadata>");
-        vb_buf_indent(b, 2);
-        vb_buf_fragment(b, def->metadata_xml);
-        vb_buf_indent(b, -2);
+        vb_buf_puts(b, def->metadata_xml);
         vb_buf_line(b, "</metadata>");
 }
 
@@ -911,6 +916,7 @@ static int metadata_get_element(const VbDomainDef *def, const char *uri, char **
                 xmlFreeDoc(doc);
                 return vb_error_set(e, VB_ERR_NO_MEMORY, NULL);
         }
+        strip_blanks(node);
         xmlNodeDump(buf, doc, node, 0, 1);
         *ret = vb_strdup((const char *) xmlBufferContent(buf));
         xmlBufferFree(buf);
@@ -1086,7 +1092,6 @@ static void copy_strings(VbDomainDef *c, const VbDomainDef *def) {
         c->on_poweroff = vb_strdup(def->on_poweroff);
         c->on_reboot = vb_strdup(def->on_reboot);
         c->on_crash = vb_strdup(def->on_crash);
-        c->emulator = vb_strdup(def->emulator);
         c->clock_offset = vb_strdup(def->clock_offset);
         c->cpu_mode = vb_strdup(def->cpu_mode);
         c->cpu_model = vb_strdup(def->cpu_model);

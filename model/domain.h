@@ -119,7 +119,9 @@ typedef struct VbDomainDef {
         uint8_t uuid[16];
         char *title;
         char *description;
-        char *metadata_xml;              /* inner XML of <metadata>, verbatim */
+        char *metadata_xml;              /* inner XML of <metadata>, verbatim: libxml2's dump of
+                                          * each element, indented 4 spaces as in libvirt's output;
+                                          * change it with vb_domain_def_set_metadata() */
         uint64_t memory_kib;             /* <memory> (max) */
         uint64_t current_memory_kib;     /* <currentMemory> */
         unsigned vcpus;                  /* <vcpu> maximum */

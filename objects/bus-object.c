@@ -16,6 +16,7 @@ static VbBusConnect *connects[MAX_CONNECTS];
 const VbBusKind *const vb_bus_kinds[] = {
         &vb_bus_kind_connect,
         &vb_bus_kind_domain,
+        &vb_bus_kind_job,
         /* helper-F kinds */
         &vb_bus_kind_network,
         &vb_bus_kind_interface,
@@ -181,6 +182,9 @@ int vb_bus_connect_register(sd_bus *bus, VbConnect *conn, VbBusConnect **ret) {
 
         r = sd_bus_add_object_vtable(bus, NULL, bc->path, vb_bus_kind_connect.interface,
                                      vb_bus_kind_connect.vtable, conn);
+        if (r < 0)
+                return r;
+        r = sd_bus_add_object_vtable(bus, NULL, bc->path, "org.virtbus.Connect1", vb_connect_ext_vtable, conn);
         if (r < 0)
                 return r;
         r = sd_bus_add_object_manager(bus, NULL, bc->path);

@@ -35,6 +35,8 @@ typedef struct VbBusKind {
 
 extern const VbBusKind vb_bus_kind_connect;
 extern const VbBusKind vb_bus_kind_domain;
+extern const VbBusKind vb_bus_kind_job;         /* org.virtbus.Job1 */
+extern const sd_bus_vtable *const vb_connect_ext_vtable;   /* org.virtbus.Connect1 */
 /* helper-F kinds */
 extern const VbBusKind vb_bus_kind_network;
 extern const VbBusKind vb_bus_kind_interface;

@@ -5,6 +5,7 @@
 
 #include "bus-object.h"
 #include "config.h"
+#include "connect-node.h"
 #include "connect-net.h"
 #include "object-path.h"
 #include "xml-util.h"
@@ -205,6 +206,11 @@ static const sd_bus_vtable connect_vtable[] = {
         SD_BUS_PROPERTY("LibVersion", "t", property_lib_version, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
         SD_BUS_PROPERTY("Secure", "b", property_const_bool, 0, SD_BUS_VTABLE_PROPERTY_CONST),
         SD_BUS_PROPERTY("Version", "t", property_version, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
+        SD_BUS_METHOD_WITH_NAMES("BaselineCPU", "asu", SD_BUS_PARAM(xmlCPUs) SD_BUS_PARAM(flags),
+                                 "s", SD_BUS_PARAM(cpu), vb_connect_method_baseline_cpu, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_NAMES("CompareCPU", "su", SD_BUS_PARAM(xmlDesc) SD_BUS_PARAM(flags),
+                                 "i", SD_BUS_PARAM(compareResult), vb_connect_method_compare_cpu,
+                                 SD_BUS_VTABLE_UNPRIVILEGED),
         SD_BUS_METHOD_WITH_NAMES("DomainCreateXML", "su", SD_BUS_PARAM(xml) SD_BUS_PARAM(flags),
                                  "o", SD_BUS_PARAM(domain), method_domain_create_xml, SD_BUS_VTABLE_UNPRIVILEGED),
         SD_BUS_METHOD_WITH_NAMES("DomainCreateXMLWithFiles", "sahu",
@@ -221,10 +227,35 @@ static const sd_bus_vtable connect_vtable[] = {
                                  "o", SD_BUS_PARAM(domain), method_domain_lookup_by_uuid, SD_BUS_VTABLE_UNPRIVILEGED),
         SD_BUS_METHOD_WITH_NAMES("GetCapabilities", "", , "s", SD_BUS_PARAM(capabilities),
                                  method_get_capabilities, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_NAMES("GetCPUModelNames", "su", SD_BUS_PARAM(arch) SD_BUS_PARAM(flags),
+                                 "as", SD_BUS_PARAM(models), vb_connect_method_get_cpu_model_names,
+                                 SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_NAMES("GetDomainCapabilities", "ssssu",
+                                 SD_BUS_PARAM(emulatorbin) SD_BUS_PARAM(arch) SD_BUS_PARAM(machine)
+                                 SD_BUS_PARAM(virttype) SD_BUS_PARAM(flags),
+                                 "s", SD_BUS_PARAM(domCapabilities), vb_connect_method_get_domain_capabilities,
+                                 SD_BUS_VTABLE_UNPRIVILEGED),
         SD_BUS_METHOD_WITH_NAMES("GetSysinfo", "u", SD_BUS_PARAM(flags), "s", SD_BUS_PARAM(sysinfo),
                                  method_get_sysinfo, SD_BUS_VTABLE_UNPRIVILEGED),
         SD_BUS_METHOD_WITH_NAMES("ListDomains", "u", SD_BUS_PARAM(flags), "ao", SD_BUS_PARAM(domains),
                                  method_list_domains, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_NAMES("NodeGetCPUMap", "u", SD_BUS_PARAM(flags), "ab", SD_BUS_PARAM(res),
+                                 vb_connect_method_node_get_cpu_map, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_NAMES("NodeGetCPUStats", "iu", SD_BUS_PARAM(cpuNum) SD_BUS_PARAM(flags),
+                                 "a{st}", SD_BUS_PARAM(cpuStats), vb_connect_method_node_get_cpu_stats,
+                                 SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_NAMES("NodeGetFreeMemory", "", , "t", SD_BUS_PARAM(freemem),
+                                 vb_connect_method_node_get_free_memory, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_NAMES("NodeGetMemoryParameters", "u", SD_BUS_PARAM(flags),
+                                 "a{sv}", SD_BUS_PARAM(memoryParameters),
+                                 vb_connect_method_node_get_memory_parameters, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_NAMES("NodeGetMemoryStats", "iu", SD_BUS_PARAM(cellNum) SD_BUS_PARAM(flags),
+                                 "a{st}", SD_BUS_PARAM(stats), vb_connect_method_node_get_memory_stats,
+                                 SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_NAMES("NodeGetSecurityModel", "", , "(ss)", SD_BUS_PARAM(secModel),
+                                 vb_connect_method_node_get_security_model, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_NAMES("NodeSetMemoryParameters", "a{sv}u", SD_BUS_PARAM(params) SD_BUS_PARAM(flags),
+                                 "", , vb_connect_method_node_set_memory_parameters, SD_BUS_VTABLE_UNPRIVILEGED),
         /* networks, host interfaces, secrets, nwfilters (handlers in connect-net.c) */
         SD_BUS_METHOD_WITH_NAMES("InterfaceChangeBegin", "u", SD_BUS_PARAM(flags), "", ,
                                  vb_connect_method_interface_change_begin, SD_BUS_VTABLE_UNPRIVILEGED),
@@ -277,6 +308,16 @@ static const sd_bus_vtable connect_vtable[] = {
                                  SD_BUS_PARAM(storagePool) SD_BUS_PARAM(event) SD_BUS_PARAM(detail), 0),
         SD_BUS_VTABLE_END
 };
+
+/* org.virtbus.Connect1: node facts libvirt has and libvirt-dbus does not publish. */
+static const sd_bus_vtable connect_ext_vtable[] = {
+        SD_BUS_VTABLE_START(0),
+        SD_BUS_METHOD_WITH_NAMES("NodeGetInfo", "", , "(stuuuuuu)", SD_BUS_PARAM(info),
+                                 vb_connect_method_node_get_info, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_VTABLE_END
+};
+
+const sd_bus_vtable *const vb_connect_ext_vtable = connect_ext_vtable;
 
 static VbConnect *connect_conn_of(const void *obj) {
         return (VbConnect *) obj;

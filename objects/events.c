@@ -2,7 +2,52 @@
 /* Driver events → D-Bus signals: lifecycle events on the Connect object with the
  * object path (libvirt-dbus), per-object signals on the object's path, and
  * ObjectManager InterfacesAdded/Removed. */
+#include <systemd/sd-event.h>
+
 #include "bus-object.h"
+#include "job.h"
+
+/* PropertiesChanged is coalesced: objects touched during one loop iteration are
+ * announced once, from a defer source, after any InterfacesAdded of the same
+ * iteration. Objects gone by then are skipped. */
+#define PENDING_MAX 256
+
+static struct {
+        char *paths[PENDING_MAX];
+        const char *ifaces[PENDING_MAX];
+        size_t n;
+        sd_event_source *source;
+        sd_bus *bus;
+} pending;
+
+static int flush_changed(sd_event_source *s, void *userdata) {
+        for (size_t i = 0; i < pending.n; i++) {
+                VbBusConnect *bc;
+                const VbBusKind *k;
+                void *obj;
+                if (vb_bus_resolve(pending.paths[i], &bc, &k, &obj) >= 0)
+                        sd_bus_emit_properties_changed_strv(pending.bus, pending.paths[i],
+                                                            pending.ifaces[i], NULL);
+                free(pending.paths[i]);
+        }
+        pending.n = 0;
+        return sd_event_source_set_enabled(s, SD_EVENT_OFF);
+}
+
+static void queue_changed(sd_bus *bus, const char *path, const char *iface) {
+        sd_event *event = sd_bus_get_event(bus);
+        for (size_t i = 0; i < pending.n; i++)
+                if (streq(pending.paths[i], path) && streq(pending.ifaces[i], iface))
+                        return;
+        if (!event || pending.n == PENDING_MAX)
+                return;
+        if (!pending.source && sd_event_add_defer(event, &pending.source, flush_changed, NULL) < 0)
+                return;
+        pending.bus = bus;
+        pending.paths[pending.n] = vb_strdup(path);
+        pending.ifaces[pending.n++] = iface;
+        sd_event_source_set_enabled(pending.source, SD_EVENT_ONESHOT);
+}
 
 static void emit_connect(sd_bus *bus, const VbBusConnect *bc, const char *member, const char *path,
                          const VbEvent *ev, bool with_detail) {
@@ -85,8 +130,16 @@ void vb_bus_event_sink(const VbEvent *ev, void *userdata) {
         case VB_EVENT_SECRET_LIFECYCLE:
                 emit_connect(bus, bc, "SecretEvent", path, ev, true);
                 break;
+        case VB_EVENT_JOB_FINISHED: {
+                const VbJob *j = ev->obj;
+                sd_bus_emit_signal(bus, path, "org.virtbus.Job1", "Finished", "bs",
+                                   j->state == VB_JOB_COMPLETED, strempty(j->error));
+                break;
+        }
         default:
                 break;
         }
         object_manager(bus, path, k, ev);
+        if (ev->type != VB_EVENT_OBJECT_REMOVED)
+                queue_changed(bus, path, k->interface);
 }

@@ -113,31 +113,42 @@ static int reply_get_all(sd_bus_message *m, const VbBusKind *k, void *obj) {
         return sd_bus_send(NULL, reply, NULL);
 }
 
-/* Which permission a call needs: from the ACL table, or fixed ones for the
- * standard interfaces. Returns false when the call needs no check. */
-static bool call_perm(sd_bus_message *m, const VbBusKind *k, const char **object,
-                      const char **perm, const char **perm2, unsigned *secure_flag,
-                      const char **prop_iface) {
+/* Which permissions a call needs: from the ACL table; Properties and ObjectManager
+ * calls map to the object's getattr/read/write. Returns false when the call needs no
+ * check (Introspect, Peer), -1 in *n when the call has no rule at all. */
+static bool call_perms(sd_bus_message *m, const VbBusKind *k, const char **object,
+                       const char *perms[VB_ACL_PERMS_MAX], size_t *n, const char **prop_iface) {
         const char *iface = sd_bus_message_get_interface(m), *member = sd_bus_message_get_member(m);
         const VbAcl *acl;
+        unsigned flags = 0;
 
-        *perm2 = NULL;
-        *secure_flag = 0;
+        *n = 0;
         *prop_iface = NULL;
+        *object = k->acl_object;
         if (!iface || streq(iface, "org.freedesktop.DBus.Introspectable") ||
             streq(iface, "org.freedesktop.DBus.Peer"))
                 return false;
         if (streq(iface, "org.freedesktop.DBus.Properties")) {
+                const char *prop = NULL;
                 if (sd_bus_message_read(m, "s", prop_iface) < 0)
                         *prop_iface = NULL;
+                else if (!streq(member, "GetAll") && sd_bus_message_read(m, "s", &prop) < 0)
+                        prop = NULL;
                 sd_bus_message_rewind(m, true);
-                *object = k->acl_object;
-                *perm = streq(member, "Set") ? "write" : (k == &vb_bus_kind_connect ? "getattr" : "getattr");
+                if (streq(member, "GetAll")) {
+                        perms[(*n)++] = "read";
+                        return true;
+                }
+                acl = prop ? vb_acl_lookup_property(*prop_iface, prop, streq(member, "Set")) : NULL;
+                if (acl)
+                        perms[(*n)++] = acl->perm;
+                else   /* unknown property: sd-bus answers with its own error */
+                        return false;
                 return true;
         }
         if (streq(iface, "org.freedesktop.DBus.ObjectManager")) {
                 *object = "connect";
-                *perm = "search-domains";
+                perms[(*n)++] = "search-domains";
                 return true;
         }
         acl = vb_acl_lookup(iface, member);
@@ -146,37 +157,68 @@ static bool call_perm(sd_bus_message *m, const VbBusKind *k, const char **object
                 return true;
         }
         *object = acl->object;
-        *perm = acl->perm;
-        *perm2 = acl->perm2;
-        *secure_flag = acl->secure_flag;
+        if (flags_arg(m, &flags) < 0)
+                flags = 0;
+        *n = vb_acl_perms(acl, flags, perms);
         return true;
+}
+
+/* A call on the path of an object that is not (or no longer) there: libvirt-dbus
+ * answers org.libvirt.Error "<Kind> not found", and GetAll returns an empty dict. */
+static int vanished(sd_bus_message *m, const VbBusKind *k) {
+        static const struct { VbErrorCode code; const char *what; } nf[_VB_KIND_MAX] = {
+                [VB_KIND_DOMAIN] = { VB_ERR_NO_DOMAIN, "domain" },
+                [VB_KIND_NETWORK] = { VB_ERR_NO_NETWORK, "network" },
+                [VB_KIND_POOL] = { VB_ERR_NO_STORAGE_POOL, "storage pool" },
+                [VB_KIND_VOL] = { VB_ERR_NO_STORAGE_VOL, "storage vol" },
+                [VB_KIND_NODEDEV] = { VB_ERR_NO_NODE_DEVICE, "node device" },
+                [VB_KIND_SECRET] = { VB_ERR_NO_SECRET, "secret" },
+                [VB_KIND_IFACE] = { VB_ERR_NO_INTERFACE, "interface" },
+                [VB_KIND_NWFILTER] = { VB_ERR_NO_NWFILTER, "nwfilter" },
+                [VB_KIND_SNAPSHOT] = { VB_ERR_NO_DOMAIN_SNAPSHOT, "domain snapshot" },
+        };
+        const char *iface = sd_bus_message_get_interface(m);
+        sd_bus_error error = SD_BUS_ERROR_NULL;
+
+        if (!iface || !k->element || (unsigned) k->kind >= _VB_KIND_MAX || !nf[k->kind].what)
+                return 0;
+        if (streq(iface, "org.freedesktop.DBus.Properties") &&
+            streq(sd_bus_message_get_member(m), "GetAll")) {
+                sd_bus_reply_method_return(m, "a{sv}", 0);
+                return 1;
+        }
+        if (!streq(iface, "org.freedesktop.DBus.Properties") && strncmp(iface, "org.libvirt.", 12) != 0)
+                return 0;
+        vb_bus_errorf(&error, nf[k->kind].code, "no %s with matching path '%s'", nf[k->kind].what,
+                      sd_bus_message_get_path(m));
+        sd_bus_reply_method_error(m, &error);
+        sd_bus_error_free(&error);
+        return 1;
 }
 
 static int gate_filter(sd_bus_message *m, void *userdata, sd_bus_error *ret_error) {
         sd_bus_error error = SD_BUS_ERROR_NULL;
-        const char *object, *perm, *perm2, *prop_iface;
+        const char *object, *perms[VB_ACL_PERMS_MAX], *prop_iface;
         const VbBusKind *k;
         VbBusConnect *bc;
-        unsigned secure_flag, flags = 0;
         void *obj = NULL;
-        int r;
+        size_t n;
+        int r = 1;
 
         if (!sd_bus_message_is_method_call(m, NULL, NULL) || !sd_bus_message_get_path(m))
                 return 0;
+        k = NULL;
         if (vb_bus_resolve(sd_bus_message_get_path(m), &bc, &k, &obj) < 0)
-                return 0;   /* no such object: the handler (or sd-bus) says so, revealing nothing */
-        if (!call_perm(m, k, &object, &perm, &perm2, &secure_flag, &prop_iface))
+                return k ? vanished(m, k) : 0;
+        if (!call_perms(m, k, &object, perms, &n, &prop_iface))
                 return 0;
         if (!object) {
                 sd_bus_error_setf(&error, VB_ERROR_NAME, "access denied: no access rule for %s.%s",
                                   sd_bus_message_get_interface(m), sd_bus_message_get_member(m));
                 goto fail;
         }
-        r = check(m, bc, k, obj, object, perm, &error);
-        if (r == 1 && perm2)
-                r = check(m, bc, k, obj, object, perm2, &error);
-        if (r == 1 && secure_flag && flags_arg(m, &flags) >= 0 && (flags & secure_flag))
-                r = check(m, bc, k, obj, object, "read-secure", &error);
+        for (size_t i = 0; i < n && r == 1; i++)
+                r = check(m, bc, k, obj, object, perms[i], &error);
         if (r == 0)
                 return 1;   /* re-dispatched once polkit answers */
         if (r < 0)

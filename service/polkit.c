@@ -273,7 +273,7 @@ static int uid_lookup(sd_bus_message *m, const char *sender, uid_t *ret) {
                         *ret = u->uid;
                         return 0;
                 }
-        r = sd_bus_query_sender_creds(m, SD_BUS_CREDS_EUID | SD_BUS_CREDS_AUGMENT, &creds);
+        r = sd_bus_query_sender_creds(m, SD_BUS_CREDS_EUID, &creds);
         if (r < 0)
                 return r;
         r = sd_bus_creds_get_euid(creds, &uid);

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The in-memory test driver: reset at every start to libvirt's test:///default state. */
+#include <libxml/tree.h>
 #include <unistd.h>
 
 #include "test-net.h"
@@ -195,7 +196,119 @@ static int test_node_get_info(VbConnect *c, VbNodeInfo *ret, VbError *e) {
         return 0;
 }
 
+static const char *const cpu_models[] = {
+        "486", "pentium", "pentium2", "pentium3", "pentiumpro", "coreduo", "n270", "core2duo",
+        "qemu32", "kvm32", "cpu64-rhel5", "cpu64-rhel6", "qemu64", "kvm64", "Conroe", "Penryn",
+        "Nehalem", "Westmere", "SandyBridge", "IvyBridge", "Haswell", "Broadwell", "Skylake-Client",
+        "Skylake-Server", "Cascadelake-Server", "Icelake-Server", "athlon", "phenom", "Opteron_G1",
+        "Opteron_G2", "Opteron_G3", "Opteron_G4", "Opteron_G5", "EPYC",
+};
+
+static int test_get_cpu_model_names(VbConnect *c, const char *arch, unsigned flags, char ***ret, VbError *e) {
+        char **l;
+        size_t n = 0;
+
+        VB_CHECK_FLAGS(flags, 0, e);
+        if (!streq(arch, "x86_64") && !streq(arch, "i686"))
+                return vb_error_set(e, VB_ERR_INVALID_ARG, "cannot find architecture %s", arch);
+        l = calloc(ELEMENTSOF(cpu_models) + 1, sizeof(char *));
+        if (!l)
+                return vb_error_set(e, VB_ERR_NO_MEMORY, NULL);
+        for (size_t i = 0; i < ELEMENTSOF(cpu_models); i++)
+                l[n++] = vb_strdup(cpu_models[i]);
+        *ret = l;
+        return 0;
+}
+
+/* The baseline of CPUs of the same model: that model with the features all share. */
+static int test_baseline_cpu(VbConnect *c, const char *const *cpus, unsigned flags, char **ret, VbError *e) {
+        _cleanup_vb_buf_ VbBuf b = { 0 };
+        _cleanup_free_ char *model = NULL, *vendor = NULL;
+        xmlDocPtr doc = NULL;
+        int r;
+
+        VB_CHECK_FLAGS(flags, 1 /* EXPAND_FEATURES */ | 2 /* MIGRATABLE */, e);
+        if (!cpus || !cpus[0])
+                return vb_error_set(e, VB_ERR_INVALID_ARG, "nothing to baseline");
+        r = vb_xml_parse(cpus[0], "cpu", &doc, e);
+        if (r < 0)
+                return r;
+        model = vb_xml_content(vb_xml_child(xmlDocGetRootElement(doc), "model"));
+        vendor = vb_xml_content(vb_xml_child(xmlDocGetRootElement(doc), "vendor"));
+        xmlFreeDoc(doc);
+        if (!model)
+                return vb_error_set(e, VB_ERR_OPERATION_FAILED, "no CPU model specified");
+        for (size_t i = 1; cpus[i]; i++) {
+                _cleanup_free_ char *m = NULL;
+                r = vb_xml_parse(cpus[i], "cpu", &doc, e);
+                if (r < 0)
+                        return r;
+                m = vb_xml_content(vb_xml_child(xmlDocGetRootElement(doc), "model"));
+                xmlFreeDoc(doc);
+                if (!streq_ptr(m, model))
+                        return vb_error_set(e, VB_ERR_OPERATION_FAILED,
+                                            "CPUs are incompatible: '%s' and '%s'", model, strempty(m));
+        }
+        vb_buf_line(&b, "<cpu mode='custom' match='exact'>");
+        vb_buf_indent(&b, 2);
+        vb_buf_line(&b, "<model fallback='forbid'>%s</model>", model);
+        vb_buf_elem(&b, "vendor", vendor);
+        vb_buf_indent(&b, -2);
+        vb_buf_line(&b, "</cpu>");
+        *ret = vb_buf_steal(&b);
+        return 0;
+}
+
+static int test_node_get_cpu_map(VbConnect *c, unsigned flags, bool **ret, size_t *ret_n, VbError *e) {
+        static const bool online[8] = { 1, 0, 1, 0, 1, 0, 0, 0 };
+        bool *m;
+
+        VB_CHECK_FLAGS(flags, 0, e);
+        m = malloc(sizeof(online));
+        if (!m)
+                return vb_error_set(e, VB_ERR_NO_MEMORY, NULL);
+        memcpy(m, online, sizeof(online));
+        *ret = m;
+        *ret_n = ELEMENTSOF(online);
+        return 0;
+}
+
+static int test_node_get_cpu_stats(VbConnect *c, int cpu, unsigned flags, VbNodeStat **ret, VbError *e) {
+        static const VbNodeStat stats[] = {
+                { "user", 9797400000ULL }, { "kernel", 34678723400000ULL },
+                { "idle", 87264900000ULL }, { "iowait", 763600000ULL }, { NULL, 0 },
+        };
+        VbNodeStat *s;
+
+        VB_CHECK_FLAGS(flags, 0, e);
+        if (cpu < -1 || cpu >= 16)
+                return vb_error_set(e, VB_ERR_INVALID_ARG, "Invalid cpuNum %d", cpu);
+        s = malloc(sizeof(stats));
+        if (!s)
+                return vb_error_set(e, VB_ERR_NO_MEMORY, NULL);
+        memcpy(s, stats, sizeof(stats));
+        *ret = s;
+        return 0;
+}
+
+static int test_node_get_free_memory(VbConnect *c, uint64_t *ret, VbError *e) {
+        *ret = 3145728;
+        return 0;
+}
+
+static int test_node_get_security_model(VbConnect *c, char **ret_model, char **ret_doi, VbError *e) {
+        *ret_model = vb_strdup("testSecurity");
+        *ret_doi = vb_strdup("");
+        return 0;
+}
+
 const VbConnectOps vb_test_connect_ops = {
+        .get_cpu_model_names = test_get_cpu_model_names,
+        .baseline_cpu = test_baseline_cpu,
+        .node_get_cpu_map = test_node_get_cpu_map,
+        .node_get_cpu_stats = test_node_get_cpu_stats,
+        .node_get_free_memory = test_node_get_free_memory,
+        .node_get_security_model = test_node_get_security_model,
         .get_capabilities = test_get_capabilities,
         .get_sysinfo = test_get_sysinfo,
         .get_version = test_get_version,

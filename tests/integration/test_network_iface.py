@@ -150,6 +150,9 @@ class TestNetworks:
         expect_error(n.Create, text="Requested operation is not valid: Network 'default' is already running")
         n.Destroy()
         assert net_event(netd, NET_STOPPED) == DEFAULT_NET
+        _, args = netd.wait_signal('org.freedesktop.DBus.Properties', 'PropertiesChanged',
+                                   lambda p, a: p == DEFAULT_NET and not a[1].get('Active', True))
+        assert args[0] == NETWORK
         assert netd.prop(DEFAULT_NET, NETWORK, 'Active') == False  # noqa: E712
         expect_error(n.Destroy, text='Requested operation is not valid: network is not active')
         n.Create()
@@ -323,6 +326,9 @@ class TestInterfaces:
         i = netd.iface(path, IFACE)
         expect_error(i.Destroy, 0, text='Requested operation is not valid')
         i.Create(0)
+        _, args = netd.wait_signal('org.freedesktop.DBus.Properties', 'PropertiesChanged',
+                                   lambda p, a: p == path and a[1].get('Active', False))
+        assert args[0] == IFACE
         assert netd.prop(path, IFACE, 'Active') == True  # noqa: E712
         expect_error(i.Create, 0, text='Requested operation is not valid')
         expect_error(i.Create, 1, text='unsupported flags (0x1)')

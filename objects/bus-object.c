@@ -20,6 +20,11 @@ const VbBusKind *const vb_bus_kinds[] = {
         &vb_bus_kind_storage_pool,      /* StoragePool, StorageVol, NodeDevice */
         &vb_bus_kind_storage_vol,
         &vb_bus_kind_node_device,
+        /* helper-F kinds */
+        &vb_bus_kind_network,
+        &vb_bus_kind_interface,
+        &vb_bus_kind_secret,
+        &vb_bus_kind_nwfilter,
         NULL,
 };
 

@@ -41,6 +41,11 @@ extern const sd_bus_vtable *const vb_connect_ext_vtable;   /* org.virtbus.Connec
 extern const VbBusKind vb_bus_kind_storage_pool;
 extern const VbBusKind vb_bus_kind_storage_vol;
 extern const VbBusKind vb_bus_kind_node_device;
+/* helper-F kinds */
+extern const VbBusKind vb_bus_kind_network;
+extern const VbBusKind vb_bus_kind_interface;
+extern const VbBusKind vb_bus_kind_secret;
+extern const VbBusKind vb_bus_kind_nwfilter;
 
 /* All kinds, NULL-terminated (Connect first). */
 extern const VbBusKind *const vb_bus_kinds[];

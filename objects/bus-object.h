@@ -66,6 +66,10 @@ char *vb_bus_object_path(const VbBusKind *k, const void *obj);
 int vb_bus_error(sd_bus_error *error, const VbError *e);
 int vb_bus_errorf(sd_bus_error *error, VbErrorCode code, const char *fmt, ...) _printf_(3, 4);
 
+/* Reply to a List* call with the paths of @objs, filtered to what the caller may
+ * see (polkit); returns 1 while answers are pending (see gate.c). */
+int vb_reply_object_paths(sd_bus_message *m, const VbBusKind *k, void *const *objs, size_t n);
+
 /* Reply with one object path / string / nothing. */
 int vb_reply_path(sd_bus_message *m, const VbBusKind *k, const void *obj);
 

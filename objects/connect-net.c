@@ -7,31 +7,6 @@
 #include "object-path.h"
 #include "xml-util.h"
 
-/* Reply with the paths of @objs (an array of @n object pointers of kind @k). */
-static int reply_paths(sd_bus_message *m, const VbBusKind *k, void *const *objs, size_t n) {
-        _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
-        int r;
-
-        r = sd_bus_message_new_method_return(m, &reply);
-        if (r < 0)
-                return r;
-        r = sd_bus_message_open_container(reply, 'a', "o");
-        if (r < 0)
-                return r;
-        for (size_t i = 0; i < n; i++) {
-                _cleanup_free_ char *path = vb_bus_object_path(k, objs[i]);
-                if (!path)
-                        return -ENOMEM;
-                r = sd_bus_message_append(reply, "o", path);
-                if (r < 0)
-                        return r;
-        }
-        r = sd_bus_message_close_container(reply);
-        if (r < 0)
-                return r;
-        return sd_bus_send(NULL, reply, NULL);
-}
-
 /* ListNetworks, ListInterfaces, ListSecrets, ListNWFilters: flags → ao */
 #define LIST_METHOD(fname, Type, listfn, kind)                                                  \
         int fname(sd_bus_message *m, void *userdata, sd_bus_error *error) {                     \
@@ -45,7 +20,7 @@ static int reply_paths(sd_bus_message *m, const VbBusKind *k, void *const *objs,
                 r = listfn(userdata, flags, &list, &n, &e);                                     \
                 if (r < 0)                                                                      \
                         return vb_bus_error(error, &e);                                         \
-                return reply_paths(m, &(kind), (void *const *) list, n);                        \
+                return vb_reply_object_paths(m, &(kind), (void *const *) list, n);                        \
         }
 
 LIST_METHOD(vb_connect_method_list_networks, VbNetworkObj, vb_network_list, vb_bus_kind_network)

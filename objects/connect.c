@@ -17,7 +17,6 @@ static VbConnect *conn_of(sd_bus_message *m, void *userdata) {
 
 static int method_list_domains(sd_bus_message *m, void *userdata, sd_bus_error *error) {
         _cleanup_vb_error_ VbError e = VB_ERROR_NULL;
-        _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
         _cleanup_free_ VbDomainObj **list = NULL;
         size_t n;
         uint32_t flags;
@@ -29,22 +28,7 @@ static int method_list_domains(sd_bus_message *m, void *userdata, sd_bus_error *
         r = vb_domain_list(conn_of(m, userdata), flags, &list, &n, &e);
         if (r < 0)
                 return vb_bus_error(error, &e);
-        r = sd_bus_message_new_method_return(m, &reply);
-        if (r < 0)
-                return r;
-        r = sd_bus_message_open_container(reply, 'a', "o");
-        if (r < 0)
-                return r;
-        for (size_t i = 0; i < n; i++) {
-                _cleanup_free_ char *path = vb_bus_object_path(&vb_bus_kind_domain, list[i]);
-                r = sd_bus_message_append(reply, "o", path);
-                if (r < 0)
-                        return r;
-        }
-        r = sd_bus_message_close_container(reply);
-        if (r < 0)
-                return r;
-        return sd_bus_send(NULL, reply, NULL);
+        return vb_reply_object_paths(m, &vb_bus_kind_domain, (void *const *) list, n);
 }
 
 static int method_domain_lookup_by_name(sd_bus_message *m, void *userdata, sd_bus_error *error) {

@@ -424,7 +424,7 @@ static const char *listen_host(VbQemuCmd *c, const char *addr) {
 
 static void build_vnc(VbQemuCmd *c, const VbDomainGraphics *g) {
         const char *ltype, *lvalue, *pw = g->passwd ? ",password=on" : "";
-        int port = g->autoport ? 0 : port;   /* autoport: a port in the XML is stale */
+        int port = g->autoport ? 0 : g->port;   /* autoport: a port in the XML is stale */
 
         graphics_listen(c, g, &ltype, &lvalue);
         if (streq(ltype, "none"))
@@ -447,7 +447,7 @@ static void build_vnc(VbQemuCmd *c, const VbDomainGraphics *g) {
 
 static void build_spice(VbQemuCmd *c, const VbDomainGraphics *g) {
         const char *ltype, *lvalue, *ticket = g->passwd ? "" : ",disable-ticketing=on";
-        int port = g->autoport ? 0 : port;
+        int port = g->autoport ? 0 : g->port;
 
         graphics_listen(c, g, &ltype, &lvalue);
         if (g->tls_port > 0)

@@ -315,6 +315,60 @@ typedef struct VbNodeDevOps {
         int (*reset)(VbNodeDevObj *d, VbError *e);
 } VbNodeDevOps;
 /* ---- end StoragePool, StorageVol, NodeDevice ---- */
+/* ---- Network, Interface, Secret, NWFilter ops (helper-F kinds) ---- */
+
+/* virNetworkDHCPLease; NULL strings travel as "" */
+typedef struct VbNetworkLease {
+        char *iface;
+        int64_t expirytime;
+        int type;
+        char *mac, *iaid, *ipaddr;
+        unsigned prefix;
+        char *hostname, *clientid;
+} VbNetworkLease;
+void vb_network_leases_free(VbNetworkLease *l, size_t n);
+
+typedef struct VbNetworkOps {
+        /* On success the new/updated object is returned (borrowed). */
+        int (*define_xml)(VbConnect *c, const char *xml, unsigned flags, VbNetworkObj **ret, VbError *e);
+        int (*create_xml)(VbConnect *c, const char *xml, unsigned flags, VbNetworkObj **ret, VbError *e);
+        /* undefine/destroy may free @n (transient network): do not touch it afterwards */
+        int (*undefine)(VbNetworkObj *n, VbError *e);
+        int (*create)(VbNetworkObj *n, VbError *e);
+        int (*destroy)(VbNetworkObj *n, VbError *e);
+        int (*update)(VbNetworkObj *n, unsigned command, unsigned section, int parent_index,
+                      const char *xml, unsigned flags, VbError *e);
+        int (*get_xml_desc)(VbNetworkObj *n, unsigned flags, char **ret, VbError *e);
+        int (*set_autostart)(VbNetworkObj *n, bool autostart, VbError *e);
+        int (*get_dhcp_leases)(VbNetworkObj *n, const char *mac, unsigned flags,
+                               VbNetworkLease **ret, size_t *ret_n, VbError *e);
+} VbNetworkOps;
+
+typedef struct VbIfaceOps {
+        int (*define_xml)(VbConnect *c, const char *xml, unsigned flags, VbIfaceObj **ret, VbError *e);
+        int (*undefine)(VbIfaceObj *i, VbError *e);           /* frees @i */
+        int (*create)(VbIfaceObj *i, unsigned flags, VbError *e);
+        int (*destroy)(VbIfaceObj *i, unsigned flags, VbError *e);
+        int (*get_xml_desc)(VbIfaceObj *i, unsigned flags, char **ret, VbError *e);
+        int (*change_begin)(VbConnect *c, unsigned flags, VbError *e);
+        int (*change_commit)(VbConnect *c, unsigned flags, VbError *e);
+        int (*change_rollback)(VbConnect *c, unsigned flags, VbError *e);
+} VbIfaceOps;
+
+typedef struct VbSecretOps {
+        int (*define_xml)(VbConnect *c, const char *xml, unsigned flags, VbSecretObj **ret, VbError *e);
+        int (*undefine)(VbSecretObj *s, VbError *e);           /* frees @s */
+        int (*get_xml_desc)(VbSecretObj *s, unsigned flags, char **ret, VbError *e);
+        /* the value never leaves through anything but these two */
+        int (*set_value)(VbSecretObj *s, const uint8_t *value, size_t n, unsigned flags, VbError *e);
+        int (*get_value)(VbSecretObj *s, unsigned flags, uint8_t **ret, size_t *ret_n, VbError *e);
+} VbSecretOps;
+
+typedef struct VbNWFilterOps {
+        int (*define_xml)(VbConnect *c, const char *xml, unsigned flags, VbNWFilterObj **ret, VbError *e);
+        int (*undefine)(VbNWFilterObj *f, VbError *e);         /* frees @f */
+        int (*get_xml_desc)(VbNWFilterObj *f, unsigned flags, char **ret, VbError *e);
+} VbNWFilterOps;
 
 struct VbDriver {
         const char *name;                   /* "Test", "QEMU", "LXC": path element and connect_driver */
@@ -324,6 +378,11 @@ struct VbDriver {
         const VbDomainOps *domain;
         const VbStorageOps *storage;        /* StoragePool, StorageVol */
         const VbNodeDevOps *nodedev;        /* NodeDevice */
+        /* helper-F kinds */
+        const VbNetworkOps *network;
+        const VbIfaceOps *iface;
+        const VbSecretOps *secret;
+        const VbNWFilterOps *nwfilter;
 };
 
 #define VB_DRIVER_CALL(c, table, op, api, e, ...)                                   \
@@ -353,6 +412,10 @@ struct VbConnect {
         size_t n_ifaces;
         VbNWFilterObj **nwfilters;
         size_t n_nwfilters;
+        /* interface transaction (virInterfaceChangeBegin): snapshot of ifaces */
+        bool iface_transaction;
+        VbIfaceObj **iface_backup;
+        size_t n_iface_backup;
         void *priv;
 };
 
@@ -417,3 +480,42 @@ VbNodeDevObj *vb_nodedev_find_scsi_host_wwn(VbConnect *c, const char *wwnn, cons
 int vb_nodedev_list(VbConnect *c, unsigned flags, VbNodeDevObj ***ret, size_t *ret_n, VbError *e);
 /* Frees every pool, volume and node device of @c (at close). */
 void vb_storage_registry_clear(VbConnect *c);
+/* ---- Network, Interface, Secret, NWFilter registry (drivers/registry-net.c, helper-F kinds).
+ * Objects are owned by the registry; lookups return borrowed pointers. *_obj_new takes
+ * the definition; *_obj_remove emits VB_EVENT_OBJECT_REMOVED, then frees. ---- */
+int vb_network_obj_new(VbConnect *c, VbNetworkDef *def, VbNetworkObj **ret);
+void vb_network_obj_remove(VbNetworkObj *n);
+VbNetworkObj *vb_network_find_uuid(VbConnect *c, const uint8_t uuid[16]);
+VbNetworkObj *vb_network_find_name(VbConnect *c, const char *name);
+/* libvirt's rules: same uuid + other name, or same name + other uuid, refused */
+int vb_network_check_unique(VbConnect *c, const char *name, const uint8_t uuid[16],
+                            VbNetworkObj **ret_existing, VbError *e);
+/* virConnectListAllNetworks filter flags */
+int vb_network_list(VbConnect *c, unsigned flags, VbNetworkObj ***ret, size_t *ret_n, VbError *e);
+
+int vb_iface_obj_new(VbConnect *c, VbIfaceDef *def, const char *name, const char *mac, VbIfaceObj **ret);
+VbIfaceObj *vb_iface_obj_free(VbIfaceObj *i);      /* no event, not in the registry */
+void vb_iface_obj_remove(VbIfaceObj *i);
+VbIfaceObj *vb_iface_find_name(VbConnect *c, const char *name);
+/* Counts the interfaces with this MAC (case-insensitive); *ret = the first one. */
+size_t vb_iface_find_mac(VbConnect *c, const char *mac, VbIfaceObj **ret);
+int vb_iface_list(VbConnect *c, unsigned flags, VbIfaceObj ***ret, size_t *ret_n, VbError *e);
+
+int vb_secret_obj_new(VbConnect *c, VbSecretDef *def, const uint8_t uuid[16], int usage_type,
+                      const char *usage_id, VbSecretObj **ret);
+void vb_secret_obj_remove(VbSecretObj *s);
+/* Replace the stored value (wiping the old one); takes @value. */
+void vb_secret_obj_set_value(VbSecretObj *s, uint8_t *value, size_t n);
+VbSecretObj *vb_secret_find_uuid(VbConnect *c, const uint8_t uuid[16]);
+VbSecretObj *vb_secret_find_usage(VbConnect *c, int usage_type, const char *usage_id);
+int vb_secret_list(VbConnect *c, unsigned flags, VbSecretObj ***ret, size_t *ret_n, VbError *e);
+
+int vb_nwfilter_obj_new(VbConnect *c, VbNWFilterDef *def, const char *name, const uint8_t uuid[16],
+                        VbNWFilterObj **ret);
+void vb_nwfilter_obj_remove(VbNWFilterObj *f);
+VbNWFilterObj *vb_nwfilter_find_uuid(VbConnect *c, const uint8_t uuid[16]);
+VbNWFilterObj *vb_nwfilter_find_name(VbConnect *c, const char *name);
+int vb_nwfilter_list(VbConnect *c, unsigned flags, VbNWFilterObj ***ret, size_t *ret_n, VbError *e);
+
+/* Frees every network, interface, secret and nwfilter of @c (no events): driver close. */
+void vb_net_registry_free(VbConnect *c);

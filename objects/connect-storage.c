@@ -5,30 +5,6 @@
 #include "object-path.h"
 #include "xml-util.h"
 
-int vb_reply_path_array(sd_bus_message *m, const VbBusKind *k, void *const *objs, size_t n) {
-        _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
-        int r;
-
-        r = sd_bus_message_new_method_return(m, &reply);
-        if (r < 0)
-                return r;
-        r = sd_bus_message_open_container(reply, 'a', "o");
-        if (r < 0)
-                return r;
-        for (size_t i = 0; i < n; i++) {
-                _cleanup_free_ char *path = vb_bus_object_path(k, objs[i]);
-                if (!path)
-                        return -ENOMEM;
-                r = sd_bus_message_append(reply, "o", path);
-                if (r < 0)
-                        return r;
-        }
-        r = sd_bus_message_close_container(reply);
-        if (r < 0)
-                return r;
-        return sd_bus_send(NULL, reply, NULL);
-}
-
 int vb_method_list_storage_pools(sd_bus_message *m, void *userdata, sd_bus_error *error) {
         _cleanup_vb_error_ VbError e = VB_ERROR_NULL;
         _cleanup_free_ VbPoolObj **list = NULL;
@@ -42,7 +18,7 @@ int vb_method_list_storage_pools(sd_bus_message *m, void *userdata, sd_bus_error
         r = vb_pool_list(userdata, flags, &list, &n, &e);
         if (r < 0)
                 return vb_bus_error(error, &e);
-        return vb_reply_path_array(m, &vb_bus_kind_storage_pool, (void *const *) list, n);
+        return vb_reply_object_paths(m, &vb_bus_kind_storage_pool, (void *const *) list, n);
 }
 
 int vb_method_list_node_devices(sd_bus_message *m, void *userdata, sd_bus_error *error) {
@@ -58,7 +34,7 @@ int vb_method_list_node_devices(sd_bus_message *m, void *userdata, sd_bus_error 
         r = vb_nodedev_list(userdata, flags, &list, &n, &e);
         if (r < 0)
                 return vb_bus_error(error, &e);
-        return vb_reply_path_array(m, &vb_bus_kind_node_device, (void *const *) list, n);
+        return vb_reply_object_paths(m, &vb_bus_kind_node_device, (void *const *) list, n);
 }
 
 static int pool_define_or_create(sd_bus_message *m, VbConnect *c, bool create, sd_bus_error *error) {

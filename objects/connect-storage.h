@@ -17,5 +17,3 @@ int vb_method_storage_pool_lookup_by_uuid(sd_bus_message *m, void *userdata, sd_
 int vb_method_storage_vol_lookup_by_key(sd_bus_message *m, void *userdata, sd_bus_error *error);
 int vb_method_storage_vol_lookup_by_path(sd_bus_message *m, void *userdata, sd_bus_error *error);
 
-/* Reply with an `ao` of the paths of @objs. */
-int vb_reply_path_array(sd_bus_message *m, const VbBusKind *k, void *const *objs, size_t n);

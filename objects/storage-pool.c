@@ -145,7 +145,7 @@ static int method_list_storage_volumes(sd_bus_message *m, void *userdata, sd_bus
                            p, flags, &list, &n, &e);
         if (r < 0)
                 return vb_bus_error(error, &e);
-        return vb_reply_path_array(m, &vb_bus_kind_storage_vol, (void *const *) list, n);
+        return vb_reply_object_paths(m, &vb_bus_kind_storage_vol, (void *const *) list, n);
 }
 
 static int method_storage_vol_create_xml(sd_bus_message *m, void *userdata, sd_bus_error *error) {

@@ -3,6 +3,7 @@
 #include <libxml/tree.h>
 #include <unistd.h>
 
+#include "test-net.h"
 #include "test-private.h"
 #include "test-storage.h"
 #include "xml-util.h"
@@ -166,11 +167,18 @@ static int seed(VbConnect *c, VbError *e) {
 }
 
 static int test_open(VbConnect *c, const char *root, VbError *e) {
-        return seed(c, e);
+        int r = seed(c, e);
+        /* networks, interfaces, secrets, nwfilters (helper-F kinds) */
+        if (r >= 0)
+                r = vb_test_network_seed(c, e);
+        if (r >= 0)
+                r = vb_test_iface_seed(c, e);
+        return r;
 }
 
-/* StoragePool, StorageVol, NodeDevice: their objects are freed with the connection */
+/* Every object is freed with the connection. */
 static void test_close(VbConnect *c) {
+        vb_net_registry_free(c);   /* networks, interfaces, secrets, nwfilters */
         vb_storage_registry_clear(c);
 }
 
@@ -325,4 +333,9 @@ const VbDriver vb_test_driver = {
         .domain = &vb_test_domain_ops,
         .storage = &vb_test_storage_ops,
         .nodedev = &vb_test_nodedev_ops,
+        /* helper-F kinds */
+        .network = &vb_test_network_ops,
+        .iface = &vb_test_iface_ops,
+        .secret = &vb_test_secret_ops,
+        .nwfilter = &vb_test_nwfilter_ops,
 };

@@ -165,6 +165,7 @@ struct VbVolObj {
         VbPoolObj *pool;
         VbVolDef *def;
         char *name, *key, *path;
+        void *job;                 /* VbJob running on this volume, or NULL */
         void *priv;
 };
 
@@ -302,7 +303,8 @@ typedef struct VbStorageOps {
         int (*vol_get_info)(VbVolObj *v, unsigned flags, VbVolInfo *ret, VbError *e);
         int (*vol_get_xml_desc)(VbVolObj *v, unsigned flags, char **ret, VbError *e);
         int (*vol_resize)(VbVolObj *v, uint64_t capacity, unsigned flags, VbError *e);
-        int (*vol_wipe)(VbVolObj *v, unsigned algorithm, unsigned flags, VbError *e);
+        /* 0 done, 1 = runs as a job and calls op->done later */
+        int (*vol_wipe)(VbVolObj *v, unsigned algorithm, unsigned flags, VbOp *op, VbError *e);
 } VbStorageOps;
 
 typedef struct VbNodeDevOps {

@@ -85,6 +85,41 @@ int vb_reply_path(sd_bus_message *m, const VbBusKind *k, const void *obj) {
         return sd_bus_reply_method_return(m, "o", path);
 }
 
+/* ---- replies to slow driver ops: sent exactly once, when the op is done ---- */
+
+typedef struct ReplyOp {
+        VbOp op;
+        sd_bus_message *m;
+} ReplyOp;
+
+static void reply_op_done(VbOp *op, int r, const VbError *e) {
+        ReplyOp *o = (ReplyOp *) op;
+        if (r < 0) {
+                sd_bus_error error = SD_BUS_ERROR_NULL;
+                vb_bus_error(&error, e);
+                sd_bus_reply_method_error(o->m, &error);
+                sd_bus_error_free(&error);
+        } else
+                sd_bus_reply_method_return(o->m, "");
+        sd_bus_message_unref(o->m);
+        free(o);
+}
+
+VbOp *vb_bus_reply_op_new(sd_bus_message *m) {
+        ReplyOp *o = calloc(1, sizeof(*o));
+        if (!o)
+                return NULL;
+        o->op.done = reply_op_done;
+        o->m = sd_bus_message_ref(m);
+        return &o->op;
+}
+
+int vb_bus_reply_op_result(VbOp *op, int r, const VbError *e) {
+        if (r != 1)
+                op->done(op, r, e);   /* finished (or failed) at once */
+        return 1;
+}
+
 /* ---- object resolution: path → (connection, kind, object) ---- */
 
 static VbBusConnect *connect_of_path(const char *path, const char **ret_rest) {

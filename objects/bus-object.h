@@ -73,6 +73,11 @@ int vb_reply_object_paths(sd_bus_message *m, const VbBusKind *k, void *const *ob
 /* Reply with one object path / string / nothing. */
 int vb_reply_path(sd_bus_message *m, const VbBusKind *k, const void *obj);
 
+/* A VbOp whose completion replies to @m with "" or the error (exactly once).
+ * Pass the driver op's result to vb_bus_reply_op_result and return that. */
+VbOp *vb_bus_reply_op_new(sd_bus_message *m);
+int vb_bus_reply_op_result(VbOp *op, int r, const VbError *e);
+
 /* Run a lifecycle op that may finish later (VbOp), replying exactly once. */
 typedef int (*VbDomainLifecycleFn)(VbDomainObj *d, unsigned flags, VbOp *op, VbError *e);
 int vb_bus_run_domain_op(sd_bus_message *m, VbDomainObj *d, unsigned flags,

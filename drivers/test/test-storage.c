@@ -2,6 +2,9 @@
 /* Storage pools and volumes of the in-memory test driver; semantics follow
  * libvirt's test:///default (every pool is a fixed 100 GiB that volumes use up),
  * plus real volume GetInfo/Resize/Wipe on top of that bookkeeping. */
+#include <systemd/sd-event.h>
+
+#include "job.h"
 #include "storage.h"
 #include "test-storage.h"
 #include "xml-util.h"
@@ -258,8 +261,19 @@ static int test_pool_create(VbPoolObj *p, unsigned flags, VbError *e) {
         return 0;
 }
 
+/* A volume job holds its volume: the pool cannot go away under it. */
+static int require_no_jobs(VbPoolObj *p, VbError *e) {
+        for (size_t i = 0; i < p->n_vols; i++)
+                if (p->vols[i]->job)
+                        return vb_error_set(e, VB_ERR_OPERATION_INVALID,
+                                            "pool '%s' has asynchronous jobs running.", p->name);
+        return 0;
+}
+
 static int test_pool_destroy(VbPoolObj *p, VbError *e) {
         int r = require_active(p, e);
+        if (r >= 0)
+                r = require_no_jobs(p, e);
         if (r < 0)
                 return r;
         pool_stop(p);
@@ -422,6 +436,8 @@ static int test_vol_delete(VbVolObj *v, unsigned flags, VbError *e) {
         r = require_active(p, e);
         if (r < 0)
                 return r;
+        if (v->job)
+                return vb_error_set(e, VB_ERR_OPERATION_INVALID, "volume '%s' is still in use.", v->name);
         pdef->allocation -= VB_VOL_DEF(v)->allocation;
         pdef->available = pdef->capacity - pdef->allocation;
         vb_event_obj(p->conn, VB_EVENT_OBJECT_REMOVED, VB_KIND_VOL, v, 0, 0);
@@ -500,16 +516,88 @@ static int test_vol_resize(VbVolObj *v, uint64_t capacity, unsigned flags, VbErr
         return 0;
 }
 
-static int test_vol_wipe(VbVolObj *v, unsigned algorithm, unsigned flags, VbError *e) {
+/* Wiping runs as a job driven by a timer, so progress and Cancel are observable:
+ * WIPE_STEPS steps of WIPE_STEP_USEC, each "writing" a share of the capacity. */
+#define WIPE_STEPS 10
+#define WIPE_STEP_USEC (50 * 1000ULL)
+
+typedef struct WipeJob {
+        VbVolObj *vol;
+        VbJob *job;
+        VbOp *op;
+        sd_event_source *timer;
+        unsigned step;
+} WipeJob;
+
+static void wipe_finish(WipeJob *w, int r, const VbError *e) {
+        w->vol->job = NULL;
+        vb_job_finish(w->job, r, e);
+        sd_event_source_disable_unref(w->timer);
+        w->op->done(w->op, r, e);
+        free(w);
+}
+
+static int wipe_tick(sd_event_source *s, uint64_t usec, void *userdata) {
+        WipeJob *w = userdata;
+        uint64_t total = VB_VOL_DEF(w->vol)->capacity;
+
+        if (w->job->cancel_requested) {
+                VbError e = VB_ERROR_NULL;
+                vb_error_set(&e, VB_ERR_OPERATION_ABORTED, "wiping volume '%s' was cancelled",
+                             w->vol->name);
+                wipe_finish(w, -ECANCELED, &e);
+                vb_error_clear(&e);
+                return 0;
+        }
+        w->step++;
+        vb_job_progress(w->job, total / WIPE_STEPS * w->step, total);
+        if (w->step >= WIPE_STEPS) {
+                wipe_finish(w, 0, NULL);
+                return 0;
+        }
+        return sd_event_source_set_time_relative(s, WIPE_STEP_USEC) < 0 ? 0 :
+               sd_event_source_set_enabled(s, SD_EVENT_ONESHOT);
+}
+
+static int wipe_cancel(VbJob *j, VbError *e) {
+        return 0;   /* the next tick sees cancel_requested */
+}
+
+static int test_vol_wipe(VbVolObj *v, unsigned algorithm, unsigned flags, VbOp *op, VbError *e) {
+        _cleanup_free_ WipeJob *w = NULL;
+        sd_event *event = NULL;
         int r;
+
         VB_CHECK_FLAGS(flags, 0, e);
         if (algorithm >= VOL_WIPE_ALG_LAST)
                 return vb_error_set(e, VB_ERR_INVALID_ARG, "wiping algorithm %u not supported", algorithm);
         r = require_active(v->pool, e);
         if (r < 0)
                 return r;
-        /* the in-memory volume has no content: wiping leaves its sizes as they are */
-        return 0;
+        if (v->job)
+                return vb_error_set(e, VB_ERR_OPERATION_INVALID, "volume '%s' is still in use.", v->name);
+        w = calloc(1, sizeof(*w));
+        if (!w)
+                return vb_error_set(e, VB_ERR_NO_MEMORY, NULL);
+        r = sd_event_default(&event);
+        if (r >= 0) {
+                r = sd_event_add_time_relative(event, &w->timer, CLOCK_MONOTONIC, WIPE_STEP_USEC, 0,
+                                               wipe_tick, w);
+                sd_event_unref(event);
+        }
+        if (r < 0)
+                return vb_error_set(e, VB_ERR_INTERNAL, "cannot start wipe job: %s", strerror(-r));
+        r = vb_job_new(v->pool->conn, "StorageVolWipe", VB_KIND_VOL, v, VB_VOL_DEF(v)->capacity,
+                       wipe_cancel, &w->job, e);
+        if (r < 0) {
+                sd_event_source_disable_unref(w->timer);
+                return r;
+        }
+        w->vol = v;
+        w->op = op;
+        v->job = w->job;
+        TAKE_PTR(w);
+        return 1;
 }
 
 const VbStorageOps vb_test_storage_ops = {

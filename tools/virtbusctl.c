@@ -42,7 +42,7 @@ static void help(void) {
                "      --version          show the version\n\nCommands:\n");
         for (size_t t = 0; t < ELEMENTSOF(tables); t++)
                 for (const CtlCommand *c = tables[t]; c->name; c++)
-                        printf("  %-18s %s\n", c->name, c->help);
+                        printf("  %-18s %.*s\n", c->name, (int) strcspn(c->help, "\n"), c->help);
         printf("\nExit status: 0 success, 1 failure, 2 usage error, 3 object not found,\n"
                "4 access denied, 5 not supported, 6 timed out. See virtbusctl(1).\n");
 }

@@ -33,9 +33,9 @@ int ctl_error_to_errno(const sd_bus_error *e) {
 }
 
 int ctl_exit_code(int r) {
-        switch (r) {
-        case 0:
+        if (r >= 0)
                 return CTL_EXIT_OK;
+        switch (r) {
         case -EINVAL:
                 return CTL_EXIT_USAGE;
         case -ENOENT: case -ENXIO:

@@ -16,6 +16,15 @@ static VbBusConnect *connects[MAX_CONNECTS];
 const VbBusKind *const vb_bus_kinds[] = {
         &vb_bus_kind_connect,
         &vb_bus_kind_domain,
+        &vb_bus_kind_job,
+        &vb_bus_kind_storage_pool,      /* StoragePool, StorageVol, NodeDevice */
+        &vb_bus_kind_storage_vol,
+        &vb_bus_kind_node_device,
+        /* helper-F kinds */
+        &vb_bus_kind_network,
+        &vb_bus_kind_interface,
+        &vb_bus_kind_secret,
+        &vb_bus_kind_nwfilter,
         NULL,
 };
 
@@ -135,8 +144,9 @@ static int subtree_find(sd_bus *bus, const char *path, const char *interface, vo
         if (!label)
                 return 0;
         obj = s->kind->find(s->bc->conn, label);
-        if (!obj)
-                return 0;
+        /* Like libvirt-dbus, every path under a collection is introspectable, also
+         * when nothing is there: the gate (gate.c) answers every other call on such
+         * a path with "<Kind> not found" before any handler could see NULL. */
         *ret_found = obj;
         return 1;
 }

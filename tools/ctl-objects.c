@@ -264,12 +264,16 @@ static int cmd_secret_list(Ctl *c, const CtlArgs *a) {
         printf(" %-36s  %s\n", "UUID", "Usage");
         for (char **p = secrets; *p; p++) {
                 _cleanup_free_ char *uuid = NULL, *id = NULL;
-                uint32_t type = 0;
+                sd_bus_error e = SD_BUS_ERROR_NULL;
+                int32_t type = 0;
                 if (ctl_get_string(c, *p, CTL_SECRET, "UUID", &uuid) < 0)
                         continue;
                 (void) ctl_get_string(c, *p, CTL_SECRET, "UsageID", &id);
-                (void) ctl_get_u32(c, *p, CTL_SECRET, "UsageType", &type);
-                printf(" %-36s  %s %s\n", uuid, type < ELEMENTSOF(usage) ? usage[type] : "unknown",
+                if (sd_bus_get_property_trivial(c->bus, CTL_BUS, *p, CTL_SECRET, "UsageType", &e, 'i', &type) < 0)
+                        ctl_report(&e, "UsageType");
+                sd_bus_error_free(&e);
+                printf(" %-36s  %s %s\n", uuid,
+                       type >= 0 && type < (int32_t) ELEMENTSOF(usage) ? usage[type] : "unknown",
                        strempty(id));
         }
         return 0;

@@ -276,12 +276,18 @@ def test_help_per_command(vb):
 
 
 def test_unsupported_exit_5(vb):
-    """A method the daemon does not serve maps to exit status 5."""
-    have = vb.busctl('introspect', '--xml-interface', 'org.libvirt', TEST_PATH).stdout
-    if '"ListSecrets"' in have:
-        pytest.skip('the daemon serves ListSecrets now')
-    r = ctl(vb, 'secret-list')
-    assert r.returncode == 5, (r.returncode, r.stderr)
+    """A method the daemon does not serve (yet) maps to exit status 5."""
+    served = vb.busctl('introspect', '--xml-interface', 'org.libvirt', TEST_DOMAIN_PATH).stdout
+    assert '"GetXMLDesc"' in served
+    for args, method in ((('domstats', 'test'), 'GetStats'),
+                         (('snapshot-list', 'test'), 'ListDomainSnapshots'),
+                         (('snapshot-create', 'test'), 'SnapshotCreateXML')):
+        if '"%s"' % method not in served:
+            r = ctl(vb, *args)
+            assert r.returncode == 5, (args, r.returncode, r.stderr)
+            assert method in r.stderr
+            return
+    pytest.skip('the daemon serves every candidate method now')
 
 
 # ---- events and await --------------------------------------------------------
@@ -331,3 +337,61 @@ def test_await_times_out(vb):
     assert 'timed out' in r.stderr
     assert 0.4 < time.monotonic() - t0 < 10
     assert ctl(vb, 'await', 'nope', 'running', '--timeout', '1').returncode == 3
+
+
+# ---- other objects -------------------------------------------------------------
+
+def test_network_commands(vb):
+    r = ctl(vb, 'net-list', '--all', '--json')
+    assert r.returncode == 0, r.stderr
+    nets = {n['name']: n for n in json.loads(r.stdout)}
+    assert nets['default']['active'] is True
+    path = nets['default']['path']
+    assert ctl(vb, 'net-destroy', 'default').returncode == 0
+    assert vb.get_property(path, 'org.libvirt.Network', 'Active') is False
+    assert 'default' not in ctl(vb, 'net-list', '--name').stdout.split()
+    assert ctl(vb, 'net-start', nets['default']['uuid']).returncode == 0
+    assert vb.get_property(path, 'org.libvirt.Network', 'Active') is True
+    r = ctl(vb, 'net-dumpxml', 'default')
+    assert r.returncode == 0 and '<name>default</name>' in r.stdout
+    assert ctl(vb, 'net-start', 'nonet').returncode == 3
+
+
+def test_pool_volume_commands(vb):
+    r = ctl(vb, 'pool-list', '--all', '--name')
+    assert r.returncode == 0 and 'default-pool' in r.stdout.split(), r.stderr
+    xml = os.path.join(vb.tmp, 'vol.xml')
+    with open(xml, 'w') as f:
+        f.write("<volume><name>ctl.img</name><capacity unit='M'>8</capacity></volume>")
+    r = ctl(vb, 'vol-create', 'default-pool', xml)
+    assert r.returncode == 0, r.stderr
+    assert 'ctl.img' in ctl(vb, 'vol-list', 'default-pool', '--name').stdout.split()
+    r = ctl(vb, 'vol-dumpxml', 'ctl.img', '--pool', 'default-pool')
+    assert r.returncode == 0 and '<name>ctl.img</name>' in r.stdout
+    assert ctl(vb, 'vol-delete', 'ctl.img', '--pool', 'default-pool').returncode == 0
+    assert 'ctl.img' not in ctl(vb, 'vol-list', 'default-pool', '--name').stdout.split()
+
+
+def test_secret_commands(vb):
+    xml = os.path.join(vb.tmp, 'secret.xml')
+    with open(xml, 'w') as f:
+        f.write("<secret ephemeral='no' private='no'><usage type='volume'>"
+                "<volume>/var/lib/ctl.img</volume></usage></secret>")
+    r = ctl(vb, 'secret-define', xml)
+    assert r.returncode == 0, r.stderr
+    uuid = re.search(r'Secret (\S+) created', r.stdout).group(1)
+    row = [l for l in ctl(vb, 'secret-list').stdout.splitlines() if uuid in l]
+    assert row and row[0].split()[1:] == ['volume', '/var/lib/ctl.img'], row
+    assert ctl(vb, 'secret-set-value', uuid, 'aGVsbG8=').returncode == 0
+    assert ctl(vb, 'secret-get-value', uuid, '--plain').stdout == 'hello'
+    assert ctl(vb, 'secret-get-value', uuid).stdout.strip() == 'aGVsbG8='
+    assert ctl(vb, 'secret-set-value', uuid).returncode == 2
+    assert ctl(vb, 'secret-undefine', uuid).returncode == 0
+    assert ctl(vb, 'secret-get-value', uuid).returncode == 3
+
+
+def test_driver_selection(vb):
+    assert ctl(vb, '-c', 'test:///default', 'list', '--all', '--name').stdout.split() == \
+        ctl(vb, 'list', '--all', '--name').stdout.split()
+    r = ctl(vb, '-c', 'qemu', 'list')      # this daemon serves only the test driver
+    assert r.returncode == 3, (r.returncode, r.stderr)

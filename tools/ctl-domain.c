@@ -233,10 +233,16 @@ static int run_editor(const char *file) {
         return 0;
 }
 
-static int write_temp(const char *xml, char *tmpl) {
+/* a new file $TMPDIR/virtbusctl-edit-??????.xml (mkstemps template) holding xml */
+static int write_temp(const char *xml, char *tmpl, size_t size) {
+        const char *dir = getenv("TMPDIR");
+        int n = snprintf(tmpl, size, "%s/virtbusctl-edit-123456.xml", isempty(dir) ? "/tmp" : dir);
+        if (n < 0 || (size_t) n >= size)
+                return -ENAMETOOLONG;
+        memset(tmpl + n - 10, 'X', 6);
         _cleanup_close_ int fd = mkstemps(tmpl, 4);
-        size_t n = strlen(xml);
-        if (fd < 0 || write(fd, xml, n) != (ssize_t) n) {
+        size_t len = strlen(xml);
+        if (fd < 0 || write(fd, xml, len) != (ssize_t) len) {
                 fprintf(stderr, "virtbusctl: cannot write a temporary file: %s\n", strerror(errno));
                 return -EIO;
         }
@@ -252,12 +258,12 @@ static bool ask_again(void) {
 
 static int cmd_edit(Ctl *c, const CtlArgs *a) {
         _cleanup_free_ char *path = NULL, *old = NULL;
-        char tmp[] = "/tmp/virtbusctl-edit-XXXXXX.xml";
+        char tmp[4096];
         int r = ctl_domain_path(c, a->pos[0], &path);
         if (r >= 0)
                 r = ctl_call_string(c, path, CTL_DOMAIN, "GetXMLDesc", &old, "u", XML_INACTIVE | XML_SECURE);
         if (r >= 0)
-                r = write_temp(old, tmp);
+                r = write_temp(old, tmp, sizeof(tmp));
         if (r < 0)
                 return r;
         for (;;) {

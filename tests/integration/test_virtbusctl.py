@@ -171,16 +171,20 @@ def test_define_refused_xml_reports_daemon_error(vb):
 
 def test_edit_redefines_and_keeps_old_on_error(vb):
     before = vb.call_ok(TEST_DOMAIN_PATH, DOMAIN, 'GetXMLDesc', 'u', (2,))[0]
-    r = ctl(vb, 'edit', 'test', extra_env={'EDITOR': 'sed -i s/<name>test/<nme>test/'})
+    r = ctl(vb, 'edit', 'test', extra_env={'EDITOR': 'sed -i s/<name>test/<nme>test/',
+                                            'TMPDIR': vb.tmp})
     assert r.returncode != 0
     assert 'is unchanged' in r.stderr and 'mismatch' in r.stderr, r.stderr
+    kept = re.search(r'kept in (\S+)', r.stderr).group(1)
+    assert kept.startswith(vb.tmp + '/') and '<nme>test' in open(kept).read()
     assert vb.call_ok(TEST_DOMAIN_PATH, DOMAIN, 'GetXMLDesc', 'u', (2,))[0] == before
 
-    r = ctl(vb, 'edit', 'test', extra_env={'VISUAL': '', 'EDITOR': 'true'})
+    r = ctl(vb, 'edit', 'test', extra_env={'VISUAL': '', 'EDITOR': 'true', 'TMPDIR': vb.tmp})
     assert r.returncode == 0 and 'not changed' in r.stdout, r.stdout + r.stderr
 
     assert "<currentMemory unit='KiB'>2097152<" in before
-    r = ctl(vb, 'edit', 'test', extra_env={'EDITOR': 'sed -i s/>2097152</>1048576</'})
+    r = ctl(vb, 'edit', 'test', extra_env={'EDITOR': 'sed -i s/>2097152</>1048576</',
+                                            'TMPDIR': vb.tmp})
     assert r.returncode == 0, r.stderr
     assert 'edited' in r.stdout
     after = vb.call_ok(TEST_DOMAIN_PATH, DOMAIN, 'GetXMLDesc', 'u', (2,))[0]

@@ -196,4 +196,6 @@ const VbDriver vb_test_driver = {
         .open = test_open,
         .connect = &vb_test_connect_ops,
         .domain = &vb_test_domain_ops,
+        .snapshot = &vb_test_snapshot_ops,   /* helper-H */
+        .close = vb_test_close,              /* helper-H */
 };

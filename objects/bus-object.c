@@ -16,6 +16,7 @@ static VbBusConnect *connects[MAX_CONNECTS];
 const VbBusKind *const vb_bus_kinds[] = {
         &vb_bus_kind_connect,
         &vb_bus_kind_domain,
+        &vb_bus_kind_snapshot,   /* helper-H */
         NULL,
 };
 

@@ -35,6 +35,7 @@ typedef struct VbBusKind {
 
 extern const VbBusKind vb_bus_kind_connect;
 extern const VbBusKind vb_bus_kind_domain;
+extern const VbBusKind vb_bus_kind_snapshot;   /* helper-H: objects/snapshot.c */
 
 /* All kinds, NULL-terminated (Connect first). */
 extern const VbBusKind *const vb_bus_kinds[];

@@ -115,6 +115,12 @@ int vb_test_affect(VbDomainObj *d, unsigned *flags, VbError *e) {
         if ((*flags & AFFECT_CONFIG) && !d->persistent)
                 return vb_error_set(e, VB_ERR_OPERATION_INVALID,
                                     "transient domains do not have any persistent config");
+        /* a live change must not leak into the persistent config: split them first */
+        if ((*flags & AFFECT_LIVE) && d->persistent && !d->newdef) {
+                d->newdef = vb_domain_def_copy(d->def);
+                if (!d->newdef)
+                        return vb_error_set(e, VB_ERR_NO_MEMORY, NULL);
+        }
         return 0;
 }
 

@@ -108,8 +108,15 @@ static int parse_input(const char *xml, unsigned flags, SnapInput *in, VbError *
                         return vb_error_set(e, VB_ERR_XML_ERROR, "invalid creationTime '%s'", ctime);
                 in->creation_time = (int64_t) v;
         }
-        if (in->name)
-                return vb_name_validate(in->name, "snapshot", e);
+        if (in->name) {
+                /* libvirt allows any text in snapshot names ('/' included), the path codec copes */
+                if (!*in->name || strlen(in->name) > 1024)
+                        return vb_error_set(e, VB_ERR_XML_ERROR, "invalid snapshot name");
+                for (const char *c = in->name; *c; c++)
+                        if ((unsigned char) *c < 0x20)
+                                return vb_error_set(e, VB_ERR_XML_ERROR, "invalid snapshot name");
+                return 0;
+        }
         if (flags & CREATE_REDEFINE)
                 return vb_error_set(e, VB_ERR_XML_ERROR, "a redefined snapshot must have a name");
         return 0;

@@ -37,7 +37,7 @@ class Env:
         self.address = self.dbusd.stdout.readline().decode().strip()
         self.daemon = subprocess.Popen([VIRTBUSD, '--bus', self.address, '--root', self.root])
         self.bus = dbus.bus.BusConnection(self.address)
-        for _ in range(100):
+        for _ in range(int(os.environ.get("VB_START_TRIES", "100"))):
             if self.bus.name_has_owner('org.libvirt'):
                 break
             time.sleep(0.02)

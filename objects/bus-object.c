@@ -25,6 +25,7 @@ const VbBusKind *const vb_bus_kinds[] = {
         &vb_bus_kind_interface,
         &vb_bus_kind_secret,
         &vb_bus_kind_nwfilter,
+        &vb_bus_kind_snapshot,   /* helper-H */
         NULL,
 };
 

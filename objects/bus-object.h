@@ -46,6 +46,7 @@ extern const VbBusKind vb_bus_kind_network;
 extern const VbBusKind vb_bus_kind_interface;
 extern const VbBusKind vb_bus_kind_secret;
 extern const VbBusKind vb_bus_kind_nwfilter;
+extern const VbBusKind vb_bus_kind_snapshot;   /* helper-H: objects/snapshot.c */
 
 /* All kinds, NULL-terminated (Connect first). */
 extern const VbBusKind *const vb_bus_kinds[];

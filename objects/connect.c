@@ -5,6 +5,7 @@
 
 #include "bus-object.h"
 #include "connect-storage.h"
+#include "domain-extra.h"   /* helper-H */
 #include "config.h"
 #include "connect-node.h"
 #include "connect-net.h"
@@ -225,6 +226,18 @@ static const sd_bus_vtable connect_vtable[] = {
                                  SD_BUS_VTABLE_UNPRIVILEGED),
         SD_BUS_METHOD_WITH_NAMES("GetSysinfo", "u", SD_BUS_PARAM(flags), "s", SD_BUS_PARAM(sysinfo),
                                  method_get_sysinfo, SD_BUS_VTABLE_UNPRIVILEGED),
+        /* helper-H: domain images and statistics (handlers in domain-params.c) */
+        SD_BUS_METHOD_WITH_NAMES("DomainRestore", "ssu", SD_BUS_PARAM(from) SD_BUS_PARAM(xml) SD_BUS_PARAM(flags),
+                                 "", , vb_connect_method_domain_restore, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_NAMES("DomainSaveImageDefineXML", "ssu",
+                                 SD_BUS_PARAM(file) SD_BUS_PARAM(xml) SD_BUS_PARAM(flags), "", ,
+                                 vb_connect_method_domain_save_image_define_xml, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_NAMES("DomainSaveImageGetXMLDesc", "su", SD_BUS_PARAM(file) SD_BUS_PARAM(flags),
+                                 "s", SD_BUS_PARAM(xml), vb_connect_method_domain_save_image_get_xml_desc,
+                                 SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_NAMES("GetAllDomainStats", "uu", SD_BUS_PARAM(stats) SD_BUS_PARAM(flags),
+                                 "a(sa{sv})", SD_BUS_PARAM(records), vb_connect_method_get_all_domain_stats,
+                                 SD_BUS_VTABLE_UNPRIVILEGED),
         SD_BUS_METHOD_WITH_NAMES("ListDomains", "u", SD_BUS_PARAM(flags), "ao", SD_BUS_PARAM(domains),
                                  method_list_domains, SD_BUS_VTABLE_UNPRIVILEGED),
         SD_BUS_METHOD_WITH_NAMES("NodeGetCPUMap", "u", SD_BUS_PARAM(flags), "ab", SD_BUS_PARAM(res),

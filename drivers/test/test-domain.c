@@ -264,4 +264,5 @@ const VbDomainOps vb_test_domain_ops = {
         .set_autostart = test_set_autostart,
         .get_os_type = test_get_os_type,
         .get_scheduler_type = test_get_scheduler_type,
+        VB_TEST_DOMAIN_EXTRA_OPS   /* helper-H */
 };

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #pragma once
+#include "xml-keep.h"   /* vb_strv_free */
 /* Handlers of org.libvirt.Domain beyond the lifecycle set in domain.c, and the
  * Connect methods that work on domain images and statistics. */
 #include "bus-object.h"
@@ -110,4 +111,3 @@ extern const VbBusKind vb_bus_kind_snapshot;
 int vb_bus_read_cpumap(sd_bus_message *m, bool **ret, size_t *ret_n);
 int vb_bus_append_cpumap_row(sd_bus_message *m, const bool *row, size_t n);
 int vb_bus_read_strv(sd_bus_message *m, char ***ret);
-void vb_strv_free(char **l);

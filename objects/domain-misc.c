@@ -43,12 +43,6 @@ int vb_bus_append_cpumap_row(sd_bus_message *m, const bool *row, size_t n) {
         return r < 0 ? r : sd_bus_message_close_container(m);
 }
 
-void vb_strv_free(char **l) {
-        for (char **s = l; s && *s; s++)
-                free(*s);
-        free(l);
-}
-
 int vb_bus_read_strv(sd_bus_message *m, char ***ret) {
         char **l = NULL;
         size_t n = 0;

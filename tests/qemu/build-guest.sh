@@ -252,7 +252,9 @@ echo "VIRTBUS-GUEST-READY" >&3
 [ "$(cat /sys/class/tty/console/active 2>/dev/null)" = ttyS0 ] || echo "VIRTBUS-GUEST-READY" >/dev/console
 
 # Serial protocol: VIRTBUS-POWEROFF / VIRTBUS-REBOOT act, any other line is
-# answered with "ECHO:<line>".
+# answered with "ECHO:<line>". Lines that look like the guest's own output
+# (ECHO:..., VIRTBUS-GUEST-...) are ignored, so a host pty left in echo mode
+# cannot start an endless ping-pong.
 cr=$(printf '\r')
 while :; do
     while IFS= read -r line <&3; do
@@ -260,6 +262,7 @@ while :; do
         case "$line" in
             VIRTBUS-POWEROFF) sync; poweroff -f ;;
             VIRTBUS-REBOOT) sync; reboot -f ;;
+            ECHO:*|VIRTBUS-GUEST-*) ;;
             *) echo "ECHO:$line" >&3 ;;
         esac
     done
@@ -270,11 +273,14 @@ chmod 755 "$root/init"
 # --- outputs (atomic) ---
 (cd "$root" && find . -mindepth 1 | LC_ALL=C sort | cpio -o -H newc -R 0:0 --quiet) |
     gzip -9n >"$outdir/initrd.img.tmp"
-rm -f "$outdir/vmlinuz.tmp"
-ln "$boot_kernel" "$outdir/vmlinuz.tmp" 2>/dev/null || cp "$boot_kernel" "$outdir/vmlinuz.tmp"
 echo "$cmdline" >"$outdir/cmdline.tmp"
 mv "$outdir/initrd.img.tmp" "$outdir/initrd.img"
-mv "$outdir/vmlinuz.tmp" "$outdir/vmlinuz"
+if [ ! "$outdir/vmlinuz" -ef "$boot_kernel" ]; then
+    # A hard link to the cached kernel when on the same file system.
+    rm -f "$outdir/vmlinuz.tmp"
+    ln "$boot_kernel" "$outdir/vmlinuz.tmp" 2>/dev/null || cp "$boot_kernel" "$outdir/vmlinuz.tmp"
+    mv "$outdir/vmlinuz.tmp" "$outdir/vmlinuz"
+fi
 mv "$outdir/cmdline.tmp" "$outdir/cmdline"
 echo "$stamp" >"$outdir/.stamp"
 log "built $outdir/{vmlinuz,initrd.img,cmdline} (kernel $kver, initrd $(stat -c %s "$outdir/initrd.img") bytes)"

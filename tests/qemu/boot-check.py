@@ -88,10 +88,9 @@ class Guest:
         if self.proc and not self.exited():
             self.proc.kill()
             self.proc.wait()
-        for fd in (self.serial_fd,):
-            if fd is not None:
-                os.close(fd)
-        self.serial_fd = None
+        if self.serial_fd is not None:
+            os.close(self.serial_fd)
+            self.serial_fd = None
         if self.qmp:
             self.qmp.close()
             self.qmp = None
@@ -207,8 +206,7 @@ class Guest:
                     if time.monotonic() >= deadline:
                         raise CheckFailed("serial socket not ready within %.1f s" % seconds)
                     select.select([], [], [], 0.005)
-            self.serial_sock = s  # keep the object alive; the fd is used directly
-            self.serial_fd = s.fileno()
+            self.serial_fd = s.detach()  # the fd is owned and closed here, not by the socket
             os.set_blocking(self.serial_fd, False)
 
     def serial_write(self, data):

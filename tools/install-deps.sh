@@ -37,6 +37,7 @@ test_pkgs=(
     dpkg-dev xz-utils                       # apt-get source for the conformance suite
     qemu-system-x86                         # QMP client test against a real QEMU
     bsdutils                                # script: virtbusctl on a terminal (test_virtbusctl)
+    busybox-static cpio gzip                # tests/qemu/build-guest.sh initramfs
 )
 
 pkgs=("${build_pkgs[@]}")

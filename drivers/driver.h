@@ -83,11 +83,12 @@ typedef enum VbEventType {
         VB_EVENT_OBJECT_CHANGED,       /* any object: properties may have changed */
         VB_EVENT_OBJECT_ADDED,         /* volume/snapshot/interface/nwfilter appeared */
         VB_EVENT_OBJECT_REMOVED,       /* ... and disappeared (emitted before it is freed) */
+        VB_EVENT_JOB_FINISHED,         /* obj = VbJob */
 } VbEventType;
 
 typedef enum VbObjKind {
         VB_KIND_DOMAIN, VB_KIND_NETWORK, VB_KIND_POOL, VB_KIND_VOL, VB_KIND_NODEDEV,
-        VB_KIND_SECRET, VB_KIND_IFACE, VB_KIND_NWFILTER, VB_KIND_SNAPSHOT, _VB_KIND_MAX,
+        VB_KIND_SECRET, VB_KIND_IFACE, VB_KIND_NWFILTER, VB_KIND_SNAPSHOT, VB_KIND_JOB, _VB_KIND_MAX,
 } VbObjKind;
 
 typedef struct VbEvent {
@@ -253,12 +254,76 @@ typedef struct VbDomainOps {
         int (*get_scheduler_type)(VbDomainObj *d, char **ret, int *nparams, VbError *e);
 } VbDomainOps;
 
+/* ---- StoragePool, StorageVol, NodeDevice (ops tables, registry) ---- */
+
+/* The storage/nodedev models are named VbStoragePoolDef, VbStorageVolDef and
+ * VbNodeDeviceDef (model/storage.h, model/nodedev.h); the obj->def fields are
+ * typed with the shorter names above, so these accessors do the conversion. */
+typedef struct VbStoragePoolDef VbStoragePoolDef;
+typedef struct VbStorageVolDef VbStorageVolDef;
+typedef struct VbNodeDeviceDef VbNodeDeviceDef;
+#define VB_POOL_DEF(p) ((VbStoragePoolDef *) (p)->def)
+#define VB_POOL_NEWDEF(p) ((VbStoragePoolDef *) (p)->newdef)
+#define VB_VOL_DEF(v) ((VbStorageVolDef *) (v)->def)
+#define VB_NODEDEV_DEF(d) ((VbNodeDeviceDef *) (d)->def)
+
+typedef struct VbPoolInfo {
+        int state;                          /* virStoragePoolState: 0 inactive, 2 running */
+        uint64_t capacity, allocation, available;
+} VbPoolInfo;
+
+typedef struct VbVolInfo {
+        int type;                           /* virStorageVolType */
+        uint64_t capacity, allocation;
+} VbVolInfo;
+
+typedef struct VbStorageOps {
+        int (*pool_define_xml)(VbConnect *c, const char *xml, unsigned flags, VbPoolObj **ret, VbError *e);
+        int (*pool_create_xml)(VbConnect *c, const char *xml, unsigned flags, VbPoolObj **ret, VbError *e);
+        int (*find_pool_sources)(VbConnect *c, const char *type, const char *spec, unsigned flags,
+                                 char **ret, VbError *e);
+        /* undefine/destroy may free @p (and its volumes) */
+        int (*pool_undefine)(VbPoolObj *p, VbError *e);
+        int (*pool_create)(VbPoolObj *p, unsigned flags, VbError *e);
+        int (*pool_destroy)(VbPoolObj *p, VbError *e);
+        int (*pool_build)(VbPoolObj *p, unsigned flags, VbError *e);
+        int (*pool_delete)(VbPoolObj *p, unsigned flags, VbError *e);
+        int (*pool_refresh)(VbPoolObj *p, unsigned flags, VbError *e);
+        int (*pool_get_info)(VbPoolObj *p, VbPoolInfo *ret, VbError *e);
+        int (*pool_get_xml_desc)(VbPoolObj *p, unsigned flags, char **ret, VbError *e);
+        int (*pool_set_autostart)(VbPoolObj *p, bool autostart, VbError *e);
+        /* *ret: malloc'd array of borrowed pointers */
+        int (*pool_list_volumes)(VbPoolObj *p, unsigned flags, VbVolObj ***ret, size_t *ret_n, VbError *e);
+        int (*vol_lookup_by_name)(VbPoolObj *p, const char *name, VbVolObj **ret, VbError *e);
+        int (*vol_create_xml)(VbPoolObj *p, const char *xml, unsigned flags, VbVolObj **ret, VbError *e);
+        int (*vol_create_xml_from)(VbPoolObj *p, const char *xml, VbVolObj *src, unsigned flags,
+                                   VbVolObj **ret, VbError *e);
+        int (*vol_delete)(VbVolObj *v, unsigned flags, VbError *e);      /* frees @v */
+        int (*vol_get_info)(VbVolObj *v, unsigned flags, VbVolInfo *ret, VbError *e);
+        int (*vol_get_xml_desc)(VbVolObj *v, unsigned flags, char **ret, VbError *e);
+        int (*vol_resize)(VbVolObj *v, uint64_t capacity, unsigned flags, VbError *e);
+        int (*vol_wipe)(VbVolObj *v, unsigned algorithm, unsigned flags, VbError *e);
+} VbStorageOps;
+
+typedef struct VbNodeDevOps {
+        int (*create_xml)(VbConnect *c, const char *xml, unsigned flags, VbNodeDevObj **ret, VbError *e);
+        int (*destroy)(VbNodeDevObj *d, VbError *e);                     /* frees @d */
+        int (*get_xml_desc)(VbNodeDevObj *d, unsigned flags, char **ret, VbError *e);
+        int (*list_caps)(VbNodeDevObj *d, char ***ret, VbError *e);      /* NULL-terminated */
+        int (*detach)(VbNodeDevObj *d, const char *driver_name, unsigned flags, VbError *e);
+        int (*reattach)(VbNodeDevObj *d, VbError *e);
+        int (*reset)(VbNodeDevObj *d, VbError *e);
+} VbNodeDevOps;
+/* ---- end StoragePool, StorageVol, NodeDevice ---- */
+
 struct VbDriver {
         const char *name;                   /* "Test", "QEMU", "LXC": path element and connect_driver */
         int (*open)(VbConnect *c, const char *root, VbError *e);
         void (*close)(VbConnect *c);
         const VbConnectOps *connect;
         const VbDomainOps *domain;
+        const VbStorageOps *storage;        /* StoragePool, StorageVol */
+        const VbNodeDevOps *nodedev;        /* NodeDevice */
 };
 
 #define VB_DRIVER_CALL(c, table, op, api, e, ...)                                   \
@@ -325,3 +390,30 @@ extern const VbDriver vb_test_driver;
 /* virConnectListAllDomains filter flags applied to the registry. Returns count;
  * *ret is a malloc'd array of borrowed pointers. */
 int vb_domain_list(VbConnect *c, unsigned flags, VbDomainObj ***ret, size_t *ret_n, VbError *e);
+
+/* ---- StoragePool, StorageVol, NodeDevice registry (drivers/registry-storage.c) ----
+ * Lookups return borrowed pointers; objects are freed when removed. Volumes are
+ * visible (by key/path, and on the bus) only while their pool is active. */
+VbPoolObj *vb_pool_obj_new(VbConnect *c, VbStoragePoolDef *def);   /* takes def; NULL on OOM */
+void vb_pool_obj_remove(VbPoolObj *p);                             /* frees it and its volumes */
+VbPoolObj *vb_pool_find_name(VbConnect *c, const char *name);
+VbPoolObj *vb_pool_find_uuid(VbConnect *c, const uint8_t uuid[16]);
+/* libvirt's duplicate rules for a new definition (name/uuid clash, live pool when
+ * @check_active); *ret_existing = pool with the same uuid, or NULL. */
+int vb_pool_check_unique(VbConnect *c, const VbStoragePoolDef *def, bool check_active,
+                         VbPoolObj **ret_existing, VbError *e);
+/* virConnectListAllStoragePools filter flags. */
+int vb_pool_list(VbConnect *c, unsigned flags, VbPoolObj ***ret, size_t *ret_n, VbError *e);
+VbVolObj *vb_vol_obj_add(VbPoolObj *p, VbStorageVolDef *def);      /* takes def; key/path from def */
+void vb_vol_obj_remove(VbVolObj *v);
+VbVolObj *vb_vol_find_name(VbPoolObj *p, const char *name);
+VbVolObj *vb_vol_find_key(VbConnect *c, const char *key);
+VbVolObj *vb_vol_find_path(VbConnect *c, const char *path);
+VbNodeDevObj *vb_nodedev_obj_new(VbConnect *c, VbNodeDeviceDef *def);  /* takes def */
+void vb_nodedev_obj_remove(VbNodeDevObj *d);
+VbNodeDevObj *vb_nodedev_find_name(VbConnect *c, const char *name);
+VbNodeDevObj *vb_nodedev_find_scsi_host_wwn(VbConnect *c, const char *wwnn, const char *wwpn);
+/* virConnectListAllNodeDevices capability filter flags. */
+int vb_nodedev_list(VbConnect *c, unsigned flags, VbNodeDevObj ***ret, size_t *ret_n, VbError *e);
+/* Frees every pool, volume and node device of @c (at close). */
+void vb_storage_registry_clear(VbConnect *c);

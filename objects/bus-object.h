@@ -35,7 +35,12 @@ typedef struct VbBusKind {
 
 extern const VbBusKind vb_bus_kind_connect;
 extern const VbBusKind vb_bus_kind_domain;
+extern const VbBusKind vb_bus_kind_job;         /* org.virtbus.Job1 */
 extern const sd_bus_vtable *const vb_connect_ext_vtable;   /* org.virtbus.Connect1 */
+/* StoragePool, StorageVol, NodeDevice */
+extern const VbBusKind vb_bus_kind_storage_pool;
+extern const VbBusKind vb_bus_kind_storage_vol;
+extern const VbBusKind vb_bus_kind_node_device;
 
 /* All kinds, NULL-terminated (Connect first). */
 extern const VbBusKind *const vb_bus_kinds[];

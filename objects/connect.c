@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include "bus-object.h"
+#include "connect-storage.h"
 #include "config.h"
 #include "connect-node.h"
 #include "object-path.h"
@@ -224,6 +225,9 @@ static const sd_bus_vtable connect_vtable[] = {
                                  "o", SD_BUS_PARAM(domain), method_domain_lookup_by_name, SD_BUS_VTABLE_UNPRIVILEGED),
         SD_BUS_METHOD_WITH_NAMES("DomainLookupByUUID", "s", SD_BUS_PARAM(uuid),
                                  "o", SD_BUS_PARAM(domain), method_domain_lookup_by_uuid, SD_BUS_VTABLE_UNPRIVILEGED),
+        /* StoragePool, StorageVol, NodeDevice */
+        SD_BUS_METHOD_WITH_NAMES("FindStoragePoolSources", "ssu", SD_BUS_PARAM(type) SD_BUS_PARAM(srcSpec) SD_BUS_PARAM(flags),
+                                 "s", SD_BUS_PARAM(storagePoolSources), vb_method_find_storage_pool_sources, SD_BUS_VTABLE_UNPRIVILEGED),
         SD_BUS_METHOD_WITH_NAMES("GetCapabilities", "", , "s", SD_BUS_PARAM(capabilities),
                                  method_get_capabilities, SD_BUS_VTABLE_UNPRIVILEGED),
         SD_BUS_METHOD_WITH_NAMES("GetCPUModelNames", "su", SD_BUS_PARAM(arch) SD_BUS_PARAM(flags),
@@ -255,6 +259,29 @@ static const sd_bus_vtable connect_vtable[] = {
                                  vb_connect_method_node_get_security_model, SD_BUS_VTABLE_UNPRIVILEGED),
         SD_BUS_METHOD_WITH_NAMES("NodeSetMemoryParameters", "a{sv}u", SD_BUS_PARAM(params) SD_BUS_PARAM(flags),
                                  "", , vb_connect_method_node_set_memory_parameters, SD_BUS_VTABLE_UNPRIVILEGED),
+        /* StoragePool, StorageVol, NodeDevice */
+        SD_BUS_METHOD_WITH_NAMES("ListNodeDevices", "u", SD_BUS_PARAM(flags),
+                                 "ao", SD_BUS_PARAM(devs), vb_method_list_node_devices, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_NAMES("ListStoragePools", "u", SD_BUS_PARAM(flags),
+                                 "ao", SD_BUS_PARAM(storagePools), vb_method_list_storage_pools, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_NAMES("NodeDeviceCreateXML", "su", SD_BUS_PARAM(xml) SD_BUS_PARAM(flags),
+                                 "o", SD_BUS_PARAM(dev), vb_method_node_device_create_xml, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_NAMES("NodeDeviceLookupByName", "s", SD_BUS_PARAM(name),
+                                 "o", SD_BUS_PARAM(dev), vb_method_node_device_lookup_by_name, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_NAMES("NodeDeviceLookupSCSIHostByWWN", "ssu", SD_BUS_PARAM(wwnn) SD_BUS_PARAM(wwpn) SD_BUS_PARAM(flags),
+                                 "o", SD_BUS_PARAM(dev), vb_method_node_device_lookup_scsi_host_by_wwn, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_NAMES("StoragePoolCreateXML", "su", SD_BUS_PARAM(xml) SD_BUS_PARAM(flags),
+                                 "o", SD_BUS_PARAM(storagePool), vb_method_storage_pool_create_xml, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_NAMES("StoragePoolDefineXML", "su", SD_BUS_PARAM(xml) SD_BUS_PARAM(flags),
+                                 "o", SD_BUS_PARAM(storagePool), vb_method_storage_pool_define_xml, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_NAMES("StoragePoolLookupByName", "s", SD_BUS_PARAM(name),
+                                 "o", SD_BUS_PARAM(storagePool), vb_method_storage_pool_lookup_by_name, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_NAMES("StoragePoolLookupByUUID", "s", SD_BUS_PARAM(uuid),
+                                 "o", SD_BUS_PARAM(storagePool), vb_method_storage_pool_lookup_by_uuid, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_NAMES("StorageVolLookupByKey", "s", SD_BUS_PARAM(key),
+                                 "o", SD_BUS_PARAM(storageVol), vb_method_storage_vol_lookup_by_key, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_NAMES("StorageVolLookupByPath", "s", SD_BUS_PARAM(path),
+                                 "o", SD_BUS_PARAM(storageVol), vb_method_storage_vol_lookup_by_path, SD_BUS_VTABLE_UNPRIVILEGED),
         SD_BUS_SIGNAL_WITH_NAMES("DomainEvent", "oii", SD_BUS_PARAM(domain) SD_BUS_PARAM(event) SD_BUS_PARAM(detail), 0),
         SD_BUS_SIGNAL_WITH_NAMES("NetworkEvent", "oi", SD_BUS_PARAM(network) SD_BUS_PARAM(event), 0),
         SD_BUS_SIGNAL_WITH_NAMES("NodeDeviceEvent", "oii", SD_BUS_PARAM(dev) SD_BUS_PARAM(event) SD_BUS_PARAM(detail), 0),

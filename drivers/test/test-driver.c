@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include "test-private.h"
+#include "test-storage.h"
 #include "xml-util.h"
 
 static const char seed_domain[] =
@@ -154,11 +155,23 @@ static int seed(VbConnect *c, VbError *e) {
         d->id = c->next_id++;
         d->state = VB_DOMAIN_RUNNING;
         d->reason = 0;   /* "unknown", as libvirt's default state reports */
+        /* StoragePool, StorageVol, NodeDevice */
+        r = vb_test_storage_seed(c, e);
+        if (r < 0)
+                return r;
+        r = vb_test_nodedev_seed(c, e);
+        if (r < 0)
+                return r;
         return 0;
 }
 
 static int test_open(VbConnect *c, const char *root, VbError *e) {
         return seed(c, e);
+}
+
+/* StoragePool, StorageVol, NodeDevice: their objects are freed with the connection */
+static void test_close(VbConnect *c) {
+        vb_storage_registry_clear(c);
 }
 
 static int test_get_capabilities(VbConnect *c, char **ret, VbError *e) {
@@ -307,6 +320,9 @@ const VbConnectOps vb_test_connect_ops = {
 const VbDriver vb_test_driver = {
         .name = "Test",
         .open = test_open,
+        .close = test_close,
         .connect = &vb_test_connect_ops,
         .domain = &vb_test_domain_ops,
+        .storage = &vb_test_storage_ops,
+        .nodedev = &vb_test_nodedev_ops,
 };

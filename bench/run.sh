@@ -89,14 +89,33 @@ m() {
         fi
 }
 
+# virtbusd must survive the whole run: if it is gone, say how it ended (exit status or signal)
+check_virtbusd() {
+        local rc=0
+        bench_alive "$VBPID" virtbusd && return 0
+        wait "$VBPID" 2>/dev/null || rc=$?
+        if [ "$rc" -gt 128 ]; then
+                note "VIRTBUSD DIED in round $ROUND: killed by signal $((rc - 128)) ($(kill -l $((rc - 128)) 2>/dev/null))"
+        else
+                note "VIRTBUSD DIED in round $ROUND: exit status $rc"
+        fi
+        tail -20 "$STATE/virtbusd.log" | sed 's/^/# virtbusd.log: /' | tee -a "$RAW" >&2
+        /usr/bin/python3 "$HERE/summarize.py" "$RAW" "$CMDS" > "$OUT/summary.md" || true
+        exit 1
+}
+
 rss_line() { # TARGET NAME
-        local t=$1 name=$2 kib=0 hwm=0 pid detail=""
+        local t=$1 name=$2 kib=0 hwm=0 anon=0 pss=0 pid detail=""
         for pid in $(awk -v t="$t" '$1 == t { print $2 }' "$STATE/rss-pids"); do
                 kib=$((kib + $(bench_rss_kib "$pid")))
                 hwm=$((hwm + $(bench_hwm_kib "$pid")))
                 detail="$detail $(cat "/proc/$pid/comm")=$(bench_rss_kib "$pid")"
         done
-        echo "label=r$ROUND/$t/rss-$name vmrss_kib=$kib vmhwm_kib=$hwm detail=\"${detail# }\"" | tee -a "$RAW"
+        for pid in $(awk -v t="$t" '$1 == t { print $2 }' "$STATE/rss-pids"); do
+                anon=$((anon + $(awk '/^RssAnon:/ { print $2 }' "/proc/$pid/status" 2>/dev/null || echo 0)))
+                pss=$((pss + $(awk '/^Pss:/ { print $2 }' "/proc/$pid/smaps_rollup" 2>/dev/null || echo 0)))
+        done
+        echo "label=r$ROUND/$t/rss-$name vmrss_kib=$kib vmhwm_kib=$hwm rssanon_kib=$anon pss_kib=$pss detail=\"${detail# }\"" | tee -a "$RAW"
 }
 
 # ------------------------------------------------------------------ start → name owned
@@ -194,7 +213,8 @@ scale_measure() { # TARGET COUNT
         m "$t" "DomainLookupByName-at-$at" "-n 2000" call org.libvirt /org/libvirt/Test \
                 org.libvirt.Connect DomainLookupByName s "$mid"
         path=$(busctl --address="${ADDR[$t]}" call org.libvirt /org/libvirt/Test org.libvirt.Connect \
-                DomainLookupByName s "$mid" | awk '{ gsub("\"", "", $2); print $2 }')
+                DomainLookupByName s "$mid" 2>/dev/null | awk '{ gsub("\"", "", $2); print $2 }') || true
+        [ -n "$path" ] || path=/org/libvirt/Test/domain/_lookup_failed
         m "$t" "GetXMLDesc-at-$at" "-n 2000" call org.libvirt "$path" org.libvirt.Domain GetXMLDesc u 0
         m "$t" "GetState-at-$at" "-n 2000" call org.libvirt "$path" org.libvirt.Domain GetState u 0
         rss_line "$t" "at-$at"
@@ -233,6 +253,7 @@ for ROUND in $(seq "$ROUNDS"); do
                         --then org.libvirt.Domain Undefine u 0
         done
 
+        check_virtbusd
         [ -n "$SCALE" ] || continue
         cur=0
         for t in $(order peer virtbus); do
@@ -252,6 +273,7 @@ for ROUND in $(seq "$ROUNDS"); do
                         org.libvirt.Connect DomainLookupByName s 'scale-{i}' --then org.libvirt.Domain Undefine u 0
                 rss_line "$t" after-undefine-all
         done
+        check_virtbusd
 done
 note "done $(date -u +%FT%TZ)"
 

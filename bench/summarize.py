@@ -38,7 +38,8 @@ for line in open(cmd_path):
 
 
 def med(target, name, key):
-    v = [float(r[key]) for r in runs.get((target, name), []) if key in r and r.get("errors", "0") == "0"]
+    v = [float(r[key]) for r in runs.get((target, name), [])
+         if key in r and r.get("errors", "0") == "0" and r.get("vmrss_kib", "1") != "0"]
     return statistics.median(v) if v else None
 
 
@@ -163,11 +164,17 @@ v, p = med("virtbus", "rss-idle", "vmrss_kib"), med("peer", "rss-idle", "vmrss_k
 row("RSS idle (peer = libvirtd + libvirt-dbus; after one ListDomains)", v, p, None, "kib", "≤ 4 MiB",
     metstr(None if v is None else v <= 4096), "`/proc/PID/status` VmRSS")
 
+for key, what in [("rssanon_kib", "RssAnon: private heap/stack only"), ("pss_kib", "Pss: shared library pages split among their users")]:
+    v, p = med("virtbus", "rss-idle", key), med("peer", "rss-idle", key)
+    if v is not None:
+        row(f"RSS idle, {what}", v, p, None, "kib", "(VmRSS is the target)", "—", "`/proc/PID/status`, `/proc/PID/smaps_rollup`")
+
 
 def per_domain(t):
     vals = []
     for before, after in zip(runs.get((t, "rss-before-scale"), []), runs.get((t, "rss-at-10000"), [])):
-        vals.append((float(after["vmrss_kib"]) - float(before["vmrss_kib"])) * 1024 / 10000)
+        if float(before["vmrss_kib"]) > 0 and float(after["vmrss_kib"]) > 0:
+            vals.append((float(after["vmrss_kib"]) - float(before["vmrss_kib"])) * 1024 / 10000)
     return statistics.median(vals) if vals else None
 
 

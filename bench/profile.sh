@@ -35,11 +35,11 @@ bench_record "$PIDS" dbus-daemon $! dbus-daemon
 bench_wait_for 20 "the bus" "$VB" -n 1 -w 0 "$A" ping org.freedesktop.DBus
 
 rm -rf "$STATE/root"
-valgrind --tool=callgrind --collect-atstart=no --callgrind-out-file="$OUT/callgrind.virtbusd.%p" \
+valgrind --tool=callgrind --instr-atstart=no --callgrind-out-file="$OUT/callgrind.virtbusd.%p" \
         "$BUILD/virtbusd" --bus "$A" --root "$STATE/root" --drivers test > "$STATE/virtbusd.log" 2>&1 &
 VBPID=$!
 bench_record "$PIDS" virtbusd $VBPID valgrind
-valgrind --tool=callgrind --collect-atstart=no --callgrind-out-file="$OUT/callgrind.echo.%p" \
+valgrind --tool=callgrind --instr-atstart=no --callgrind-out-file="$OUT/callgrind.echo.%p" \
         "$VB" "$A" serve org.bench.Echo > "$STATE/echo.log" 2>&1 &
 ECHOPID=$!
 bench_record "$PIDS" echo $ECHOPID valgrind
@@ -59,11 +59,12 @@ measure() { # PID NAME VBBENCH-ARGS...
         local pid=$1 name=$2 ir
         shift 2
         "$VB" -n 5 -w 0 "$A" "$@" > /dev/null
-        callgrind_control -z "$pid" > /dev/null
-        callgrind_control -i on "$pid" > /dev/null
+        callgrind_control -i on "$pid" > /dev/null 2>&1
+        "$VB" -n 20 -w 0 -t 600 "$A" "$@" > /dev/null
+        callgrind_control -z "$pid" > /dev/null 2>&1
         "$VB" -n "$CALLS" -w 0 -t 600 "$A" "$@" > /dev/null
-        callgrind_control -i off "$pid" > /dev/null
-        callgrind_control -d "$name" "$pid" > /dev/null
+        callgrind_control -d "$name" "$pid" > /dev/null 2>&1
+        callgrind_control -i off "$pid" > /dev/null 2>&1
         ir=$(ls -t "$OUT"/callgrind.*."$pid".* 2>/dev/null | head -1 | xargs grep -h '^summary:' | awk '{ print $2 }')
         printf '%-28s %10.0f Ir/call\n' "$name" "$(echo "$ir / $CALLS" | bc -l)"
 }
@@ -77,4 +78,5 @@ measure $VBPID GetState call org.libvirt "$D" org.libvirt.Domain GetState u 0
 measure $VBPID GetXMLDesc call org.libvirt "$D" org.libvirt.Domain GetXMLDesc u 0
 measure $VBPID GetAll call org.libvirt "$D" org.freedesktop.DBus.Properties GetAll s org.libvirt.Domain
 measure $VBPID Introspect call org.libvirt "$D" org.freedesktop.DBus.Introspectable Introspect
+measure $VBPID Introspect-domaindir call org.libvirt /org/libvirt/Test/domain org.freedesktop.DBus.Introspectable Introspect
 echo "dumps: $OUT/callgrind.*  (callgrind_annotate --inclusive=yes FILE)" >&2

@@ -566,8 +566,10 @@ static int post_parse(VbDomainDef *def, VbError *e) {
                 return vb_error_set(e, VB_ERR_XML_ERROR, "missing element or attribute './memory[1]'");
         if (!def->os_type)
                 return vb_error_set(e, VB_ERR_XML_ERROR, "an os <type> must be specified");
-        if (vb_uuid_is_null(def->uuid))
+        if (vb_uuid_is_null(def->uuid)) {
                 vb_uuid_generate(def->uuid);
+                def->uuid_generated = true;
+        }
         if (def->current_memory_kib == 0 || def->current_memory_kib > def->memory_kib)
                 def->current_memory_kib = def->memory_kib;
         if (!def->vcpu_placement)

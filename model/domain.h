@@ -117,6 +117,7 @@ typedef struct VbDomainDef {
         char *virt_type;                 /* test, qemu, kvm, lxc */
         char *name;
         uint8_t uuid[16];
+        bool uuid_generated;             /* no <uuid> in the XML: a random one was made up */
         char *title;
         char *description;
         char *metadata_xml;              /* inner XML of <metadata>, verbatim: libxml2's dump of

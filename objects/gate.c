@@ -50,15 +50,20 @@ static size_t new_domain_details(sd_bus_message *m, const char *kv[], char *buf,
         if (sd_bus_message_read(m, "s", &xml) < 0)
                 xml = NULL;
         if (xml && vb_domain_def_parse(xml, VB_DOMAIN_PARSE_INACTIVE, &def, NULL) >= 0 && bufsz >= 37) {
-                vb_uuid_format(def->uuid, buf);
                 kv[0] = "domain_name";
                 kv[1] = def->name;
-                kv[2] = "domain_uuid";
-                kv[3] = buf;
+                /* A UUID made up for an XML without one differs at every parse: it would
+                 * change the query key each time the call is re-dispatched after polkit's
+                 * answer, so the call would be re-queried forever and never answered. */
+                if (!def->uuid_generated) {
+                        vb_uuid_format(def->uuid, buf);
+                        kv[2] = "domain_uuid";
+                        kv[3] = buf;
+                }
         }
         sd_bus_message_rewind(m, true);
         *ret_def = def;
-        return def ? 2 : 0;
+        return def ? (def->uuid_generated ? 1 : 2) : 0;
 }
 
 static int check(sd_bus_message *m, VbBusConnect *bc, const VbBusKind *k, void *obj,

@@ -248,13 +248,13 @@ class Env:
             os.mkdir(d)
             os.chmod(d, 0o755)
         shutil.copy(policy, os.path.join(actions, 'org.libvirt.api.policy'))
-        with open(os.path.join(rules, '10-virtbus-test.rules'), 'w') as f:
+        self.rules_file = os.path.join(rules, '10-virtbus-test.rules')
+        with open(self.rules_file, 'w') as f:
             f.write(RULES)
         for d in (actions, rules):
             for name in os.listdir(d):
                 os.chmod(os.path.join(d, name), 0o644)
-        log = os.path.join(self.tmp, 'polkitd.log')
-        env = dict(os.environ, DBUS_SYSTEM_BUS_ADDRESS=self.address)
+        self.polkitd_log = os.path.join(self.tmp, 'polkitd.log')
         # Preferred: a private mount namespace in which only our policy and our
         # rules are visible at polkitd's fixed paths, leaving the host untouched.
         probe = subprocess.run(['unshare', '--mount', '--propagation', 'private', 'true'],
@@ -262,20 +262,46 @@ class Env:
         if probe.returncode == 0:
             script = ('mount --bind "$1" /usr/share/polkit-1/actions && '
                       'mount --bind "$2" /etc/polkit-1/rules.d && exec "$3" --no-debug')
-            argv = ['unshare', '--mount', '--propagation', 'private', 'sh', '-c', script,
-                    'sh', actions, rules, POLKITD]
+            self.polkit_argv = ['unshare', '--mount', '--propagation', 'private', 'sh', '-c',
+                                script, 'sh', actions, rules, POLKITD]
+            self.host_rules = None
         else:
             # Fallback: install into the host's directories, removed in close().
             self._install_host_file(os.path.join(actions, 'org.libvirt.api.policy'),
                                     '/usr/share/polkit-1/actions/org.libvirt.api.policy')
-            self._install_host_file(os.path.join(rules, '10-virtbus-test.rules'),
-                                    '/etc/polkit-1/rules.d/10-virtbus-test.rules')
-            argv = [POLKITD, '--no-debug']
-        proc = subprocess.Popen(argv, env=env, stdin=subprocess.DEVNULL,
-                                stdout=open(log, 'w'), stderr=subprocess.STDOUT)
+            self.host_rules = '/etc/polkit-1/rules.d/10-virtbus-test.rules'
+            self._install_host_file(self.rules_file, self.host_rules)
+            self.polkit_argv = [POLKITD, '--no-debug']
+        self._run_polkitd()
+
+    def _run_polkitd(self):
+        env = dict(os.environ, DBUS_SYSTEM_BUS_ADDRESS=self.address)
+        proc = subprocess.Popen(self.polkit_argv, env=env, stdin=subprocess.DEVNULL,
+                                stdout=open(self.polkitd_log, 'a'), stderr=subprocess.STDOUT)
         self.procs.append(proc)
+        self.polkitd = proc
         wait_until(lambda: self.name_has_owner('org.freedesktop.PolicyKit1'), NAME_DEADLINE,
-                   'polkitd to own its name', proc=proc, log=log)
+                   'polkitd to own its name', proc=proc, log=self.polkitd_log)
+
+    def set_rules(self, text=RULES):
+        """Real polkitd only: replace the test rules file (RULES by default) and
+        restart polkitd so the next query sees exactly these rules."""
+        with open(self.rules_file + '.new', 'w') as f:
+            f.write(text)
+        os.chmod(self.rules_file + '.new', 0o644)
+        os.rename(self.rules_file + '.new', self.rules_file)
+        if self.host_rules:
+            shutil.copy(self.rules_file, self.host_rules)
+        self.polkitd.terminate()
+        try:
+            self.polkitd.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            self.polkitd.kill()
+            self.polkitd.wait()
+        self.procs.remove(self.polkitd)
+        wait_until(lambda: not self.name_has_owner('org.freedesktop.PolicyKit1'), NAME_DEADLINE,
+                   'polkitd to release its name')
+        self._run_polkitd()
 
     def _install_host_file(self, src, dst):
         backup = None

@@ -190,6 +190,22 @@ def bad_asv(rng):
     return d
 
 
+# small well-formed documents of every kind, no UUIDs (made up by the parsers)
+SAMPLE_XML = [
+    "<domain type='test'><name>fz-dom</name><memory>1024</memory><os><type>hvm</type></os></domain>",
+    "<network><name>fz-net</name><bridge name='fzbr0'/></network>",
+    "<pool type='dir'><name>fz-pool</name><target><path>/nonexistent/fz</path></target></pool>",
+    "<volume><name>fz.img</name><capacity unit='KiB'>1</capacity></volume>",
+    "<secret ephemeral='yes' private='no'><usage type='ceph'><name>fz</name></usage></secret>",
+    "<filter name='fz-filter' chain='root'/>",
+    "<domainsnapshot><name>fz-snap</name></domainsnapshot>",
+    "<device><name>fz-dev</name><parent>scsi_host1</parent><capability type='scsi_host'>"
+    "<capability type='fc_host'/></capability></device>",
+    "<interface type='ethernet' name='fz0'><mac address='52:54:00:00:00:01'/></interface>",
+    "<disk type='file' device='disk'><source file='/nonexistent/fz.img'/><target dev='vdz'/></disk>",
+]
+
+
 def _other_type(t, rng):
     for cand in rng.sample(['s', 'u', 'i', 'as', 'a{sv}', 'b', 'ay', 't', '(su)'], 9):
         if cand != t:
@@ -228,6 +244,10 @@ def fuzz_cases(interface, method, in_sig, rng=None, big=False):
                                       else default_value(t) for t in types])
         add('xml-ish', types, ["<domain type='test'><name>" + 'n' * 5000 + '</name></domain>'
                                if t == 's' else default_value(t) for t in types])
+        # object-creating methods get every kind, the others a few
+        docs = SAMPLE_XML if 'XML' in method else rng.sample(SAMPLE_XML, 3)
+        for k, doc in enumerate(docs):
+            add('xml%d' % k, types, [doc if t == 's' else default_value(t) for t in types])
     if 'u' in types or 't' in types:
         add('max-flags', types, [U32_MAX if t == 'u' else U64_MAX if t == 't'
                                  else default_value(t) for t in types])
@@ -243,7 +263,7 @@ def fuzz_cases(interface, method, in_sig, rng=None, big=False):
     if 'o' in types:
         add('bad-paths', types, [rng.choice(BAD_PATHS) if t == 'o' else default_value(t)
                                  for t in types])
-    for k in range(3):
+    for k in range(5):
         add('random%d' % k, types, [random_value(t, rng) for t in types])
     return cases
 

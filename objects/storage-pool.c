@@ -292,4 +292,8 @@ const VbBusKind vb_bus_kind_storage_pool = {
         .list = pool_list,
         .details = pool_details,
         .conn_of = pool_conn_of,
+        .find_name = (void *(*)(VbConnect *, const char *)) vb_pool_find_name,
+        .find_uuid = (void *(*)(VbConnect *, const uint8_t *)) vb_pool_find_uuid,
+        .not_found = VB_ERR_NO_STORAGE_POOL,
+        .noun = "storage pool",
 };

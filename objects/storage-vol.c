@@ -190,4 +190,6 @@ const VbBusKind vb_bus_kind_storage_vol = {
         .list = vol_list,
         .details = vol_details,
         .conn_of = vol_conn_of,
+        .not_found = VB_ERR_NO_STORAGE_VOL,
+        .noun = "storage vol",
 };

@@ -92,27 +92,32 @@ int vb_reply_path(sd_bus_message *m, const VbBusKind *k, const void *obj) {
 typedef struct ReplyOp {
         VbOp op;
         sd_bus_message *m;
+        const VbBusKind *result_kind;   /* reply with the path of op.result */
 } ReplyOp;
 
 static void reply_op_done(VbOp *op, int r, const VbError *e) {
         ReplyOp *o = (ReplyOp *) op;
-        if (r < 0) {
+        if (r >= 0 && o->result_kind && op->result)
+                r = vb_reply_path(o->m, o->result_kind, op->result);
+        else if (r >= 0)
+                r = sd_bus_reply_method_return(o->m, "");
+        else {
                 sd_bus_error error = SD_BUS_ERROR_NULL;
                 vb_bus_error(&error, e);
                 sd_bus_reply_method_error(o->m, &error);
                 sd_bus_error_free(&error);
-        } else
-                sd_bus_reply_method_return(o->m, "");
+        }
         sd_bus_message_unref(o->m);
         free(o);
 }
 
-VbOp *vb_bus_reply_op_new(sd_bus_message *m) {
+VbOp *vb_bus_reply_op_new(sd_bus_message *m, const VbBusKind *result_kind) {
         ReplyOp *o = calloc(1, sizeof(*o));
         if (!o)
                 return NULL;
         o->op.done = reply_op_done;
         o->m = sd_bus_message_ref(m);
+        o->result_kind = result_kind;
         return &o->op;
 }
 

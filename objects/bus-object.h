@@ -85,9 +85,10 @@ int vb_bus_lookup_by_uuid(sd_bus_message *m, VbConnect *c, const VbBusKind *k, c
 /* Reply with one object path / string / nothing. */
 int vb_reply_path(sd_bus_message *m, const VbBusKind *k, const void *obj);
 
-/* A VbOp whose completion replies to @m with "" or the error (exactly once).
- * Pass the driver op's result to vb_bus_reply_op_result and return that. */
-VbOp *vb_bus_reply_op_new(sd_bus_message *m);
+/* A VbOp whose completion replies to @m exactly once: with the error, with the path
+ * of op->result when @result_kind is given, or with nothing. Pass the driver op's
+ * return value to vb_bus_reply_op_result and return that. */
+VbOp *vb_bus_reply_op_new(sd_bus_message *m, const VbBusKind *result_kind);
 int vb_bus_reply_op_result(VbOp *op, int r, const VbError *e);
 
 /* Run a lifecycle op that may finish later (VbOp), replying exactly once. */

@@ -610,6 +610,8 @@ struct VbDriver {
         const char *name;                   /* "Test", "QEMU", "LXC": path element and connect_driver */
         int (*open)(VbConnect *c, const char *root, VbError *e);
         void (*close)(VbConnect *c);
+        /* frees what the driver hangs off a domain (snapshots, private data) */
+        void (*domain_obj_free)(VbDomainObj *d);
         const VbConnectOps *connect;
         const VbDomainOps *domain;
         const VbStorageOps *storage;        /* StoragePool, StorageVol */

@@ -31,7 +31,7 @@ def start_wipe(s):
     return result
 
 
-def wait_for(s, pred, timeout=5.0):
+def wait_for(s, pred, timeout=20.0):
     import time
     deadline = time.monotonic() + timeout
     while not pred():

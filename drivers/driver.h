@@ -114,6 +114,7 @@ struct VbOp {
         /* Called exactly once, when the op finishes (also when the object vanished). */
         void (*done)(VbOp *op, int r, const VbError *e);
         void *userdata;
+        void *result;              /* object an op created (e.g. a cloned volume), set before done */
 };
 
 /* ---- runtime objects ---- */
@@ -516,8 +517,9 @@ typedef struct VbStorageOps {
         int (*pool_list_volumes)(VbPoolObj *p, unsigned flags, VbVolObj ***ret, size_t *ret_n, VbError *e);
         int (*vol_lookup_by_name)(VbPoolObj *p, const char *name, VbVolObj **ret, VbError *e);
         int (*vol_create_xml)(VbPoolObj *p, const char *xml, unsigned flags, VbVolObj **ret, VbError *e);
+        /* runs as a job: 1 = pending, op->result = the new volume when op->done(0) */
         int (*vol_create_xml_from)(VbPoolObj *p, const char *xml, VbVolObj *src, unsigned flags,
-                                   VbVolObj **ret, VbError *e);
+                                   VbOp *op, VbError *e);
         int (*vol_delete)(VbVolObj *v, unsigned flags, VbError *e);      /* frees @v */
         int (*vol_get_info)(VbVolObj *v, unsigned flags, VbVolInfo *ret, VbError *e);
         int (*vol_get_xml_desc)(VbVolObj *v, unsigned flags, char **ret, VbError *e);
@@ -610,6 +612,8 @@ struct VbDriver {
         const char *name;                   /* "Test", "QEMU", "LXC": path element and connect_driver */
         int (*open)(VbConnect *c, const char *root, VbError *e);
         void (*close)(VbConnect *c);
+        /* frees what the driver hangs off a domain (snapshots, private data) */
+        void (*domain_obj_free)(VbDomainObj *d);
         const VbConnectOps *connect;
         const VbDomainOps *domain;
         const VbStorageOps *storage;        /* StoragePool, StorageVol */

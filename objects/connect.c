@@ -33,34 +33,11 @@ static int method_list_domains(sd_bus_message *m, void *userdata, sd_bus_error *
 }
 
 static int method_domain_lookup_by_name(sd_bus_message *m, void *userdata, sd_bus_error *error) {
-        const char *name;
-        VbDomainObj *d;
-        int r;
-
-        r = sd_bus_message_read(m, "s", &name);
-        if (r < 0)
-                return r;
-        d = vb_domain_find_name(conn_of(m, userdata), name);
-        if (!d)
-                return vb_bus_errorf(error, VB_ERR_NO_DOMAIN, "no domain with matching name '%s'", name);
-        return vb_reply_path(m, &vb_bus_kind_domain, d);
+        return vb_bus_lookup_by_name(m, userdata, &vb_bus_kind_domain, error);
 }
 
 static int method_domain_lookup_by_uuid(sd_bus_message *m, void *userdata, sd_bus_error *error) {
-        const char *s;
-        uint8_t uuid[16];
-        VbDomainObj *d;
-        int r;
-
-        r = sd_bus_message_read(m, "s", &s);
-        if (r < 0)
-                return r;
-        if (vb_uuid_parse(s, uuid) < 0)
-                return vb_bus_errorf(error, VB_ERR_INVALID_ARG, "invalid UUID '%s'", s);
-        d = vb_domain_find_uuid(conn_of(m, userdata), uuid);
-        if (!d)
-                return vb_bus_errorf(error, VB_ERR_NO_DOMAIN, "no domain with matching uuid '%s'", s);
-        return vb_reply_path(m, &vb_bus_kind_domain, d);
+        return vb_bus_lookup_by_uuid(m, userdata, &vb_bus_kind_domain, "virDomainLookupByUUIDString", error);
 }
 
 static int method_domain_lookup_by_id(sd_bus_message *m, void *userdata, sd_bus_error *error) {

@@ -490,4 +490,8 @@ const VbBusKind vb_bus_kind_domain = {
         .list = domain_list,
         .details = domain_details,
         .conn_of = domain_conn_of,
+        .find_name = (void *(*)(VbConnect *, const char *)) vb_domain_find_name,
+        .find_uuid = (void *(*)(VbConnect *, const uint8_t *)) vb_domain_find_uuid,
+        .not_found = VB_ERR_NO_DOMAIN,
+        .noun = "domain",
 };

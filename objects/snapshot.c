@@ -271,4 +271,6 @@ const VbBusKind vb_bus_kind_snapshot = {
         .list = snapshot_list,
         .details = snapshot_details,
         .conn_of = snapshot_conn_of,
+        .not_found = VB_ERR_NO_DOMAIN_SNAPSHOT,
+        .noun = "domain snapshot",
 };

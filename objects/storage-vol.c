@@ -137,7 +137,7 @@ static int method_wipe(sd_bus_message *m, void *userdata, sd_bus_error *error) {
                 vb_error_unsupported(&e, "virStorageVolWipePattern");
                 return vb_bus_error(error, &e);
         }
-        op = vb_bus_reply_op_new(m);
+        op = vb_bus_reply_op_new(m, NULL);
         if (!op)
                 return -ENOMEM;
         /* may run as an org.virtbus.Job1; the reply comes when it is over */
@@ -190,4 +190,6 @@ const VbBusKind vb_bus_kind_storage_vol = {
         .list = vol_list,
         .details = vol_details,
         .conn_of = vol_conn_of,
+        .not_found = VB_ERR_NO_STORAGE_VOL,
+        .noun = "storage vol",
 };

@@ -278,12 +278,15 @@ static void show_progress(ProgressState *s, double p) {
 }
 
 static bool job_is_ours(ProgressState *s, const char *job) {
-        _cleanup_free_ char *object = NULL;
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
         sd_bus_error e = SD_BUS_ERROR_NULL;
+        const char *object = NULL;
         if (s->job)
                 return streq(s->job, job);
-        /* reads the Object property of the job; in the same loop the reply is queued */
-        (void) sd_bus_get_property_string(s->c->bus, CTL_BUS, job, CTL_JOB, "Object", &e, &object);
+        /* reads the Object property (type o) of the job; in the same loop the reply is queued */
+        if (sd_bus_get_property(s->c->bus, CTL_BUS, job, CTL_JOB, "Object", &e, &reply, "o") < 0 ||
+            sd_bus_message_read(reply, "o", &object) < 0)
+                object = NULL;
         sd_bus_error_free(&e);
         if (!object || strncmp(object, s->target, strlen(s->target)) != 0)
                 return false;
@@ -346,6 +349,9 @@ int ctl_call_with_progress(Ctl *c, sd_bus_message *m, sd_bus_message **reply) {
         while ((r = run_loop(c->bus, &s.done, UINT64_MAX)) == -EINTR)
                 if ((r = cancel_job(&s)) < 0)
                         break;
+        /* the job's last PropertiesChanged (Progress 1) may come after the reply */
+        if (r >= 0 && s.last >= 0 && !sd_bus_message_is_method_error(s.reply, NULL))
+                show_progress(&s, 1.0);
         if (s.last >= 0 && c->tty)
                 fputc('\n', stderr);
         free(s.job);

@@ -206,6 +206,31 @@ static int cmd_vol_dumpxml(Ctl *c, const CtlArgs *a) {
         return r;
 }
 
+/* vol-wipe POOL VOLUME, or VOLUME (key or path) [--pool POOL] like the other vol-* commands */
+static int cmd_vol_wipe(Ctl *c, const CtlArgs *a) {
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *m = NULL, *reply = NULL;
+        _cleanup_free_ char *vol = NULL;
+        const char *name = a->pos[a->npos - 1];
+        int r;
+
+        if (a->npos == 2) {
+                CtlArgs b = *a;
+                b.pos[0] = a->pos[1];
+                b.pool = a->pos[0];
+                r = vol_path(c, &b, &vol);
+        } else
+                r = vol_path(c, a, &vol);
+        if (r >= 0)
+                r = sd_bus_message_new_method_call(c->bus, &m, CTL_BUS, vol, CTL_VOL, "Wipe");
+        if (r >= 0)
+                r = sd_bus_message_append(m, "uu", 0u, 0u);
+        if (r >= 0)
+                r = ctl_call_with_progress(c, m, &reply);
+        if (r >= 0)
+                printf("Vol %s wiped\n", name);
+        return r;
+}
+
 static int cmd_nodedev_list(Ctl *c, const CtlArgs *a) {
         _cleanup_(ctl_strv_freep) char **devs = NULL;
         int r = ctl_list_paths(c, c->connect, CTL_CONNECT, "ListNodeDevices", 0, &devs);
@@ -393,6 +418,9 @@ const CtlCommand ctl_object_commands[] = {
           "Delete a volume, given by key, by path, or by name with --pool." },
         { "vol-dumpxml", cmd_vol_dumpxml, 1, 1, " --pool=", "VOLUME [--pool POOL]",
           "Print the XML of a volume (by key, path, or name with --pool)." },
+        { "vol-wipe", cmd_vol_wipe, 1, 2, " --pool=", "POOL VOLUME | VOLUME [--pool POOL]",
+          "Overwrite a volume's data with zeroes; shows the job's progress (a bar on a terminal,\n"
+          "plain lines otherwise), Ctrl-C cancels the job." },
         { "nodedev-list", cmd_nodedev_list, 0, 0, "", "", "List the host's devices." },
         { "nodedev-dumpxml", cmd_nodedev_dumpxml, 1, 1, "", "DEVICE", "Print the XML of a host device." },
         { "nodeinfo", cmd_nodeinfo, 0, 0, "", "", "Show the host's CPU and memory." },

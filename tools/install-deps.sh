@@ -38,6 +38,8 @@ test_pkgs=(
     qemu-system-x86                         # QMP client test against a real QEMU
     bsdutils                                # script: virtbusctl on a terminal (test_virtbusctl)
     busybox-static cpio gzip                # tests/qemu/build-guest.sh initramfs
+    openssh-server openssh-client iproute2  # test_remote: sshd in a netns, virtbusctl -H
+    tmux                                    # test_progress: the progress bar on a terminal
 )
 
 pkgs=("${build_pkgs[@]}")

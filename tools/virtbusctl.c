@@ -217,6 +217,20 @@ static int open_bus(sd_bus **ret) {
                         arg.bus ? "session bus" : "system bus", strerror(-r));
                 return r == -ENOENT ? -EIO : r;
         }
+        /* ssh and systemd-stdio-bridge start lazily: fail here, naming the host, not at
+         * the first call with a bare "Transport endpoint is not connected" */
+        if (arg.host && !arg.address) {
+                sd_bus_error e = SD_BUS_ERROR_NULL;
+                r = sd_bus_call_method(bus, "org.freedesktop.DBus", "/org/freedesktop/DBus",
+                                       "org.freedesktop.DBus.Peer", "Ping", &e, NULL, NULL);
+                if (r < 0) {
+                        fprintf(stderr, "virtbusctl: cannot reach the system bus of %s over ssh: %s\n"
+                                "(ssh's own messages are above; the far side needs systemd-stdio-bridge)\n",
+                                arg.host, e.message ?: strerror(-r));
+                        sd_bus_error_free(&e);
+                        return -EIO;
+                }
+        }
         if (isatty(STDIN_FILENO))
                 (void) sd_bus_set_allow_interactive_authorization(bus, true);
         *ret = TAKE_PTR(bus);

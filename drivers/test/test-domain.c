@@ -4,7 +4,7 @@
 #include "xml-util.h"
 
 enum { /* virDomainRunningReason / ShutoffReason / PausedReason values */
-        RUNNING_BOOTED = 1, RUNNING_UNPAUSED = 3,
+        RUNNING_BOOTED = 1, RUNNING_UNPAUSED = 5,
         SHUTOFF_SHUTDOWN = 1, SHUTOFF_DESTROYED = 2, SHUTOFF_SAVED = 5,
         PAUSED_USER = 1,
 };

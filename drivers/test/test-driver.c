@@ -330,6 +330,7 @@ const VbDriver vb_test_driver = {
         .name = "Test",
         .open = test_open,
         .close = test_close,
+        .domain_obj_free = vb_test_snapshots_free,
         .connect = &vb_test_connect_ops,
         .domain = &vb_test_domain_ops,
         .storage = &vb_test_storage_ops,

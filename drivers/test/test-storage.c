@@ -2,9 +2,7 @@
 /* Storage pools and volumes of the in-memory test driver; semantics follow
  * libvirt's test:///default (every pool is a fixed 100 GiB that volumes use up),
  * plus real volume GetInfo/Resize/Wipe on top of that bookkeeping. */
-#include <systemd/sd-event.h>
-
-#include "job.h"
+#include "test-job.h"
 #include "storage.h"
 #include "test-storage.h"
 #include "xml-util.h"
@@ -406,25 +404,67 @@ static int test_vol_create_xml(VbPoolObj *p, const char *xml, unsigned flags, Vb
         return vol_add(p, &def, ret, e);
 }
 
+typedef struct CloneJob {
+        VbPoolObj *pool;
+        VbVolObj *src;
+        VbStorageVolDef *def;
+} CloneJob;
+
+static void clone_finish(void *userdata, int r, VbOp *op) {
+        CloneJob *c = userdata;
+        VbError e = VB_ERROR_NULL;
+        VbVolObj *v = NULL;
+
+        c->src->job = NULL;
+        if (r < 0)
+                vb_error_set(&e, VB_ERR_OPERATION_ABORTED, "cloning volume '%s' was cancelled", c->src->name);
+        else
+                r = vol_add(c->pool, &c->def, &v, &e);
+        op->result = v;
+        op->done(op, r, &e);
+        vb_error_clear(&e);
+        vb_vol_def_free(c->def);
+        free(c);
+}
+
+/* Cloning copies the source's bytes: a job on the source volume, which stays busy. */
 static int test_vol_create_xml_from(VbPoolObj *p, const char *xml, VbVolObj *src, unsigned flags,
-                                    VbVolObj **ret, VbError *e) {
+                                    VbOp *op, VbError *e) {
         _cleanup_(vb_vol_def_freep) VbStorageVolDef *def = NULL;
         const VbStorageVolDef *sdef = VB_VOL_DEF(src);
+        CloneJob *c;
+        VbJob *job;
         int r;
 
         VB_CHECK_FLAGS(flags, 0, e);
         r = require_active(p, e);
         if (r < 0)
                 return r;
+        if (src->job)
+                return vb_error_set(e, VB_ERR_OPERATION_INVALID, "volume '%s' is still in use.", src->name);
         r = vb_vol_def_parse(xml, 0, &def, e);
         if (r < 0)
                 return r;
+        if (vb_vol_find_name(p, def->name))
+                return vb_error_set(e, VB_ERR_OPERATION_FAILED, "storage vol already exists");
         /* a clone is at least as large as its source */
         if (def->capacity < sdef->capacity)
                 def->capacity = sdef->capacity;
         if (!def->has_allocation)
                 def->allocation = def->capacity;
-        return vol_add(p, &def, ret, e);
+        c = calloc(1, sizeof(*c));
+        if (!c)
+                return vb_error_set(e, VB_ERR_NO_MEMORY, NULL);
+        *c = (CloneJob) { .pool = p, .src = src, .def = def };
+        r = vb_test_job_start(p->conn, "StorageVolCreateXMLFrom", VB_KIND_POOL, p, sdef->allocation,
+                              clone_finish, c, op, &job, e);
+        if (r < 0) {
+                free(c);
+                return r;
+        }
+        TAKE_PTR(def);
+        src->job = job;
+        return 1;
 }
 
 static int test_vol_delete(VbVolObj *v, unsigned flags, VbError *e) {
@@ -516,56 +556,21 @@ static int test_vol_resize(VbVolObj *v, uint64_t capacity, unsigned flags, VbErr
         return 0;
 }
 
-/* Wiping runs as a job driven by a timer, so progress and Cancel are observable:
- * WIPE_STEPS steps of WIPE_STEP_USEC, each "writing" a share of the capacity. */
-#define WIPE_STEPS 10
-#define WIPE_STEP_USEC (50 * 1000ULL)
+/* Wiping runs as a job: the in-memory volume has no content, so at the end its
+ * sizes are as they were. */
+static void wipe_finish(void *userdata, int r, VbOp *op) {
+        VbVolObj *v = userdata;
+        VbError e = VB_ERROR_NULL;
 
-typedef struct WipeJob {
-        VbVolObj *vol;
-        VbJob *job;
-        VbOp *op;
-        sd_event_source *timer;
-        unsigned step;
-} WipeJob;
-
-static void wipe_finish(WipeJob *w, int r, const VbError *e) {
-        w->vol->job = NULL;
-        vb_job_finish(w->job, r, e);
-        sd_event_source_disable_unref(w->timer);
-        w->op->done(w->op, r, e);
-        free(w);
-}
-
-static int wipe_tick(sd_event_source *s, uint64_t usec, void *userdata) {
-        WipeJob *w = userdata;
-        uint64_t total = VB_VOL_DEF(w->vol)->capacity;
-
-        if (w->job->cancel_requested) {
-                VbError e = VB_ERROR_NULL;
-                vb_error_set(&e, VB_ERR_OPERATION_ABORTED, "wiping volume '%s' was cancelled",
-                             w->vol->name);
-                wipe_finish(w, -ECANCELED, &e);
-                vb_error_clear(&e);
-                return 0;
-        }
-        w->step++;
-        vb_job_progress(w->job, total / WIPE_STEPS * w->step, total);
-        if (w->step >= WIPE_STEPS) {
-                wipe_finish(w, 0, NULL);
-                return 0;
-        }
-        return sd_event_source_set_time_relative(s, WIPE_STEP_USEC) < 0 ? 0 :
-               sd_event_source_set_enabled(s, SD_EVENT_ONESHOT);
-}
-
-static int wipe_cancel(VbJob *j, VbError *e) {
-        return 0;   /* the next tick sees cancel_requested */
+        v->job = NULL;
+        if (r < 0)
+                vb_error_set(&e, VB_ERR_OPERATION_ABORTED, "wiping volume '%s' was cancelled", v->name);
+        op->done(op, r, &e);
+        vb_error_clear(&e);
 }
 
 static int test_vol_wipe(VbVolObj *v, unsigned algorithm, unsigned flags, VbOp *op, VbError *e) {
-        _cleanup_free_ WipeJob *w = NULL;
-        sd_event *event = NULL;
+        VbJob *job;
         int r;
 
         VB_CHECK_FLAGS(flags, 0, e);
@@ -576,27 +581,11 @@ static int test_vol_wipe(VbVolObj *v, unsigned algorithm, unsigned flags, VbOp *
                 return r;
         if (v->job)
                 return vb_error_set(e, VB_ERR_OPERATION_INVALID, "volume '%s' is still in use.", v->name);
-        w = calloc(1, sizeof(*w));
-        if (!w)
-                return vb_error_set(e, VB_ERR_NO_MEMORY, NULL);
-        r = sd_event_default(&event);
-        if (r >= 0) {
-                r = sd_event_add_time_relative(event, &w->timer, CLOCK_MONOTONIC, WIPE_STEP_USEC, 0,
-                                               wipe_tick, w);
-                sd_event_unref(event);
-        }
+        r = vb_test_job_start(v->pool->conn, "StorageVolWipe", VB_KIND_VOL, v, VB_VOL_DEF(v)->capacity,
+                              wipe_finish, v, op, &job, e);
         if (r < 0)
-                return vb_error_set(e, VB_ERR_INTERNAL, "cannot start wipe job: %s", strerror(-r));
-        r = vb_job_new(v->pool->conn, "StorageVolWipe", VB_KIND_VOL, v, VB_VOL_DEF(v)->capacity,
-                       wipe_cancel, &w->job, e);
-        if (r < 0) {
-                sd_event_source_disable_unref(w->timer);
                 return r;
-        }
-        w->vol = v;
-        w->op = op;
-        v->job = w->job;
-        TAKE_PTR(w);
+        v->job = job;
         return 1;
 }
 

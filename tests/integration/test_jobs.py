@@ -31,7 +31,7 @@ def start_wipe(s):
     return result
 
 
-def wait_for(s, pred, timeout=5.0):
+def wait_for(s, pred, timeout=20.0):
     import time
     deadline = time.monotonic() + timeout
     while not pred():
@@ -117,3 +117,42 @@ def test_job_path_of_missing_job(s):
     with pytest.raises(dbus.DBusException) as e:
         s.iface(TEST_PATH + '/job/999', JOB_IFACE).Cancel()
     assert e.value.get_dbus_name() == 'org.libvirt.Error'
+
+
+def test_clone_runs_as_job_and_replies_with_path(s):
+    result = {}
+    clone = "<volume><name>clone.img</name><capacity unit='MiB'>1</capacity></volume>"
+    s.iface(POOL, 'org.libvirt.StoragePool').StorageVolCreateXMLFrom(
+        clone, '/default-pool/wipe.img', 0,
+        reply_handler=lambda path: result.update(path=str(path)),
+        error_handler=lambda err: result.update(error=err))
+    wait_for(s, lambda: job_added(s))
+    job, props = job_added(s)
+    assert props['Operation'] == 'StorageVolCreateXMLFrom'
+    assert props['Object'] == POOL
+    # the source is busy while it is copied
+    with pytest.raises(dbus.DBusException) as e:
+        s.iface(VOL, 'org.libvirt.StorageVol').Delete(0)
+    assert 'still in use' in e.value.get_dbus_message()
+    wait_for(s, lambda: result)
+    assert result == {'path': TEST_PATH + '/storagevol/_2fdefault_2dpool_2fclone_2eimg'}
+    assert finished(s, job) == (True, '')
+    # the clone is as large as its source
+    info = s.iface(result['path'], 'org.libvirt.StorageVol').GetInfo(0)
+    assert int(info[1]) == 100 * 1024 * 1024
+
+
+def test_cancelled_clone_creates_nothing(s):
+    result = {}
+    clone = "<volume><name>gone.img</name><capacity>1</capacity></volume>"
+    s.iface(POOL, 'org.libvirt.StoragePool').StorageVolCreateXMLFrom(
+        clone, '/default-pool/wipe.img', 0,
+        reply_handler=lambda path: result.update(path=str(path)),
+        error_handler=lambda err: result.update(error=err))
+    wait_for(s, lambda: job_added(s))
+    job, _ = job_added(s)
+    s.iface(job, JOB_IFACE).Cancel()
+    wait_for(s, lambda: result)
+    assert 'operation aborted' in result['error'].get_dbus_message()
+    names = [str(p) for p in s.iface(POOL, 'org.libvirt.StoragePool').ListStorageVolumes(0)]
+    assert names == [VOL]

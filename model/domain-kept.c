@@ -50,11 +50,12 @@ static bool has_element_children(xmlNodePtr n) {
         return false;
 }
 
-/* Escaped text; line breaks become character references so that a kept fragment can be
+/* Escaped text; line breaks (and tabs, which a parser would turn into spaces in an
+ * attribute value) become character references so that a kept fragment can be
  * re-indented line by line without touching its content. */
 static void put_text(VbBuf *b, const char *s) {
         while (s && *s) {
-                size_t n = strcspn(s, "\n\r");
+                size_t n = strcspn(s, "\n\r\t");
                 if (n > 0) {
                         _cleanup_free_ char *part = strndup(s, n);
                         if (!part)
@@ -63,7 +64,7 @@ static void put_text(VbBuf *b, const char *s) {
                 }
                 s += n;
                 if (*s) {
-                        vb_buf_puts(b, *s == '\n' ? "&#10;" : "&#13;");
+                        vb_buf_puts(b, *s == '\n' ? "&#10;" : *s == '\r' ? "&#13;" : "&#9;");
                         s++;
                 }
         }

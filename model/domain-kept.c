@@ -5,6 +5,7 @@
 #include <stdio.h>
 
 #include "domain-internal.h"
+#include "xml-keep.h"
 
 void vb_dom_pad(VbBuf *b) {
         for (int i = 0; i < b->indent; i++)
@@ -194,8 +195,10 @@ static void fmt_node(VbBuf *b, xmlNodePtr n, bool top) {
                         fmt_node(b, c, false);
                 else if ((c->type == XML_TEXT_NODE || c->type == XML_CDATA_SECTION_NODE) &&
                          !is_blank(c->content)) {
+                        /* text between elements: the indentation around it is ours */
+                        _cleanup_free_ char *t = vb_strstrip(vb_strdup((const char *) c->content));
                         vb_dom_pad(b);
-                        put_text(b, (const char *) c->content);
+                        put_text(b, t);
                         vb_buf_puts(b, "\n");
                 }
         }

@@ -452,8 +452,9 @@ static int parse_graphics(VbDomainGraphics *g, xmlNodePtr n, unsigned flags, VbE
         if ((r = parse_graphics_port(n, "port", &g->port, e)) < 0 ||
             (r = parse_graphics_port(n, "tlsPort", &g->tls_port, e)) < 0)
                 return r;
-        g->autoport = streq_ptr(autoport, "yes") || g->port == -1 ||
-                      (streq(g->type, "vnc") && !port);
+        /* as in libvirt, an explicit autoport wins over what the ports imply */
+        g->autoport = autoport ? streq(autoport, "yes") :
+                      g->port == -1 || (streq(g->type, "vnc") && !port);
         if (g->autoport && (flags & VB_DOMAIN_PARSE_INACTIVE) && g->port > 0)
                 g->port = 0;
         g->passwd = vb_xml_prop(n, "passwd");

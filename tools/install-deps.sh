@@ -35,6 +35,8 @@ test_pkgs=(
     polkitd                                 # the real authority for the end-to-end run
     python3 python3-dbus python3-gi python3-pytest
     dpkg-dev xz-utils                       # apt-get source for the conformance suite
+    clang libclang-rt-14-dev llvm           # libFuzzer targets (tests/fuzz), llvm-symbolizer
+    valgrind                                # memcheck pass of the integration tests
 )
 
 pkgs=("${build_pkgs[@]}")

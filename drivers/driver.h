@@ -83,11 +83,12 @@ typedef enum VbEventType {
         VB_EVENT_OBJECT_CHANGED,       /* any object: properties may have changed */
         VB_EVENT_OBJECT_ADDED,         /* volume/snapshot/interface/nwfilter appeared */
         VB_EVENT_OBJECT_REMOVED,       /* ... and disappeared (emitted before it is freed) */
+        VB_EVENT_JOB_FINISHED,         /* obj = VbJob */
 } VbEventType;
 
 typedef enum VbObjKind {
         VB_KIND_DOMAIN, VB_KIND_NETWORK, VB_KIND_POOL, VB_KIND_VOL, VB_KIND_NODEDEV,
-        VB_KIND_SECRET, VB_KIND_IFACE, VB_KIND_NWFILTER, VB_KIND_SNAPSHOT, _VB_KIND_MAX,
+        VB_KIND_SECRET, VB_KIND_IFACE, VB_KIND_NWFILTER, VB_KIND_SNAPSHOT, VB_KIND_JOB, _VB_KIND_MAX,
 } VbObjKind;
 
 typedef struct VbEvent {
@@ -253,12 +254,135 @@ typedef struct VbDomainOps {
         int (*get_scheduler_type)(VbDomainObj *d, char **ret, int *nparams, VbError *e);
 } VbDomainOps;
 
+/* ---- StoragePool, StorageVol, NodeDevice (ops tables, registry) ---- */
+
+/* The storage/nodedev models are named VbStoragePoolDef, VbStorageVolDef and
+ * VbNodeDeviceDef (model/storage.h, model/nodedev.h); the obj->def fields are
+ * typed with the shorter names above, so these accessors do the conversion. */
+typedef struct VbStoragePoolDef VbStoragePoolDef;
+typedef struct VbStorageVolDef VbStorageVolDef;
+typedef struct VbNodeDeviceDef VbNodeDeviceDef;
+#define VB_POOL_DEF(p) ((VbStoragePoolDef *) (p)->def)
+#define VB_POOL_NEWDEF(p) ((VbStoragePoolDef *) (p)->newdef)
+#define VB_VOL_DEF(v) ((VbStorageVolDef *) (v)->def)
+#define VB_NODEDEV_DEF(d) ((VbNodeDeviceDef *) (d)->def)
+
+typedef struct VbPoolInfo {
+        int state;                          /* virStoragePoolState: 0 inactive, 2 running */
+        uint64_t capacity, allocation, available;
+} VbPoolInfo;
+
+typedef struct VbVolInfo {
+        int type;                           /* virStorageVolType */
+        uint64_t capacity, allocation;
+} VbVolInfo;
+
+typedef struct VbStorageOps {
+        int (*pool_define_xml)(VbConnect *c, const char *xml, unsigned flags, VbPoolObj **ret, VbError *e);
+        int (*pool_create_xml)(VbConnect *c, const char *xml, unsigned flags, VbPoolObj **ret, VbError *e);
+        int (*find_pool_sources)(VbConnect *c, const char *type, const char *spec, unsigned flags,
+                                 char **ret, VbError *e);
+        /* undefine/destroy may free @p (and its volumes) */
+        int (*pool_undefine)(VbPoolObj *p, VbError *e);
+        int (*pool_create)(VbPoolObj *p, unsigned flags, VbError *e);
+        int (*pool_destroy)(VbPoolObj *p, VbError *e);
+        int (*pool_build)(VbPoolObj *p, unsigned flags, VbError *e);
+        int (*pool_delete)(VbPoolObj *p, unsigned flags, VbError *e);
+        int (*pool_refresh)(VbPoolObj *p, unsigned flags, VbError *e);
+        int (*pool_get_info)(VbPoolObj *p, VbPoolInfo *ret, VbError *e);
+        int (*pool_get_xml_desc)(VbPoolObj *p, unsigned flags, char **ret, VbError *e);
+        int (*pool_set_autostart)(VbPoolObj *p, bool autostart, VbError *e);
+        /* *ret: malloc'd array of borrowed pointers */
+        int (*pool_list_volumes)(VbPoolObj *p, unsigned flags, VbVolObj ***ret, size_t *ret_n, VbError *e);
+        int (*vol_lookup_by_name)(VbPoolObj *p, const char *name, VbVolObj **ret, VbError *e);
+        int (*vol_create_xml)(VbPoolObj *p, const char *xml, unsigned flags, VbVolObj **ret, VbError *e);
+        int (*vol_create_xml_from)(VbPoolObj *p, const char *xml, VbVolObj *src, unsigned flags,
+                                   VbVolObj **ret, VbError *e);
+        int (*vol_delete)(VbVolObj *v, unsigned flags, VbError *e);      /* frees @v */
+        int (*vol_get_info)(VbVolObj *v, unsigned flags, VbVolInfo *ret, VbError *e);
+        int (*vol_get_xml_desc)(VbVolObj *v, unsigned flags, char **ret, VbError *e);
+        int (*vol_resize)(VbVolObj *v, uint64_t capacity, unsigned flags, VbError *e);
+        int (*vol_wipe)(VbVolObj *v, unsigned algorithm, unsigned flags, VbError *e);
+} VbStorageOps;
+
+typedef struct VbNodeDevOps {
+        int (*create_xml)(VbConnect *c, const char *xml, unsigned flags, VbNodeDevObj **ret, VbError *e);
+        int (*destroy)(VbNodeDevObj *d, VbError *e);                     /* frees @d */
+        int (*get_xml_desc)(VbNodeDevObj *d, unsigned flags, char **ret, VbError *e);
+        int (*list_caps)(VbNodeDevObj *d, char ***ret, VbError *e);      /* NULL-terminated */
+        int (*detach)(VbNodeDevObj *d, const char *driver_name, unsigned flags, VbError *e);
+        int (*reattach)(VbNodeDevObj *d, VbError *e);
+        int (*reset)(VbNodeDevObj *d, VbError *e);
+} VbNodeDevOps;
+/* ---- end StoragePool, StorageVol, NodeDevice ---- */
+/* ---- Network, Interface, Secret, NWFilter ops (helper-F kinds) ---- */
+
+/* virNetworkDHCPLease; NULL strings travel as "" */
+typedef struct VbNetworkLease {
+        char *iface;
+        int64_t expirytime;
+        int type;
+        char *mac, *iaid, *ipaddr;
+        unsigned prefix;
+        char *hostname, *clientid;
+} VbNetworkLease;
+void vb_network_leases_free(VbNetworkLease *l, size_t n);
+
+typedef struct VbNetworkOps {
+        /* On success the new/updated object is returned (borrowed). */
+        int (*define_xml)(VbConnect *c, const char *xml, unsigned flags, VbNetworkObj **ret, VbError *e);
+        int (*create_xml)(VbConnect *c, const char *xml, unsigned flags, VbNetworkObj **ret, VbError *e);
+        /* undefine/destroy may free @n (transient network): do not touch it afterwards */
+        int (*undefine)(VbNetworkObj *n, VbError *e);
+        int (*create)(VbNetworkObj *n, VbError *e);
+        int (*destroy)(VbNetworkObj *n, VbError *e);
+        int (*update)(VbNetworkObj *n, unsigned command, unsigned section, int parent_index,
+                      const char *xml, unsigned flags, VbError *e);
+        int (*get_xml_desc)(VbNetworkObj *n, unsigned flags, char **ret, VbError *e);
+        int (*set_autostart)(VbNetworkObj *n, bool autostart, VbError *e);
+        int (*get_dhcp_leases)(VbNetworkObj *n, const char *mac, unsigned flags,
+                               VbNetworkLease **ret, size_t *ret_n, VbError *e);
+} VbNetworkOps;
+
+typedef struct VbIfaceOps {
+        int (*define_xml)(VbConnect *c, const char *xml, unsigned flags, VbIfaceObj **ret, VbError *e);
+        int (*undefine)(VbIfaceObj *i, VbError *e);           /* frees @i */
+        int (*create)(VbIfaceObj *i, unsigned flags, VbError *e);
+        int (*destroy)(VbIfaceObj *i, unsigned flags, VbError *e);
+        int (*get_xml_desc)(VbIfaceObj *i, unsigned flags, char **ret, VbError *e);
+        int (*change_begin)(VbConnect *c, unsigned flags, VbError *e);
+        int (*change_commit)(VbConnect *c, unsigned flags, VbError *e);
+        int (*change_rollback)(VbConnect *c, unsigned flags, VbError *e);
+} VbIfaceOps;
+
+typedef struct VbSecretOps {
+        int (*define_xml)(VbConnect *c, const char *xml, unsigned flags, VbSecretObj **ret, VbError *e);
+        int (*undefine)(VbSecretObj *s, VbError *e);           /* frees @s */
+        int (*get_xml_desc)(VbSecretObj *s, unsigned flags, char **ret, VbError *e);
+        /* the value never leaves through anything but these two */
+        int (*set_value)(VbSecretObj *s, const uint8_t *value, size_t n, unsigned flags, VbError *e);
+        int (*get_value)(VbSecretObj *s, unsigned flags, uint8_t **ret, size_t *ret_n, VbError *e);
+} VbSecretOps;
+
+typedef struct VbNWFilterOps {
+        int (*define_xml)(VbConnect *c, const char *xml, unsigned flags, VbNWFilterObj **ret, VbError *e);
+        int (*undefine)(VbNWFilterObj *f, VbError *e);         /* frees @f */
+        int (*get_xml_desc)(VbNWFilterObj *f, unsigned flags, char **ret, VbError *e);
+} VbNWFilterOps;
+
 struct VbDriver {
         const char *name;                   /* "Test", "QEMU", "LXC": path element and connect_driver */
         int (*open)(VbConnect *c, const char *root, VbError *e);
         void (*close)(VbConnect *c);
         const VbConnectOps *connect;
         const VbDomainOps *domain;
+        const VbStorageOps *storage;        /* StoragePool, StorageVol */
+        const VbNodeDevOps *nodedev;        /* NodeDevice */
+        /* helper-F kinds */
+        const VbNetworkOps *network;
+        const VbIfaceOps *iface;
+        const VbSecretOps *secret;
+        const VbNWFilterOps *nwfilter;
 };
 
 #define VB_DRIVER_CALL(c, table, op, api, e, ...)                                   \
@@ -288,6 +412,10 @@ struct VbConnect {
         size_t n_ifaces;
         VbNWFilterObj **nwfilters;
         size_t n_nwfilters;
+        /* interface transaction (virInterfaceChangeBegin): snapshot of ifaces */
+        bool iface_transaction;
+        VbIfaceObj **iface_backup;
+        size_t n_iface_backup;
         void *priv;
 };
 
@@ -325,3 +453,69 @@ extern const VbDriver vb_test_driver;
 /* virConnectListAllDomains filter flags applied to the registry. Returns count;
  * *ret is a malloc'd array of borrowed pointers. */
 int vb_domain_list(VbConnect *c, unsigned flags, VbDomainObj ***ret, size_t *ret_n, VbError *e);
+
+/* ---- StoragePool, StorageVol, NodeDevice registry (drivers/registry-storage.c) ----
+ * Lookups return borrowed pointers; objects are freed when removed. Volumes are
+ * visible (by key/path, and on the bus) only while their pool is active. */
+VbPoolObj *vb_pool_obj_new(VbConnect *c, VbStoragePoolDef *def);   /* takes def; NULL on OOM */
+void vb_pool_obj_remove(VbPoolObj *p);                             /* frees it and its volumes */
+VbPoolObj *vb_pool_find_name(VbConnect *c, const char *name);
+VbPoolObj *vb_pool_find_uuid(VbConnect *c, const uint8_t uuid[16]);
+/* libvirt's duplicate rules for a new definition (name/uuid clash, live pool when
+ * @check_active); *ret_existing = pool with the same uuid, or NULL. */
+int vb_pool_check_unique(VbConnect *c, const VbStoragePoolDef *def, bool check_active,
+                         VbPoolObj **ret_existing, VbError *e);
+/* virConnectListAllStoragePools filter flags. */
+int vb_pool_list(VbConnect *c, unsigned flags, VbPoolObj ***ret, size_t *ret_n, VbError *e);
+VbVolObj *vb_vol_obj_add(VbPoolObj *p, VbStorageVolDef *def);      /* takes def; key/path from def */
+void vb_vol_obj_remove(VbVolObj *v);
+VbVolObj *vb_vol_find_name(VbPoolObj *p, const char *name);
+VbVolObj *vb_vol_find_key(VbConnect *c, const char *key);
+VbVolObj *vb_vol_find_path(VbConnect *c, const char *path);
+VbNodeDevObj *vb_nodedev_obj_new(VbConnect *c, VbNodeDeviceDef *def);  /* takes def */
+void vb_nodedev_obj_remove(VbNodeDevObj *d);
+VbNodeDevObj *vb_nodedev_find_name(VbConnect *c, const char *name);
+VbNodeDevObj *vb_nodedev_find_scsi_host_wwn(VbConnect *c, const char *wwnn, const char *wwpn);
+/* virConnectListAllNodeDevices capability filter flags. */
+int vb_nodedev_list(VbConnect *c, unsigned flags, VbNodeDevObj ***ret, size_t *ret_n, VbError *e);
+/* Frees every pool, volume and node device of @c (at close). */
+void vb_storage_registry_clear(VbConnect *c);
+/* ---- Network, Interface, Secret, NWFilter registry (drivers/registry-net.c, helper-F kinds).
+ * Objects are owned by the registry; lookups return borrowed pointers. *_obj_new takes
+ * the definition; *_obj_remove emits VB_EVENT_OBJECT_REMOVED, then frees. ---- */
+int vb_network_obj_new(VbConnect *c, VbNetworkDef *def, VbNetworkObj **ret);
+void vb_network_obj_remove(VbNetworkObj *n);
+VbNetworkObj *vb_network_find_uuid(VbConnect *c, const uint8_t uuid[16]);
+VbNetworkObj *vb_network_find_name(VbConnect *c, const char *name);
+/* libvirt's rules: same uuid + other name, or same name + other uuid, refused */
+int vb_network_check_unique(VbConnect *c, const char *name, const uint8_t uuid[16],
+                            VbNetworkObj **ret_existing, VbError *e);
+/* virConnectListAllNetworks filter flags */
+int vb_network_list(VbConnect *c, unsigned flags, VbNetworkObj ***ret, size_t *ret_n, VbError *e);
+
+int vb_iface_obj_new(VbConnect *c, VbIfaceDef *def, const char *name, const char *mac, VbIfaceObj **ret);
+VbIfaceObj *vb_iface_obj_free(VbIfaceObj *i);      /* no event, not in the registry */
+void vb_iface_obj_remove(VbIfaceObj *i);
+VbIfaceObj *vb_iface_find_name(VbConnect *c, const char *name);
+/* Counts the interfaces with this MAC (case-insensitive); *ret = the first one. */
+size_t vb_iface_find_mac(VbConnect *c, const char *mac, VbIfaceObj **ret);
+int vb_iface_list(VbConnect *c, unsigned flags, VbIfaceObj ***ret, size_t *ret_n, VbError *e);
+
+int vb_secret_obj_new(VbConnect *c, VbSecretDef *def, const uint8_t uuid[16], int usage_type,
+                      const char *usage_id, VbSecretObj **ret);
+void vb_secret_obj_remove(VbSecretObj *s);
+/* Replace the stored value (wiping the old one); takes @value. */
+void vb_secret_obj_set_value(VbSecretObj *s, uint8_t *value, size_t n);
+VbSecretObj *vb_secret_find_uuid(VbConnect *c, const uint8_t uuid[16]);
+VbSecretObj *vb_secret_find_usage(VbConnect *c, int usage_type, const char *usage_id);
+int vb_secret_list(VbConnect *c, unsigned flags, VbSecretObj ***ret, size_t *ret_n, VbError *e);
+
+int vb_nwfilter_obj_new(VbConnect *c, VbNWFilterDef *def, const char *name, const uint8_t uuid[16],
+                        VbNWFilterObj **ret);
+void vb_nwfilter_obj_remove(VbNWFilterObj *f);
+VbNWFilterObj *vb_nwfilter_find_uuid(VbConnect *c, const uint8_t uuid[16]);
+VbNWFilterObj *vb_nwfilter_find_name(VbConnect *c, const char *name);
+int vb_nwfilter_list(VbConnect *c, unsigned flags, VbNWFilterObj ***ret, size_t *ret_n, VbError *e);
+
+/* Frees every network, interface, secret and nwfilter of @c (no events): driver close. */
+void vb_net_registry_free(VbConnect *c);

@@ -3,6 +3,7 @@
 #include <strings.h>
 
 #include "driver.h"
+#include "job.h"
 #include "xml-util.h"
 
 static const VbDriver *const drivers[] = {
@@ -43,6 +44,7 @@ VbConnect *vb_connect_close(VbConnect *c) {
                 return NULL;
         if (c->driver->close)
                 c->driver->close(c);
+        vb_jobs_free_all(c);
         while (c->n_domains > 0)
                 vb_domain_obj_remove(c->domains[c->n_domains - 1]);
         free(c->domains);

@@ -305,6 +305,8 @@ static const VbAcl *find(const VbAcl *t, size_t n, const char *interface, const 
 /* Our org.virtbus.* extensions, kept apart from the 195 org.libvirt rows. */
 static const VbAcl acl_ext_table[] = {
         { "org.virtbus.Connect1", "NodeGetInfo", "connect", "read" },
+        /* cancelling changes what the job's target ends up as */
+        { "org.virtbus.Job1", "Cancel", "connect", "write" },
 };
 
 const VbAcl *vb_acl_lookup(const char *interface, const char *member) {

@@ -16,6 +16,15 @@ static VbBusConnect *connects[MAX_CONNECTS];
 const VbBusKind *const vb_bus_kinds[] = {
         &vb_bus_kind_connect,
         &vb_bus_kind_domain,
+        &vb_bus_kind_job,
+        &vb_bus_kind_storage_pool,      /* StoragePool, StorageVol, NodeDevice */
+        &vb_bus_kind_storage_vol,
+        &vb_bus_kind_node_device,
+        /* helper-F kinds */
+        &vb_bus_kind_network,
+        &vb_bus_kind_interface,
+        &vb_bus_kind_secret,
+        &vb_bus_kind_nwfilter,
         NULL,
 };
 

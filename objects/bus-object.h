@@ -35,7 +35,17 @@ typedef struct VbBusKind {
 
 extern const VbBusKind vb_bus_kind_connect;
 extern const VbBusKind vb_bus_kind_domain;
+extern const VbBusKind vb_bus_kind_job;         /* org.virtbus.Job1 */
 extern const sd_bus_vtable *const vb_connect_ext_vtable;   /* org.virtbus.Connect1 */
+/* StoragePool, StorageVol, NodeDevice */
+extern const VbBusKind vb_bus_kind_storage_pool;
+extern const VbBusKind vb_bus_kind_storage_vol;
+extern const VbBusKind vb_bus_kind_node_device;
+/* helper-F kinds */
+extern const VbBusKind vb_bus_kind_network;
+extern const VbBusKind vb_bus_kind_interface;
+extern const VbBusKind vb_bus_kind_secret;
+extern const VbBusKind vb_bus_kind_nwfilter;
 
 /* All kinds, NULL-terminated (Connect first). */
 extern const VbBusKind *const vb_bus_kinds[];
@@ -55,6 +65,10 @@ char *vb_bus_object_path(const VbBusKind *k, const void *obj);
 /* VbError → org.libvirt.Error; returns a negative errno for sd-bus. */
 int vb_bus_error(sd_bus_error *error, const VbError *e);
 int vb_bus_errorf(sd_bus_error *error, VbErrorCode code, const char *fmt, ...) _printf_(3, 4);
+
+/* Reply to a List* call with the paths of @objs, filtered to what the caller may
+ * see (polkit); returns 1 while answers are pending (see gate.c). */
+int vb_reply_object_paths(sd_bus_message *m, const VbBusKind *k, void *const *objs, size_t n);
 
 /* Reply with one object path / string / nothing. */
 int vb_reply_path(sd_bus_message *m, const VbBusKind *k, const void *obj);

@@ -4,8 +4,10 @@
 #include <unistd.h>
 
 #include "bus-object.h"
+#include "connect-storage.h"
 #include "config.h"
 #include "connect-node.h"
+#include "connect-net.h"
 #include "object-path.h"
 #include "xml-util.h"
 
@@ -15,7 +17,6 @@ static VbConnect *conn_of(sd_bus_message *m, void *userdata) {
 
 static int method_list_domains(sd_bus_message *m, void *userdata, sd_bus_error *error) {
         _cleanup_vb_error_ VbError e = VB_ERROR_NULL;
-        _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
         _cleanup_free_ VbDomainObj **list = NULL;
         size_t n;
         uint32_t flags;
@@ -27,22 +28,7 @@ static int method_list_domains(sd_bus_message *m, void *userdata, sd_bus_error *
         r = vb_domain_list(conn_of(m, userdata), flags, &list, &n, &e);
         if (r < 0)
                 return vb_bus_error(error, &e);
-        r = sd_bus_message_new_method_return(m, &reply);
-        if (r < 0)
-                return r;
-        r = sd_bus_message_open_container(reply, 'a', "o");
-        if (r < 0)
-                return r;
-        for (size_t i = 0; i < n; i++) {
-                _cleanup_free_ char *path = vb_bus_object_path(&vb_bus_kind_domain, list[i]);
-                r = sd_bus_message_append(reply, "o", path);
-                if (r < 0)
-                        return r;
-        }
-        r = sd_bus_message_close_container(reply);
-        if (r < 0)
-                return r;
-        return sd_bus_send(NULL, reply, NULL);
+        return vb_reply_object_paths(m, &vb_bus_kind_domain, (void *const *) list, n);
 }
 
 static int method_domain_lookup_by_name(sd_bus_message *m, void *userdata, sd_bus_error *error) {
@@ -224,6 +210,9 @@ static const sd_bus_vtable connect_vtable[] = {
                                  "o", SD_BUS_PARAM(domain), method_domain_lookup_by_name, SD_BUS_VTABLE_UNPRIVILEGED),
         SD_BUS_METHOD_WITH_NAMES("DomainLookupByUUID", "s", SD_BUS_PARAM(uuid),
                                  "o", SD_BUS_PARAM(domain), method_domain_lookup_by_uuid, SD_BUS_VTABLE_UNPRIVILEGED),
+        /* StoragePool, StorageVol, NodeDevice */
+        SD_BUS_METHOD_WITH_NAMES("FindStoragePoolSources", "ssu", SD_BUS_PARAM(type) SD_BUS_PARAM(srcSpec) SD_BUS_PARAM(flags),
+                                 "s", SD_BUS_PARAM(storagePoolSources), vb_method_find_storage_pool_sources, SD_BUS_VTABLE_UNPRIVILEGED),
         SD_BUS_METHOD_WITH_NAMES("GetCapabilities", "", , "s", SD_BUS_PARAM(capabilities),
                                  method_get_capabilities, SD_BUS_VTABLE_UNPRIVILEGED),
         SD_BUS_METHOD_WITH_NAMES("GetCPUModelNames", "su", SD_BUS_PARAM(arch) SD_BUS_PARAM(flags),
@@ -255,6 +244,73 @@ static const sd_bus_vtable connect_vtable[] = {
                                  vb_connect_method_node_get_security_model, SD_BUS_VTABLE_UNPRIVILEGED),
         SD_BUS_METHOD_WITH_NAMES("NodeSetMemoryParameters", "a{sv}u", SD_BUS_PARAM(params) SD_BUS_PARAM(flags),
                                  "", , vb_connect_method_node_set_memory_parameters, SD_BUS_VTABLE_UNPRIVILEGED),
+        /* StoragePool, StorageVol, NodeDevice */
+        SD_BUS_METHOD_WITH_NAMES("ListNodeDevices", "u", SD_BUS_PARAM(flags),
+                                 "ao", SD_BUS_PARAM(devs), vb_method_list_node_devices, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_NAMES("ListStoragePools", "u", SD_BUS_PARAM(flags),
+                                 "ao", SD_BUS_PARAM(storagePools), vb_method_list_storage_pools, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_NAMES("NodeDeviceCreateXML", "su", SD_BUS_PARAM(xml) SD_BUS_PARAM(flags),
+                                 "o", SD_BUS_PARAM(dev), vb_method_node_device_create_xml, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_NAMES("NodeDeviceLookupByName", "s", SD_BUS_PARAM(name),
+                                 "o", SD_BUS_PARAM(dev), vb_method_node_device_lookup_by_name, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_NAMES("NodeDeviceLookupSCSIHostByWWN", "ssu", SD_BUS_PARAM(wwnn) SD_BUS_PARAM(wwpn) SD_BUS_PARAM(flags),
+                                 "o", SD_BUS_PARAM(dev), vb_method_node_device_lookup_scsi_host_by_wwn, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_NAMES("StoragePoolCreateXML", "su", SD_BUS_PARAM(xml) SD_BUS_PARAM(flags),
+                                 "o", SD_BUS_PARAM(storagePool), vb_method_storage_pool_create_xml, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_NAMES("StoragePoolDefineXML", "su", SD_BUS_PARAM(xml) SD_BUS_PARAM(flags),
+                                 "o", SD_BUS_PARAM(storagePool), vb_method_storage_pool_define_xml, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_NAMES("StoragePoolLookupByName", "s", SD_BUS_PARAM(name),
+                                 "o", SD_BUS_PARAM(storagePool), vb_method_storage_pool_lookup_by_name, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_NAMES("StoragePoolLookupByUUID", "s", SD_BUS_PARAM(uuid),
+                                 "o", SD_BUS_PARAM(storagePool), vb_method_storage_pool_lookup_by_uuid, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_NAMES("StorageVolLookupByKey", "s", SD_BUS_PARAM(key),
+                                 "o", SD_BUS_PARAM(storageVol), vb_method_storage_vol_lookup_by_key, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_NAMES("StorageVolLookupByPath", "s", SD_BUS_PARAM(path),
+                                 "o", SD_BUS_PARAM(storageVol), vb_method_storage_vol_lookup_by_path, SD_BUS_VTABLE_UNPRIVILEGED),
+        /* networks, host interfaces, secrets, nwfilters (handlers in connect-net.c) */
+        SD_BUS_METHOD_WITH_NAMES("InterfaceChangeBegin", "u", SD_BUS_PARAM(flags), "", ,
+                                 vb_connect_method_interface_change_begin, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_NAMES("InterfaceChangeCommit", "u", SD_BUS_PARAM(flags), "", ,
+                                 vb_connect_method_interface_change_commit, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_NAMES("InterfaceChangeRollback", "u", SD_BUS_PARAM(flags), "", ,
+                                 vb_connect_method_interface_change_rollback, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_NAMES("InterfaceDefineXML", "su", SD_BUS_PARAM(xml) SD_BUS_PARAM(flags),
+                                 "o", SD_BUS_PARAM(interface), vb_connect_method_interface_define_xml,
+                                 SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_NAMES("InterfaceLookupByMAC", "s", SD_BUS_PARAM(mac), "o", SD_BUS_PARAM(interface),
+                                 vb_connect_method_interface_lookup_by_mac, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_NAMES("InterfaceLookupByName", "s", SD_BUS_PARAM(name), "o", SD_BUS_PARAM(interface),
+                                 vb_connect_method_interface_lookup_by_name, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_NAMES("ListInterfaces", "u", SD_BUS_PARAM(flags), "ao", SD_BUS_PARAM(interfaces),
+                                 vb_connect_method_list_interfaces, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_NAMES("ListNetworks", "u", SD_BUS_PARAM(flags), "ao", SD_BUS_PARAM(networks),
+                                 vb_connect_method_list_networks, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_NAMES("ListNWFilters", "u", SD_BUS_PARAM(flags), "ao", SD_BUS_PARAM(nwfilters),
+                                 vb_connect_method_list_nwfilters, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_NAMES("ListSecrets", "u", SD_BUS_PARAM(flags), "ao", SD_BUS_PARAM(secrets),
+                                 vb_connect_method_list_secrets, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_NAMES("NetworkCreateXML", "s", SD_BUS_PARAM(xml), "o", SD_BUS_PARAM(network),
+                                 vb_connect_method_network_create_xml, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_NAMES("NetworkDefineXML", "s", SD_BUS_PARAM(xml), "o", SD_BUS_PARAM(network),
+                                 vb_connect_method_network_define_xml, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_NAMES("NetworkLookupByName", "s", SD_BUS_PARAM(name), "o", SD_BUS_PARAM(network),
+                                 vb_connect_method_network_lookup_by_name, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_NAMES("NetworkLookupByUUID", "s", SD_BUS_PARAM(uuid), "o", SD_BUS_PARAM(network),
+                                 vb_connect_method_network_lookup_by_uuid, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_NAMES("NWFilterDefineXML", "s", SD_BUS_PARAM(xml), "o", SD_BUS_PARAM(nwfilter),
+                                 vb_connect_method_nwfilter_define_xml, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_NAMES("NWFilterLookupByName", "s", SD_BUS_PARAM(name), "o", SD_BUS_PARAM(nwfilter),
+                                 vb_connect_method_nwfilter_lookup_by_name, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_NAMES("NWFilterLookupByUUID", "s", SD_BUS_PARAM(uuid), "o", SD_BUS_PARAM(nwfilter),
+                                 vb_connect_method_nwfilter_lookup_by_uuid, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_NAMES("SecretDefineXML", "su", SD_BUS_PARAM(xml) SD_BUS_PARAM(flags),
+                                 "o", SD_BUS_PARAM(secret), vb_connect_method_secret_define_xml,
+                                 SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_NAMES("SecretLookupByUUID", "s", SD_BUS_PARAM(uuid), "o", SD_BUS_PARAM(secret),
+                                 vb_connect_method_secret_lookup_by_uuid, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_NAMES("SecretLookupByUsage", "is", SD_BUS_PARAM(usageType) SD_BUS_PARAM(usageID),
+                                 "o", SD_BUS_PARAM(secret), vb_connect_method_secret_lookup_by_usage,
+                                 SD_BUS_VTABLE_UNPRIVILEGED),
         SD_BUS_SIGNAL_WITH_NAMES("DomainEvent", "oii", SD_BUS_PARAM(domain) SD_BUS_PARAM(event) SD_BUS_PARAM(detail), 0),
         SD_BUS_SIGNAL_WITH_NAMES("NetworkEvent", "oi", SD_BUS_PARAM(network) SD_BUS_PARAM(event), 0),
         SD_BUS_SIGNAL_WITH_NAMES("NodeDeviceEvent", "oii", SD_BUS_PARAM(dev) SD_BUS_PARAM(event) SD_BUS_PARAM(detail), 0),

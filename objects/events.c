@@ -5,6 +5,7 @@
 #include <systemd/sd-event.h>
 
 #include "bus-object.h"
+#include "job.h"
 
 /* PropertiesChanged is coalesced: objects touched during one loop iteration are
  * announced once, from a defer source, after any InterfacesAdded of the same
@@ -129,6 +130,12 @@ void vb_bus_event_sink(const VbEvent *ev, void *userdata) {
         case VB_EVENT_SECRET_LIFECYCLE:
                 emit_connect(bus, bc, "SecretEvent", path, ev, true);
                 break;
+        case VB_EVENT_JOB_FINISHED: {
+                const VbJob *j = ev->obj;
+                sd_bus_emit_signal(bus, path, "org.virtbus.Job1", "Finished", "bs",
+                                   j->state == VB_JOB_COMPLETED, strempty(j->error));
+                break;
+        }
         default:
                 break;
         }

@@ -6,6 +6,7 @@
 #include <stdio.h>
 
 #include "acl.h"
+#include "xml-util.h"
 #include "bus-object.h"
 #include "object-path.h"
 #include "polkit.h"
@@ -35,8 +36,34 @@ out:
         return r < 0 ? r : 0;
 }
 
+/* Defining or creating a domain is checked against the new domain's identity, as
+ * libvirt does, so a rule can grant "define domain X" without granting others. */
+static size_t new_domain_details(sd_bus_message *m, const char *kv[], char *buf, size_t bufsz,
+                                 VbDomainDef **ret_def) {
+        const char *member = sd_bus_message_get_member(m), *xml = NULL;
+        VbDomainDef *def = NULL;
+
+        *ret_def = NULL;
+        if (!streq(member, "DomainDefineXML") && !streq(member, "DomainCreateXML") &&
+            !streq(member, "DomainCreateXMLWithFiles"))
+                return 0;
+        if (sd_bus_message_read(m, "s", &xml) < 0)
+                xml = NULL;
+        if (xml && vb_domain_def_parse(xml, VB_DOMAIN_PARSE_INACTIVE, &def, NULL) >= 0 && bufsz >= 37) {
+                vb_uuid_format(def->uuid, buf);
+                kv[0] = "domain_name";
+                kv[1] = def->name;
+                kv[2] = "domain_uuid";
+                kv[3] = buf;
+        }
+        sd_bus_message_rewind(m, true);
+        *ret_def = def;
+        return def ? 2 : 0;
+}
+
 static int check(sd_bus_message *m, VbBusConnect *bc, const VbBusKind *k, void *obj,
                  const char *object, const char *perm, sd_bus_error *error) {
+        _cleanup_(vb_domain_def_freep) VbDomainDef *newdef = NULL;
         const char *kv[2 * MAX_DETAILS + 1];
         char buf[1024];
         size_t n = 0;
@@ -46,6 +73,8 @@ static int check(sd_bus_message *m, VbBusConnect *bc, const VbBusKind *k, void *
         kv[n++] = bc->conn->driver->name;
         if (obj && k->details)
                 n += 2 * k->details(obj, kv + n, buf, sizeof(buf));
+        else if (k == &vb_bus_kind_connect && streq(object, "domain"))
+                n += 2 * new_domain_details(m, kv + n, buf, sizeof(buf), &newdef);
         kv[n] = NULL;
         return vb_polkit_check(m, action, kv, error);
 }
@@ -237,6 +266,41 @@ fail:
         sd_bus_reply_method_error(m, &error);
         sd_bus_error_free(&error);
         return 1;
+}
+
+/* List replies hold only the objects the caller may see (libvirt filters list
+ * results by the ACL's filter permission, e.g. domain getattr). Privileged callers
+ * skip the per-object checks. Returns 1 also while polkit answers are pending: the
+ * message then comes back through its handler. */
+int vb_reply_object_paths(sd_bus_message *m, const VbBusKind *k, void *const *objs, size_t n) {
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
+        const VbAcl *acl = vb_acl_lookup(sd_bus_message_get_interface(m), sd_bus_message_get_member(m));
+        bool filter = acl && acl->filter_perm && !vb_polkit_is_privileged(m);
+        VbBusConnect *bc = n > 0 ? vb_bus_connect_of(k->conn_of(objs[0])) : NULL;
+        int r;
+
+        r = sd_bus_message_new_method_return(m, &reply);
+        if (r >= 0)
+                r = sd_bus_message_open_container(reply, 'a', "o");
+        for (size_t i = 0; r >= 0 && i < n; i++) {
+                _cleanup_free_ char *path = NULL;
+                if (filter && bc) {
+                        sd_bus_error error = SD_BUS_ERROR_NULL;
+                        int v = check(m, bc, k, objs[i], acl->filter_object, acl->filter_perm, &error);
+                        sd_bus_error_free(&error);
+                        if (v == 0)
+                                return 1;       /* pending: re-dispatched when answered */
+                        if (v < 0)
+                                continue;       /* not visible to this caller */
+                }
+                path = vb_bus_object_path(k, objs[i]);
+                r = path ? sd_bus_message_append(reply, "o", path) : -ENOMEM;
+        }
+        if (r >= 0)
+                r = sd_bus_message_close_container(reply);
+        if (r < 0)
+                return r;
+        return sd_bus_send(NULL, reply, NULL);
 }
 
 int vb_objects_setup(sd_bus *bus) {

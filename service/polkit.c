@@ -25,6 +25,7 @@
 #define QUERY_INTERACTIVE_TIMEOUT_USEC (300 * USEC_PER_SEC) /* a human types a password */
 #define ANSWER_KEEP_USEC (60 * USEC_PER_SEC) /* answered, message not back through the handler */
 #define UID_CACHE_MAX 1024U
+#define ANSWERS_MAX 4096U       /* answered queries kept for their messages */
 #define DETAILS_MAX 32U
 
 typedef enum Verdict {
@@ -169,10 +170,14 @@ static void cache_prune(uint64_t t) {
 /* Answered queries whose message never came back (the handler bailed out earlier on its
  * second run, or the bus dropped it) are freed after ANSWER_KEEP_USEC. */
 static void queries_prune(uint64_t t) {
+        size_t answered = 0;
+
         for (Query **p = &gate->queries; *p;) {
                 Query *q = *p;
 
-                if (q->verdict != VERDICT_PENDING && t - q->done_usec > ANSWER_KEEP_USEC) {
+                /* newest first: beyond ANSWERS_MAX kept answers, the oldest go */
+                if (q->verdict != VERDICT_PENDING &&
+                    (t - q->done_usec > ANSWER_KEEP_USEC || ++answered > ANSWERS_MAX)) {
                         *p = q->next;
                         query_free(q);
                 } else
@@ -298,7 +303,7 @@ static unsigned sender_queries(const char *sender) {
         unsigned n = 0;
 
         for (Query *q = gate->queries; q; q = q->next)
-                if (streq(q->sender, sender))
+                if (q->verdict == VERDICT_PENDING && streq(q->sender, sender))
                         n++;
         return n;
 }
@@ -364,6 +369,16 @@ void vb_polkit_shutdown(void) {
         sd_event_unref(gate->event);
         free(gate);
         gate = NULL;
+}
+
+bool vb_polkit_is_privileged(sd_bus_message *m) {
+        uid_t uid;
+
+        if (!gate || always_query)
+                return false;
+        if (uid_lookup(m, sd_bus_message_get_sender(m), &uid) < 0)
+                return false;
+        return uid == 0 || (trusted_uid != (uid_t) -1 && uid == trusted_uid);
 }
 
 void vb_polkit_set_trusted_uid(uid_t uid) {
@@ -513,8 +528,12 @@ static int query_take(Query *q, sd_bus_error *error) {
         if (q->verdict == VERDICT_PENDING)
                 return 0;
         r = verdict_error(q->verdict, q->action, q->reason, error);
-        query_unlink(q);
-        query_free(q);
+        /* A refusal stays with its message until pruned: a handler that checks many
+         * objects (list filtering) runs again per answer and must see it again. */
+        if (q->verdict == VERDICT_ALLOWED) {
+                query_unlink(q);
+                query_free(q);
+        }
         return r;
 }
 

@@ -45,5 +45,7 @@ void vb_polkit_set_always_query(bool b);
  * connect_driver, domain_name, domain_uuid, ...). Returns 1 = allowed, 0 = query in flight
  * (handler must return 1 and do nothing else), <0 = denied or failed with @error set
  * (error name org.libvirt.Error). */
+/* True when the caller passes every check without asking polkit (uid 0, trusted uid). */
+bool vb_polkit_is_privileged(sd_bus_message *m);
 int vb_polkit_check(sd_bus_message *m, const char *action, const char *const *details,
                     sd_bus_error *error);

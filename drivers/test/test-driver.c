@@ -3,7 +3,9 @@
 #include <libxml/tree.h>
 #include <unistd.h>
 
+#include "test-net.h"
 #include "test-private.h"
+#include "test-storage.h"
 #include "xml-util.h"
 
 static const char seed_domain[] =
@@ -154,11 +156,30 @@ static int seed(VbConnect *c, VbError *e) {
         d->id = c->next_id++;
         d->state = VB_DOMAIN_RUNNING;
         d->reason = 0;   /* "unknown", as libvirt's default state reports */
+        /* StoragePool, StorageVol, NodeDevice */
+        r = vb_test_storage_seed(c, e);
+        if (r < 0)
+                return r;
+        r = vb_test_nodedev_seed(c, e);
+        if (r < 0)
+                return r;
         return 0;
 }
 
 static int test_open(VbConnect *c, const char *root, VbError *e) {
-        return seed(c, e);
+        int r = seed(c, e);
+        /* networks, interfaces, secrets, nwfilters (helper-F kinds) */
+        if (r >= 0)
+                r = vb_test_network_seed(c, e);
+        if (r >= 0)
+                r = vb_test_iface_seed(c, e);
+        return r;
+}
+
+/* Every object is freed with the connection. */
+static void test_close(VbConnect *c) {
+        vb_net_registry_free(c);   /* networks, interfaces, secrets, nwfilters */
+        vb_storage_registry_clear(c);
 }
 
 static int test_get_capabilities(VbConnect *c, char **ret, VbError *e) {
@@ -307,6 +328,14 @@ const VbConnectOps vb_test_connect_ops = {
 const VbDriver vb_test_driver = {
         .name = "Test",
         .open = test_open,
+        .close = test_close,
         .connect = &vb_test_connect_ops,
         .domain = &vb_test_domain_ops,
+        .storage = &vb_test_storage_ops,
+        .nodedev = &vb_test_nodedev_ops,
+        /* helper-F kinds */
+        .network = &vb_test_network_ops,
+        .iface = &vb_test_iface_ops,
+        .secret = &vb_test_secret_ops,
+        .nwfilter = &vb_test_nwfilter_ops,
 };

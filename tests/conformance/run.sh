@@ -15,7 +15,8 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 srcroot=$(cd "$here/../.." && pwd)
 builddir=${1:-$srcroot/build}
-virtbusd=${VIRTBUSD:-$builddir/virtbusd}
+builddir=$(cd "$builddir" 2>/dev/null && pwd || echo "$builddir")
+virtbusd=$(realpath -m "${VIRTBUSD:-$builddir/virtbusd}")
 cache=$here/cache
 version=1.4.1
 python=/usr/bin/python3

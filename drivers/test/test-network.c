@@ -1,0 +1,248 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Virtual networks of the in-memory test driver; semantics and messages follow
+ * libvirt's test:///default. */
+#include "network.h"
+#include "test-net.h"
+#include "xml-util.h"
+
+enum {
+        NET_DEFINE_VALIDATE = 1,        /* VIR_NETWORK_DEFINE_VALIDATE */
+        NET_CREATE_VALIDATE = 1,        /* VIR_NETWORK_CREATE_VALIDATE */
+        NET_XML_INACTIVE = 1,           /* VIR_NETWORK_XML_INACTIVE */
+        NET_UPDATE_LIVE = 1,            /* VIR_NETWORK_UPDATE_AFFECT_LIVE */
+        NET_UPDATE_CONFIG = 2,          /* VIR_NETWORK_UPDATE_AFFECT_CONFIG */
+};
+
+/* The seed document's network, as libvirt's defaultConnXML has it. */
+static const char seed_network[] =
+        "<network>\n"
+        "  <name>default</name>\n"
+        "  <uuid>dd8fe884-6c02-601e-7551-cca97df1c5df</uuid>\n"
+        "  <bridge name='virbr0'/>\n"
+        "  <forward/>\n"
+        "  <ip address='192.168.122.1' netmask='255.255.255.0'>\n"
+        "    <dhcp>\n"
+        "      <range start='192.168.122.2' end='192.168.122.254'/>\n"
+        "    </dhcp>\n"
+        "  </ip>\n"
+        "</network>\n";
+
+static void net_event(VbNetworkObj *n, int event) {
+        vb_event_obj(n->conn, VB_EVENT_NETWORK_LIFECYCLE, VB_KIND_NETWORK, n, event, 0);
+}
+
+static void net_changed(VbNetworkObj *n) {
+        vb_event_obj(n->conn, VB_EVENT_OBJECT_CHANGED, VB_KIND_NETWORK, n, 0, 0);
+}
+
+static int net_add(VbConnect *c, VbNetworkDef **def, VbNetworkObj **ret, VbError *e) {
+        if (c->n_networks >= VB_TEST_NET_OBJECTS_MAX)
+                return vb_error_set(e, VB_ERR_LIMIT, "too many networks (at most %d)", VB_TEST_NET_OBJECTS_MAX);
+        if (vb_network_obj_new(c, *def, ret) < 0)
+                return vb_error_set(e, VB_ERR_NO_MEMORY, NULL);
+        *def = NULL;
+        return 0;
+}
+
+int vb_test_network_seed(VbConnect *c, VbError *e) {
+        _cleanup_(vb_network_def_freep) VbNetworkDef *def = NULL;
+        VbNetworkObj *n;
+        int r;
+
+        r = vb_network_def_parse(seed_network, 0, &def, e);
+        if (r < 0)
+                return r;
+        r = net_add(c, &def, &n, e);
+        if (r < 0)
+                return r;
+        n->active = true;
+        n->persistent = true;
+        return 0;
+}
+
+static int test_define_xml(VbConnect *c, const char *xml, unsigned flags, VbNetworkObj **ret, VbError *e) {
+        _cleanup_(vb_network_def_freep) VbNetworkDef *def = NULL;
+        VbNetworkObj *n = NULL;
+        int r;
+
+        VB_CHECK_FLAGS(flags, NET_DEFINE_VALIDATE, e);
+        r = vb_network_def_parse(xml, 0, &def, e);
+        if (r < 0)
+                return r;
+        r = vb_network_check_unique(c, def->name, def->uuid, &n, e);
+        if (r < 0)
+                return r;
+        if (!n) {
+                r = net_add(c, &def, &n, e);
+                if (r < 0)
+                        return r;
+                n->persistent = true;
+                net_event(n, VB_OBJ_EV_DEFINED);
+                vb_event_obj(c, VB_EVENT_OBJECT_ADDED, VB_KIND_NETWORK, n, 0, 0);
+        } else {
+                /* a running network keeps its live definition until it stops */
+                if (n->active) {
+                        vb_network_def_free(n->newdef);
+                        n->newdef = TAKE_PTR(def);
+                } else {
+                        vb_network_def_free(n->def);
+                        n->def = TAKE_PTR(def);
+                }
+                n->persistent = true;
+                net_event(n, VB_OBJ_EV_DEFINED);
+                net_changed(n);
+        }
+        *ret = n;
+        return 0;
+}
+
+static int test_create_xml(VbConnect *c, const char *xml, unsigned flags, VbNetworkObj **ret, VbError *e) {
+        _cleanup_(vb_network_def_freep) VbNetworkDef *def = NULL;
+        VbNetworkObj *n = NULL;
+        int r;
+
+        VB_CHECK_FLAGS(flags, NET_CREATE_VALIDATE, e);
+        r = vb_network_def_parse(xml, 0, &def, e);
+        if (r < 0)
+                return r;
+        r = vb_network_check_unique(c, def->name, def->uuid, &n, e);
+        if (r < 0)
+                return r;
+        if (n && n->active)
+                return vb_error_set(e, VB_ERR_OPERATION_INVALID, "network is already active as '%s'", n->name);
+        if (n) {
+                /* a defined network runs this definition until it stops */
+                if (!n->newdef)
+                        n->newdef = n->def;
+                else
+                        vb_network_def_free(n->def);
+                n->def = TAKE_PTR(def);
+                n->active = true;
+                net_event(n, VB_OBJ_EV_STARTED);
+                net_changed(n);
+        } else {
+                r = net_add(c, &def, &n, e);
+                if (r < 0)
+                        return r;
+                n->active = true;
+                net_event(n, VB_OBJ_EV_STARTED);
+                vb_event_obj(c, VB_EVENT_OBJECT_ADDED, VB_KIND_NETWORK, n, 0, 0);
+        }
+        *ret = n;
+        return 0;
+}
+
+static int test_undefine(VbNetworkObj *n, VbError *e) {
+        if (n->active)
+                return vb_error_set(e, VB_ERR_OPERATION_INVALID, "Network '%s' is still running", n->name);
+        net_event(n, VB_OBJ_EV_UNDEFINED);
+        vb_network_obj_remove(n);
+        return 0;
+}
+
+static int test_create(VbNetworkObj *n, VbError *e) {
+        if (n->active)
+                return vb_error_set(e, VB_ERR_OPERATION_INVALID, "Network '%s' is already running", n->name);
+        n->active = true;
+        net_event(n, VB_OBJ_EV_STARTED);
+        net_changed(n);
+        return 0;
+}
+
+static int test_destroy(VbNetworkObj *n, VbError *e) {
+        if (!n->active)
+                return vb_error_set(e, VB_ERR_OPERATION_INVALID, "network is not active");
+        n->active = false;
+        if (n->newdef) {
+                vb_network_def_free(n->def);
+                n->def = TAKE_PTR(n->newdef);
+        }
+        net_event(n, VB_OBJ_EV_STOPPED);
+        if (!n->persistent)
+                vb_network_obj_remove(n);
+        else
+                net_changed(n);
+        return 0;
+}
+
+/* AFFECT_CURRENT means the live state of a running network, the config otherwise. */
+static int update_impact(VbNetworkObj *n, unsigned *flags, VbError *e) {
+        if ((*flags & (NET_UPDATE_LIVE | NET_UPDATE_CONFIG)) == 0)
+                *flags |= n->active ? NET_UPDATE_LIVE : NET_UPDATE_CONFIG;
+        if ((*flags & NET_UPDATE_LIVE) && !n->active)
+                return vb_error_set(e, VB_ERR_OPERATION_INVALID, "network is not running");
+        if ((*flags & NET_UPDATE_CONFIG) && !n->persistent)
+                return vb_error_set(e, VB_ERR_OPERATION_INVALID,
+                                    "cannot change persistent config of a transient network");
+        return 0;
+}
+
+static int test_update(VbNetworkObj *n, unsigned command, unsigned section, int parent_index,
+                       const char *xml, unsigned flags, VbError *e) {
+        _cleanup_(vb_network_def_freep) VbNetworkDef *live = NULL, *config = NULL;
+        int r;
+
+        VB_CHECK_FLAGS(flags, NET_UPDATE_LIVE | NET_UPDATE_CONFIG, e);
+        r = update_impact(n, &flags, e);
+        if (r < 0)
+                return r;
+        /* work on copies, so a failure changes nothing */
+        if (flags & NET_UPDATE_LIVE) {
+                live = vb_network_def_copy(n->def);
+                r = vb_network_def_update(live, command, section, parent_index, xml, 0, e);
+                if (r < 0)
+                        return r;
+        }
+        if (flags & NET_UPDATE_CONFIG) {
+                config = vb_network_def_copy(n->active && n->newdef ? n->newdef : n->def);
+                r = vb_network_def_update(config, command, section, parent_index, xml, 0, e);
+                if (r < 0)
+                        return r;
+        }
+        if (live) {
+                vb_network_def_free(n->def);
+                n->def = TAKE_PTR(live);
+        }
+        if (config && n->active) {
+                vb_network_def_free(n->newdef);
+                n->newdef = TAKE_PTR(config);
+        } else if (config) {
+                vb_network_def_free(n->def);
+                n->def = TAKE_PTR(config);
+        }
+        return 0;
+}
+
+static int test_get_xml_desc(VbNetworkObj *n, unsigned flags, char **ret, VbError *e) {
+        const VbNetworkDef *def = n->def;
+
+        VB_CHECK_FLAGS(flags, NET_XML_INACTIVE, e);
+        if ((flags & NET_XML_INACTIVE) && n->newdef)
+                def = n->newdef;
+        *ret = vb_network_def_format(def, 0);
+        if (!*ret)
+                return vb_error_set(e, VB_ERR_NO_MEMORY, NULL);
+        return 0;
+}
+
+static int test_set_autostart(VbNetworkObj *n, bool autostart, VbError *e) {
+        if (!n->persistent)
+                return vb_error_set(e, VB_ERR_OPERATION_INVALID, "cannot set autostart for transient network");
+        if (n->autostart == autostart)
+                return 0;
+        n->autostart = autostart;
+        net_changed(n);
+        return 0;
+}
+
+/* get_dhcp_leases stays NULL: libvirt's test driver has no DHCP leases either. */
+const VbNetworkOps vb_test_network_ops = {
+        .define_xml = test_define_xml,
+        .create_xml = test_create_xml,
+        .undefine = test_undefine,
+        .create = test_create,
+        .destroy = test_destroy,
+        .update = test_update,
+        .get_xml_desc = test_get_xml_desc,
+        .set_autostart = test_set_autostart,
+};

@@ -1,0 +1,151 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* org.libvirt.Interface (host interface) at <connect>/interface/<enc(MAC)>. The gate
+ * (gate.c) has already authorized the call. */
+#include "bus-object.h"
+#include "object-path.h"
+#include "xml-util.h"
+
+/* ---- the kind: paths, lookups, polkit details ---- */
+
+static void *iface_find(VbConnect *c, const char *label) {
+        _cleanup_free_ char *mac = vb_label_decode(label), *canonical = NULL;
+        VbIfaceObj *i = NULL;
+        if (!mac)
+                return NULL;
+        vb_iface_find_mac(c, mac, &i);
+        if (!i)
+                return NULL;
+        /* one path per object: only the encoding of the stored MAC finds it */
+        canonical = vb_label_encode(i->mac);
+        return streq(canonical, label) ? i : NULL;
+}
+
+static char *iface_label(const void *obj) {
+        return vb_label_encode(((const VbIfaceObj *) obj)->mac);
+}
+
+static size_t iface_list(VbConnect *c, void ***ret) {
+        void **l = calloc(c->n_ifaces + 1, sizeof(void *));
+        if (!l)
+                return 0;
+        for (size_t i = 0; i < c->n_ifaces; i++)
+                l[i] = c->ifaces[i];
+        *ret = l;
+        return c->n_ifaces;
+}
+
+static size_t iface_details(const void *obj, const char *kv[], char *buf, size_t bufsz) {
+        const VbIfaceObj *i = obj;
+        kv[0] = "interface_name";
+        kv[1] = i->name;
+        kv[2] = "interface_macaddr";
+        kv[3] = strempty(i->mac);
+        return 2;
+}
+
+static VbConnect *iface_conn_of(const void *obj) {
+        return ((const VbIfaceObj *) obj)->conn;
+}
+
+/* ---- methods ---- */
+
+#define OPS(i) ((i)->conn->driver->iface)
+
+static int run_flags_op(sd_bus_message *m, VbIfaceObj *i, int (*fn)(VbIfaceObj *, unsigned, VbError *),
+                        const char *api, sd_bus_error *error) {
+        _cleanup_vb_error_ VbError e = VB_ERROR_NULL;
+        uint32_t flags;
+        int r;
+
+        r = sd_bus_message_read(m, "u", &flags);
+        if (r < 0)
+                return r;
+        r = fn ? fn(i, flags, &e) : vb_error_unsupported(&e, api);
+        if (r < 0)
+                return vb_bus_error(error, &e);
+        return sd_bus_reply_method_return(m, "");
+}
+
+static int method_create(sd_bus_message *m, void *userdata, sd_bus_error *error) {
+        VbIfaceObj *i = userdata;
+        return run_flags_op(m, i, OPS(i) ? OPS(i)->create : NULL, "virInterfaceCreate", error);
+}
+
+static int method_destroy(sd_bus_message *m, void *userdata, sd_bus_error *error) {
+        VbIfaceObj *i = userdata;
+        return run_flags_op(m, i, OPS(i) ? OPS(i)->destroy : NULL, "virInterfaceDestroy", error);
+}
+
+static int method_undefine(sd_bus_message *m, void *userdata, sd_bus_error *error) {
+        _cleanup_vb_error_ VbError e = VB_ERROR_NULL;
+        VbIfaceObj *i = userdata;
+        int r;
+
+        /* frees @i */
+        r = VB_DRIVER_CALL(i->conn, iface, undefine, "virInterfaceUndefine", &e, i, &e);
+        if (r < 0)
+                return vb_bus_error(error, &e);
+        return sd_bus_reply_method_return(m, "");
+}
+
+static int method_get_xml_desc(sd_bus_message *m, void *userdata, sd_bus_error *error) {
+        _cleanup_vb_error_ VbError e = VB_ERROR_NULL;
+        _cleanup_free_ char *xml = NULL;
+        VbIfaceObj *i = userdata;
+        uint32_t flags;
+        int r;
+
+        r = sd_bus_message_read(m, "u", &flags);
+        if (r < 0)
+                return r;
+        r = VB_DRIVER_CALL(i->conn, iface, get_xml_desc, "virInterfaceGetXMLDesc", &e, i, flags, &xml, &e);
+        if (r < 0)
+                return vb_bus_error(error, &e);
+        return sd_bus_reply_method_return(m, "s", xml);
+}
+
+/* ---- properties ---- */
+
+static int property_active(sd_bus *bus, const char *path, const char *interface, const char *property,
+                           sd_bus_message *reply, void *userdata, sd_bus_error *error) {
+        return sd_bus_message_append(reply, "b", ((VbIfaceObj *) userdata)->active);
+}
+
+static int property_mac(sd_bus *bus, const char *path, const char *interface, const char *property,
+                        sd_bus_message *reply, void *userdata, sd_bus_error *error) {
+        return sd_bus_message_append(reply, "s", strempty(((VbIfaceObj *) userdata)->mac));
+}
+
+static int property_name(sd_bus *bus, const char *path, const char *interface, const char *property,
+                         sd_bus_message *reply, void *userdata, sd_bus_error *error) {
+        return sd_bus_message_append(reply, "s", ((VbIfaceObj *) userdata)->name);
+}
+
+#define FLAGS_METHOD(name, handler)                                                              \
+        SD_BUS_METHOD_WITH_NAMES(name, "u", SD_BUS_PARAM(flags), "", , handler, SD_BUS_VTABLE_UNPRIVILEGED)
+
+static const sd_bus_vtable iface_vtable[] = {
+        SD_BUS_VTABLE_START(0),
+        SD_BUS_PROPERTY("Active", "b", property_active, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
+        SD_BUS_PROPERTY("MAC", "s", property_mac, 0, SD_BUS_VTABLE_PROPERTY_CONST),
+        SD_BUS_PROPERTY("Name", "s", property_name, 0, SD_BUS_VTABLE_PROPERTY_CONST),
+        FLAGS_METHOD("Create", method_create),
+        FLAGS_METHOD("Destroy", method_destroy),
+        SD_BUS_METHOD_WITH_NAMES("GetXMLDesc", "u", SD_BUS_PARAM(flags), "s", SD_BUS_PARAM(xml),
+                                 method_get_xml_desc, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD("Undefine", "", "", method_undefine, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_VTABLE_END
+};
+
+const VbBusKind vb_bus_kind_interface = {
+        .interface = "org.libvirt.Interface",
+        .element = "interface",
+        .vtable = iface_vtable,
+        .kind = VB_KIND_IFACE,
+        .acl_object = "interface",
+        .find = iface_find,
+        .label = iface_label,
+        .list = iface_list,
+        .details = iface_details,
+        .conn_of = iface_conn_of,
+};

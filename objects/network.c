@@ -1,0 +1,238 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* org.libvirt.Network at <connect>/network/_<uuid>. The gate (gate.c) has already
+ * authorized the call; handlers read → validate → driver op → reply. */
+#include "bus-object.h"
+#include "object-path.h"
+#include "xml-util.h"
+
+/* ---- the kind: paths, lookups, polkit details ---- */
+
+static void *network_find(VbConnect *c, const char *label) {
+        uint8_t uuid[16];
+        if (vb_uuid_label_parse(label, uuid) < 0)
+                return NULL;
+        return vb_network_find_uuid(c, uuid);
+}
+
+static char *network_label(const void *obj) {
+        char label[38];
+        vb_uuid_label(((const VbNetworkObj *) obj)->uuid, label);
+        return vb_strdup(label);
+}
+
+static size_t network_list(VbConnect *c, void ***ret) {
+        void **l = calloc(c->n_networks + 1, sizeof(void *));
+        if (!l)
+                return 0;
+        for (size_t i = 0; i < c->n_networks; i++)
+                l[i] = c->networks[i];
+        *ret = l;
+        return c->n_networks;
+}
+
+static size_t network_details(const void *obj, const char *kv[], char *buf, size_t bufsz) {
+        const VbNetworkObj *n = obj;
+        if (bufsz < 37)
+                return 0;
+        vb_uuid_format(n->uuid, buf);
+        kv[0] = "network_name";
+        kv[1] = n->name;
+        kv[2] = "network_uuid";
+        kv[3] = buf;
+        return 2;
+}
+
+static VbConnect *network_conn_of(const void *obj) {
+        return ((const VbNetworkObj *) obj)->conn;
+}
+
+/* ---- methods ---- */
+
+typedef int (*NetworkFn)(VbNetworkObj *n, VbError *e);
+
+/* Create, Destroy, Undefine: no arguments; the op may free @n. */
+static int run_simple(sd_bus_message *m, VbNetworkObj *n, NetworkFn fn, const char *api,
+                      sd_bus_error *error) {
+        _cleanup_vb_error_ VbError e = VB_ERROR_NULL;
+        int r;
+
+        if (!fn)
+                r = vb_error_unsupported(&e, api);
+        else
+                r = fn(n, &e);
+        if (r < 0)
+                return vb_bus_error(error, &e);
+        return sd_bus_reply_method_return(m, "");
+}
+
+#define OPS(n) ((n)->conn->driver->network)
+
+static int method_create(sd_bus_message *m, void *userdata, sd_bus_error *error) {
+        VbNetworkObj *n = userdata;
+        return run_simple(m, n, OPS(n) ? OPS(n)->create : NULL, "virNetworkCreate", error);
+}
+
+static int method_destroy(sd_bus_message *m, void *userdata, sd_bus_error *error) {
+        VbNetworkObj *n = userdata;
+        return run_simple(m, n, OPS(n) ? OPS(n)->destroy : NULL, "virNetworkDestroy", error);
+}
+
+static int method_undefine(sd_bus_message *m, void *userdata, sd_bus_error *error) {
+        VbNetworkObj *n = userdata;
+        return run_simple(m, n, OPS(n) ? OPS(n)->undefine : NULL, "virNetworkUndefine", error);
+}
+
+static int method_get_xml_desc(sd_bus_message *m, void *userdata, sd_bus_error *error) {
+        _cleanup_vb_error_ VbError e = VB_ERROR_NULL;
+        _cleanup_free_ char *xml = NULL;
+        VbNetworkObj *n = userdata;
+        uint32_t flags;
+        int r;
+
+        r = sd_bus_message_read(m, "u", &flags);
+        if (r < 0)
+                return r;
+        r = VB_DRIVER_CALL(n->conn, network, get_xml_desc, "virNetworkGetXMLDesc", &e, n, flags, &xml, &e);
+        if (r < 0)
+                return vb_bus_error(error, &e);
+        return sd_bus_reply_method_return(m, "s", xml);
+}
+
+static int method_update(sd_bus_message *m, void *userdata, sd_bus_error *error) {
+        _cleanup_vb_error_ VbError e = VB_ERROR_NULL;
+        VbNetworkObj *n = userdata;
+        uint32_t command, section, flags;
+        int32_t parent_index;
+        const char *xml;
+        int r;
+
+        r = sd_bus_message_read(m, "uuisu", &command, &section, &parent_index, &xml, &flags);
+        if (r < 0)
+                return r;
+        r = VB_DRIVER_CALL(n->conn, network, update, "virNetworkUpdate", &e,
+                           n, command, section, parent_index, xml, flags, &e);
+        if (r < 0)
+                return vb_bus_error(error, &e);
+        return sd_bus_reply_method_return(m, "");
+}
+
+static int append_leases(sd_bus_message *reply, const VbNetworkLease *l, size_t n) {
+        int r = sd_bus_message_open_container(reply, 'a', "(sxisssuss)");
+        if (r < 0)
+                return r;
+        for (size_t i = 0; i < n; i++) {
+                r = sd_bus_message_append(reply, "(sxisssuss)", strempty(l[i].iface), l[i].expirytime,
+                                          (int32_t) l[i].type, strempty(l[i].mac), strempty(l[i].iaid),
+                                          strempty(l[i].ipaddr), (uint32_t) l[i].prefix,
+                                          strempty(l[i].hostname), strempty(l[i].clientid));
+                if (r < 0)
+                        return r;
+        }
+        return sd_bus_message_close_container(reply);
+}
+
+static int method_get_dhcp_leases(sd_bus_message *m, void *userdata, sd_bus_error *error) {
+        _cleanup_vb_error_ VbError e = VB_ERROR_NULL;
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
+        VbNetworkObj *n = userdata;
+        VbNetworkLease *leases = NULL;
+        size_t n_leases = 0;
+        const char *mac;
+        uint32_t flags;
+        int r;
+
+        r = sd_bus_message_read(m, "su", &mac, &flags);
+        if (r < 0)
+                return r;
+        r = VB_DRIVER_CALL(n->conn, network, get_dhcp_leases, "virNetworkGetDHCPLeases", &e,
+                           n, isempty(mac) ? NULL : mac, flags, &leases, &n_leases, &e);
+        if (r < 0)
+                return vb_bus_error(error, &e);
+        r = sd_bus_message_new_method_return(m, &reply);
+        if (r >= 0)
+                r = append_leases(reply, leases, n_leases);
+        vb_network_leases_free(leases, n_leases);
+        if (r < 0)
+                return r;
+        return sd_bus_send(NULL, reply, NULL);
+}
+
+/* ---- properties ---- */
+
+static int property_active(sd_bus *bus, const char *path, const char *interface, const char *property,
+                           sd_bus_message *reply, void *userdata, sd_bus_error *error) {
+        return sd_bus_message_append(reply, "b", ((VbNetworkObj *) userdata)->active);
+}
+
+static int property_autostart(sd_bus *bus, const char *path, const char *interface, const char *property,
+                              sd_bus_message *reply, void *userdata, sd_bus_error *error) {
+        return sd_bus_message_append(reply, "b", ((VbNetworkObj *) userdata)->autostart);
+}
+
+static int property_set_autostart(sd_bus *bus, const char *path, const char *interface, const char *property,
+                                  sd_bus_message *value, void *userdata, sd_bus_error *error) {
+        _cleanup_vb_error_ VbError e = VB_ERROR_NULL;
+        VbNetworkObj *n = userdata;
+        int b, r;
+
+        r = sd_bus_message_read(value, "b", &b);
+        if (r < 0)
+                return r;
+        r = VB_DRIVER_CALL(n->conn, network, set_autostart, "virNetworkSetAutostart", &e, n, b, &e);
+        if (r < 0)
+                return vb_bus_error(error, &e);
+        return 0;
+}
+
+static int property_name(sd_bus *bus, const char *path, const char *interface, const char *property,
+                         sd_bus_message *reply, void *userdata, sd_bus_error *error) {
+        return sd_bus_message_append(reply, "s", ((VbNetworkObj *) userdata)->name);
+}
+
+static int property_persistent(sd_bus *bus, const char *path, const char *interface, const char *property,
+                               sd_bus_message *reply, void *userdata, sd_bus_error *error) {
+        return sd_bus_message_append(reply, "b", ((VbNetworkObj *) userdata)->persistent);
+}
+
+static int property_uuid(sd_bus *bus, const char *path, const char *interface, const char *property,
+                         sd_bus_message *reply, void *userdata, sd_bus_error *error) {
+        char s[37];
+        vb_uuid_format(((VbNetworkObj *) userdata)->uuid, s);
+        return sd_bus_message_append(reply, "s", s);
+}
+
+static const sd_bus_vtable network_vtable[] = {
+        SD_BUS_VTABLE_START(0),
+        SD_BUS_PROPERTY("Active", "b", property_active, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
+        SD_BUS_WRITABLE_PROPERTY("Autostart", "b", property_autostart, property_set_autostart, 0,
+                                 SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE | SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_PROPERTY("Name", "s", property_name, 0, SD_BUS_VTABLE_PROPERTY_CONST),
+        SD_BUS_PROPERTY("Persistent", "b", property_persistent, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
+        SD_BUS_PROPERTY("UUID", "s", property_uuid, 0, SD_BUS_VTABLE_PROPERTY_CONST),
+        SD_BUS_METHOD("Create", "", "", method_create, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD("Destroy", "", "", method_destroy, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_NAMES("GetDHCPLeases", "su", SD_BUS_PARAM(mac) SD_BUS_PARAM(flags),
+                                 "a(sxisssuss)", SD_BUS_PARAM(leases), method_get_dhcp_leases,
+                                 SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_NAMES("GetXMLDesc", "u", SD_BUS_PARAM(flags), "s", SD_BUS_PARAM(xml),
+                                 method_get_xml_desc, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD("Undefine", "", "", method_undefine, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_NAMES("Update", "uuisu",
+                                 SD_BUS_PARAM(command) SD_BUS_PARAM(section) SD_BUS_PARAM(parentIndex)
+                                 SD_BUS_PARAM(xml) SD_BUS_PARAM(flags),
+                                 "", , method_update, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_VTABLE_END
+};
+
+const VbBusKind vb_bus_kind_network = {
+        .interface = "org.libvirt.Network",
+        .element = "network",
+        .vtable = network_vtable,
+        .kind = VB_KIND_NETWORK,
+        .acl_object = "network",
+        .find = network_find,
+        .label = network_label,
+        .list = network_list,
+        .details = network_details,
+        .conn_of = network_conn_of,
+};

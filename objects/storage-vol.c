@@ -1,0 +1,186 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* org.libvirt.StorageVol at <connect>/storagevol/<enc(key)>. A volume is there
+ * while its pool is active (libvirt-dbus finds it with virStorageVolLookupByKey).
+ * The gate has already authorized the call. */
+#include "connect-storage.h"
+#include "object-path.h"
+#include "xml-util.h"
+
+/* ---- the kind ---- */
+
+static void *vol_find(VbConnect *c, const char *label) {
+        _cleanup_free_ char *key = vb_label_decode(label);
+        return key ? vb_vol_find_key(c, key) : NULL;
+}
+
+static char *vol_label(const void *obj) {
+        return vb_label_encode(((const VbVolObj *) obj)->key);
+}
+
+static size_t vol_list(VbConnect *c, void ***ret) {
+        size_t n = 0, total = 0;
+        void **l;
+
+        for (size_t i = 0; i < c->n_pools; i++)
+                if (c->pools[i]->active)
+                        total += c->pools[i]->n_vols;
+        l = calloc(total + 1, sizeof(void *));
+        if (!l)
+                return 0;
+        for (size_t i = 0; i < c->n_pools; i++)
+                for (size_t j = 0; c->pools[i]->active && j < c->pools[i]->n_vols; j++)
+                        l[n++] = c->pools[i]->vols[j];
+        *ret = l;
+        return n;
+}
+
+static size_t vol_details(const void *obj, const char *kv[], char *buf, size_t bufsz) {
+        const VbVolObj *v = obj;
+        if (bufsz < 37)
+                return 0;
+        vb_uuid_format(v->pool->uuid, buf);
+        kv[0] = "pool_name";
+        kv[1] = v->pool->name;
+        kv[2] = "pool_uuid";
+        kv[3] = buf;
+        kv[4] = "vol_name";
+        kv[5] = v->name;
+        kv[6] = "vol_key";
+        kv[7] = v->key;
+        return 4;
+}
+
+static VbConnect *vol_conn_of(const void *obj) {
+        return ((const VbVolObj *) obj)->pool->conn;
+}
+
+/* ---- methods ---- */
+
+static int method_delete(sd_bus_message *m, void *userdata, sd_bus_error *error) {
+        _cleanup_vb_error_ VbError e = VB_ERROR_NULL;
+        VbVolObj *v = userdata;
+        VbConnect *c = v->pool->conn;
+        uint32_t flags;
+        int r;
+
+        r = sd_bus_message_read(m, "u", &flags);
+        if (r < 0)
+                return r;
+        /* @v is freed on success */
+        r = VB_DRIVER_CALL(c, storage, vol_delete, "virStorageVolDelete", &e, v, flags, &e);
+        if (r < 0)
+                return vb_bus_error(error, &e);
+        return sd_bus_reply_method_return(m, "");
+}
+
+static int method_get_info(sd_bus_message *m, void *userdata, sd_bus_error *error) {
+        _cleanup_vb_error_ VbError e = VB_ERROR_NULL;
+        VbVolObj *v = userdata;
+        VbVolInfo info = { 0 };
+        uint32_t flags;
+        int r;
+
+        r = sd_bus_message_read(m, "u", &flags);
+        if (r < 0)
+                return r;
+        r = VB_DRIVER_CALL(v->pool->conn, storage, vol_get_info, "virStorageVolGetInfoFlags", &e,
+                           v, flags, &info, &e);
+        if (r < 0)
+                return vb_bus_error(error, &e);
+        return sd_bus_reply_method_return(m, "(itt)", (int32_t) info.type, info.capacity, info.allocation);
+}
+
+static int method_get_xml_desc(sd_bus_message *m, void *userdata, sd_bus_error *error) {
+        _cleanup_vb_error_ VbError e = VB_ERROR_NULL;
+        _cleanup_free_ char *xml = NULL;
+        VbVolObj *v = userdata;
+        uint32_t flags;
+        int r;
+
+        r = sd_bus_message_read(m, "u", &flags);
+        if (r < 0)
+                return r;
+        r = VB_DRIVER_CALL(v->pool->conn, storage, vol_get_xml_desc, "virStorageVolGetXMLDesc", &e,
+                           v, flags, &xml, &e);
+        if (r < 0)
+                return vb_bus_error(error, &e);
+        return sd_bus_reply_method_return(m, "s", xml);
+}
+
+static int method_resize(sd_bus_message *m, void *userdata, sd_bus_error *error) {
+        _cleanup_vb_error_ VbError e = VB_ERROR_NULL;
+        VbVolObj *v = userdata;
+        uint64_t capacity;
+        uint32_t flags;
+        int r;
+
+        r = sd_bus_message_read(m, "tu", &capacity, &flags);
+        if (r < 0)
+                return r;
+        r = VB_DRIVER_CALL(v->pool->conn, storage, vol_resize, "virStorageVolResize", &e, v, capacity, flags, &e);
+        if (r < 0)
+                return vb_bus_error(error, &e);
+        return sd_bus_reply_method_return(m, "");
+}
+
+static int method_wipe(sd_bus_message *m, void *userdata, sd_bus_error *error) {
+        _cleanup_vb_error_ VbError e = VB_ERROR_NULL;
+        VbVolObj *v = userdata;
+        uint32_t pattern, flags;
+        int r;
+
+        r = sd_bus_message_read(m, "uu", &pattern, &flags);
+        if (r < 0)
+                return r;
+        r = VB_DRIVER_CALL(v->pool->conn, storage, vol_wipe, "virStorageVolWipePattern", &e, v, pattern, flags, &e);
+        if (r < 0)
+                return vb_bus_error(error, &e);
+        return sd_bus_reply_method_return(m, "");
+}
+
+/* ---- properties ---- */
+
+static int property_name(sd_bus *bus, const char *path, const char *interface, const char *property,
+                         sd_bus_message *reply, void *userdata, sd_bus_error *error) {
+        return sd_bus_message_append(reply, "s", ((VbVolObj *) userdata)->name);
+}
+
+static int property_key(sd_bus *bus, const char *path, const char *interface, const char *property,
+                        sd_bus_message *reply, void *userdata, sd_bus_error *error) {
+        return sd_bus_message_append(reply, "s", ((VbVolObj *) userdata)->key);
+}
+
+static int property_path(sd_bus *bus, const char *path, const char *interface, const char *property,
+                         sd_bus_message *reply, void *userdata, sd_bus_error *error) {
+        return sd_bus_message_append(reply, "s", ((VbVolObj *) userdata)->path);
+}
+
+static const sd_bus_vtable vol_vtable[] = {
+        SD_BUS_VTABLE_START(0),
+        SD_BUS_PROPERTY("Name", "s", property_name, 0, SD_BUS_VTABLE_PROPERTY_CONST),
+        SD_BUS_PROPERTY("Key", "s", property_key, 0, SD_BUS_VTABLE_PROPERTY_CONST),
+        SD_BUS_PROPERTY("Path", "s", property_path, 0, SD_BUS_VTABLE_PROPERTY_CONST),
+        SD_BUS_METHOD_WITH_NAMES("Delete", "u", SD_BUS_PARAM(flags), "", , method_delete, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_NAMES("GetInfo", "u", SD_BUS_PARAM(flags), "(itt)", SD_BUS_PARAM(info),
+                                 method_get_info, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_NAMES("GetXMLDesc", "u", SD_BUS_PARAM(flags), "s", SD_BUS_PARAM(xml),
+                                 method_get_xml_desc, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_NAMES("Resize", "tu", SD_BUS_PARAM(capacity) SD_BUS_PARAM(flags), "", ,
+                                 method_resize, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_NAMES("Wipe", "uu", SD_BUS_PARAM(pattern) SD_BUS_PARAM(flags), "", ,
+                                 method_wipe, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_VTABLE_END
+};
+
+const VbBusKind vb_bus_kind_storage_vol = {
+        .interface = "org.libvirt.StorageVol",
+        .element = "storagevol",
+        .vtable = vol_vtable,
+        .kind = VB_KIND_VOL,
+        .acl_object = "storage-vol",
+        .find = vol_find,
+        .label = vol_label,
+        .list = vol_list,
+        .details = vol_details,
+        .conn_of = vol_conn_of,
+};

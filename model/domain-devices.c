@@ -201,13 +201,16 @@ static int parse_boot_order(xmlNodePtr n, int *ret, bool *device_boot, VbError *
         return 0;
 }
 
+/* As in libvirt, only the first <alias> and <address> count; later ones are dropped. */
 static bool parse_common_child(xmlNodePtr c, char **alias, char **address) {
-        if (vb_dom_is_name(c, "alias") && !*alias) {
-                *alias = vb_xml_prop(c, "name");
+        if (vb_dom_is_name(c, "alias")) {
+                if (!*alias)
+                        *alias = vb_xml_prop(c, "name");
                 return true;
         }
-        if (vb_dom_is_name(c, "address") && !*address) {
-                *address = vb_dom_node_string(c);
+        if (vb_dom_is_name(c, "address")) {
+                if (!*address)
+                        *address = vb_dom_node_string(c);
                 return true;
         }
         return false;

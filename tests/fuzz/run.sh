@@ -25,7 +25,7 @@ if [ $# -gt 0 ] && [[ "$1" =~ ^[0-9]+$ ]]; then
     secs=$1
     shift
 fi
-all_targets=(domain network network-update pool vol nodedev secret iface nwfilter snapshot object-path)
+all_targets=(domain network network-update pool vol nodedev secret iface nwfilter snapshot object-path qmp)
 targets=("${@:-${all_targets[@]}}")
 
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1}

@@ -201,13 +201,16 @@ static int parse_boot_order(xmlNodePtr n, int *ret, bool *device_boot, VbError *
         return 0;
 }
 
+/* As in libvirt, only the first <alias> and <address> count; later ones are dropped. */
 static bool parse_common_child(xmlNodePtr c, char **alias, char **address) {
-        if (vb_dom_is_name(c, "alias") && !*alias) {
-                *alias = vb_xml_prop(c, "name");
+        if (vb_dom_is_name(c, "alias")) {
+                if (!*alias)
+                        *alias = vb_xml_prop(c, "name");
                 return true;
         }
-        if (vb_dom_is_name(c, "address") && !*address) {
-                *address = vb_dom_node_string(c);
+        if (vb_dom_is_name(c, "address")) {
+                if (!*address)
+                        *address = vb_dom_node_string(c);
                 return true;
         }
         return false;
@@ -452,8 +455,9 @@ static int parse_graphics(VbDomainGraphics *g, xmlNodePtr n, unsigned flags, VbE
         if ((r = parse_graphics_port(n, "port", &g->port, e)) < 0 ||
             (r = parse_graphics_port(n, "tlsPort", &g->tls_port, e)) < 0)
                 return r;
-        g->autoport = streq_ptr(autoport, "yes") || g->port == -1 ||
-                      (streq(g->type, "vnc") && !port);
+        /* as in libvirt, an explicit autoport wins over what the ports imply */
+        g->autoport = autoport ? streq(autoport, "yes") :
+                      g->port == -1 || (streq(g->type, "vnc") && !port);
         if (g->autoport && (flags & VB_DOMAIN_PARSE_INACTIVE) && g->port > 0)
                 g->port = 0;
         g->passwd = vb_xml_prop(n, "passwd");

@@ -5,6 +5,7 @@
 #include <stdio.h>
 
 #include "domain-internal.h"
+#include "xml-keep.h"
 
 void vb_dom_pad(VbBuf *b) {
         for (int i = 0; i < b->indent; i++)
@@ -50,11 +51,12 @@ static bool has_element_children(xmlNodePtr n) {
         return false;
 }
 
-/* Escaped text; line breaks become character references so that a kept fragment can be
+/* Escaped text; line breaks (and tabs, which a parser would turn into spaces in an
+ * attribute value) become character references so that a kept fragment can be
  * re-indented line by line without touching its content. */
 static void put_text(VbBuf *b, const char *s) {
         while (s && *s) {
-                size_t n = strcspn(s, "\n\r");
+                size_t n = strcspn(s, "\n\r\t");
                 if (n > 0) {
                         _cleanup_free_ char *part = strndup(s, n);
                         if (!part)
@@ -63,7 +65,7 @@ static void put_text(VbBuf *b, const char *s) {
                 }
                 s += n;
                 if (*s) {
-                        vb_buf_puts(b, *s == '\n' ? "&#10;" : "&#13;");
+                        vb_buf_puts(b, *s == '\n' ? "&#10;" : *s == '\r' ? "&#13;" : "&#9;");
                         s++;
                 }
         }
@@ -193,8 +195,10 @@ static void fmt_node(VbBuf *b, xmlNodePtr n, bool top) {
                         fmt_node(b, c, false);
                 else if ((c->type == XML_TEXT_NODE || c->type == XML_CDATA_SECTION_NODE) &&
                          !is_blank(c->content)) {
+                        /* text between elements: the indentation around it is ours */
+                        _cleanup_free_ char *t = vb_strstrip(vb_strdup((const char *) c->content));
                         vb_dom_pad(b);
-                        put_text(b, (const char *) c->content);
+                        put_text(b, t);
                         vb_buf_puts(b, "\n");
                 }
         }

@@ -431,11 +431,19 @@ static int mtu_parse(xmlNodePtr n, VbNetworkDef *def, VbError *e) {
         return 0;
 }
 
-static int network_parse_child(xmlNodePtr c, VbNetworkDef *def, VbError *e) {
+static int network_parse_child(xmlNodePtr c, VbNetworkDef *def, unsigned *seen, VbError *e) {
         static const char *const pre_ip[] = { "domain", "dns", "vlan", "bandwidth", "port" };
+        static const char *const single[] = { "forward", "bridge", "mac", "mtu" };
 
         if (vb_xml_is(c, "name") || vb_xml_is(c, "uuid") || vb_xml_is(c, "ip"))
                 return 0;
+        /* like libvirt, only the first of these counts; later ones are dropped */
+        for (size_t i = 0; i < ELEMENTSOF(single); i++)
+                if (vb_xml_is(c, single[i])) {
+                        if (*seen & (1u << i))
+                                return 0;
+                        *seen |= 1u << i;
+                }
         if (vb_xml_is(c, "metadata")) {
                 free(def->metadata_xml);
                 def->metadata_xml = vb_xml_keep(c);
@@ -460,7 +468,7 @@ static int network_parse_child(xmlNodePtr c, VbNetworkDef *def, VbError *e) {
 
 static int network_parse_root(xmlNodePtr root, VbNetworkDef *def, VbError *e) {
         _cleanup_free_ char *uuid = NULL;
-        unsigned n_v4_dhcp = 0;
+        unsigned n_v4_dhcp = 0, seen = 0;
         int r;
 
         def->name = vb_xml_child_text(root, "name");
@@ -478,7 +486,7 @@ static int network_parse_root(xmlNodePtr root, VbNetworkDef *def, VbError *e) {
         for (xmlNodePtr c = root->children; c; c = c->next) {
                 if (c->type != XML_ELEMENT_NODE)
                         continue;
-                r = network_parse_child(c, def, e);
+                r = network_parse_child(c, def, &seen, e);
                 if (r < 0)
                         return r;
         }

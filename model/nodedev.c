@@ -120,6 +120,8 @@ static int scsi_host_parse_sub(xmlNodePtr c, const char *dev, VbNodeDevScsiHost 
         _cleanup_free_ char *type = vb_xml_prop(c, "type");
         int r;
         if (streq_ptr(type, "fc_host")) {
+                if (h->fc_host)
+                        return 0;       /* only the first one counts (a second leaked) */
                 h->fc_host = true;
                 if ((r = wwn_parse(c, "wwnn", dev, &h->wwnn, e)) < 0 ||
                     (r = wwn_parse(c, "wwpn", dev, &h->wwpn, e)) < 0 ||

@@ -12,6 +12,28 @@ static bool text_is_blank(const xmlChar *s) {
         return true;
 }
 
+/* Escaped text. Line breaks become character references so that vb_buf_fragment()
+ * can re-indent a kept fragment line by line without touching its content; in
+ * attribute values tabs do too, as a parser would turn a literal one into a space. */
+static void keep_text(VbBuf *b, const char *s, bool attr) {
+        const char *breaks = attr ? "\n\r\t" : "\n\r";
+
+        while (s && *s) {
+                size_t n = strcspn(s, breaks);
+                if (n > 0) {
+                        _cleanup_free_ char *part = strndup(s, n);
+                        if (!part)
+                                abort();
+                        vb_buf_escape(b, part);
+                }
+                s += n;
+                if (*s) {
+                        vb_buf_puts(b, *s == '\n' ? "&#10;" : *s == '\r' ? "&#13;" : "&#9;");
+                        s++;
+                }
+        }
+}
+
 static void keep_name(VbBuf *b, xmlNodePtr n) {
         if (n->ns && n->ns->prefix)
                 vb_buf_printf(b, "%s:", (const char *) n->ns->prefix);
@@ -24,7 +46,7 @@ static void keep_attrs(VbBuf *b, xmlNodePtr n) {
                 if (ns->prefix)
                         vb_buf_puts(b, (const char *) ns->prefix);
                 vb_buf_puts(b, "='");
-                vb_buf_escape(b, (const char *) ns->href);
+                keep_text(b, (const char *) ns->href, true);
                 vb_buf_puts(b, "'");
         }
         for (xmlAttrPtr a = n->properties; a; a = a->next) {
@@ -33,7 +55,7 @@ static void keep_attrs(VbBuf *b, xmlNodePtr n) {
                 if (a->ns && a->ns->prefix)
                         vb_buf_printf(b, "%s:", (const char *) a->ns->prefix);
                 vb_buf_printf(b, "%s='", (const char *) a->name);
-                vb_buf_escape(b, (const char *) v);
+                keep_text(b, (const char *) v, true);
                 vb_buf_puts(b, "'");
                 xmlFree(v);
         }
@@ -57,7 +79,7 @@ static void keep_node(VbBuf *b, xmlNodePtr n) {
                         vb_buf_puts(b, "/>\n");
                 } else {
                         vb_buf_puts(b, ">");
-                        vb_buf_escape(b, (const char *) text);
+                        keep_text(b, (const char *) text, false);
                         vb_buf_puts(b, "</");
                         keep_name(b, n);
                         vb_buf_puts(b, ">\n");
@@ -72,9 +94,11 @@ static void keep_node(VbBuf *b, xmlNodePtr n) {
                         keep_node(b, c);
                 else if ((c->type == XML_TEXT_NODE || c->type == XML_CDATA_SECTION_NODE) &&
                          !text_is_blank(c->content)) {
+                        /* text between elements: the indentation around it is ours */
+                        _cleanup_free_ char *t = vb_strstrip(vb_strdup((const char *) c->content));
                         for (int i = 0; i < b->indent; i++)
                                 vb_buf_puts(b, " ");
-                        vb_buf_escape(b, (const char *) c->content);
+                        keep_text(b, t, false);
                         vb_buf_puts(b, "\n");
                 }
         }

@@ -210,6 +210,13 @@ typedef struct Subtree {
         char *prefix;
 } Subtree;
 
+static void subtree_destroy(void *userdata) {
+        Subtree *s = userdata;
+
+        free(s->prefix);
+        free(s);
+}
+
 static int subtree_find(sd_bus *bus, const char *path, const char *interface, void *userdata,
                         void **ret_found, sd_bus_error *error) {
         Subtree *s = userdata;
@@ -269,15 +276,22 @@ int vb_bus_connect_register(sd_bus *bus, VbConnect *conn, VbBusConnect **ret) {
         if (r < 0)
                 return r;
         for (size_t i = 1; vb_bus_kinds[i]; i++) {
-                /* lives as long as the bus: the tree is never unregistered before exit */
+                /* lives as long as the bus: freed with the fallback's floating slot */
+                _cleanup_(sd_bus_slot_unrefp) sd_bus_slot *fslot = NULL;
                 Subtree *s = calloc(1, sizeof(*s));
                 if (!s)
                         return -ENOMEM;
                 s->bc = bc;
                 s->kind = vb_bus_kinds[i];
                 s->prefix = vb_strdupf("%s/%s", bc->path, s->kind->element);
-                r = sd_bus_add_fallback_vtable(bus, NULL, s->prefix, s->kind->interface,
+                r = sd_bus_add_fallback_vtable(bus, &fslot, s->prefix, s->kind->interface,
                                                s->kind->vtable, subtree_find, s);
+                if (r < 0) {
+                        subtree_destroy(s);
+                        return r;
+                }
+                sd_bus_slot_set_destroy_callback(fslot, subtree_destroy);
+                r = sd_bus_slot_set_floating(fslot, 1);
                 if (r < 0)
                         return r;
                 r = sd_bus_add_node_enumerator(bus, NULL, s->prefix, subtree_enumerate, s);

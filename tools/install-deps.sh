@@ -40,6 +40,8 @@ test_pkgs=(
     busybox-static cpio gzip                # tests/qemu/build-guest.sh initramfs
     openssh-server openssh-client iproute2  # test_remote: sshd in a netns, virtbusctl -H
     tmux                                    # test_progress: the progress bar on a terminal
+    clang libclang-rt-14-dev llvm           # libFuzzer targets (tests/fuzz), llvm-symbolizer
+    valgrind                                # memcheck pass of the integration tests
 )
 
 pkgs=("${build_pkgs[@]}")

@@ -2,21 +2,28 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
 # Install dependencies, build, and run every test suite:
 #   unit (cmocka, via meson), integration (pytest, via meson),
-#   conformance (libvirt-dbus 1.4.1's suite, tests/conformance/run.sh).
+#   conformance (libvirt-dbus 1.4.1's suite, tests/conformance/run.sh);
+#   then the proof passes: unit + integration again in DIR-asan built with
+#   -Db_sanitize=address,undefined (any sanitizer report fails), a short
+#   libFuzzer run of every tests/fuzz target (DIR-fuzz, one test per target),
+#   and one pass of the integration tests with the daemon under valgrind
+#   memcheck (one test: definite leaks or memory errors fail it).
 # Prints a per-suite summary and, as its last line, "N passed, N failed" over
 # all suites. Exit status is non-zero if anything failed.
 #
-#   tools/test.sh [--no-deps] [--builddir DIR]
+#   tools/test.sh [--no-deps] [--builddir DIR] [--fuzz-seconds N]
 set -uo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
 build=$root/build-ci
 deps=1
+fuzz_seconds=20
 while [ $# -gt 0 ]; do
     case "$1" in
         --no-deps) deps=0; shift ;;
         --builddir) build=$(realpath -m "$2"); shift 2 ;;
-        -h|--help) sed -n '3,10p' "$0"; exit 0 ;;
+        --fuzz-seconds) fuzz_seconds=$2; shift 2 ;;
+        -h|--help) sed -n '3,16p' "$0"; exit 0 ;;
         *) echo "$0: unknown option '$1'" >&2; exit 2 ;;
     esac
 done
@@ -106,5 +113,7 @@ else
 fi
 if [ "$rc" -ne 0 ] && [ "$bad" -eq 0 ]; then bad=1; fi
 record conformance "$ok" "$bad"
+
+source "$root/tools/test-proof.sh"
 
 finish

@@ -12,6 +12,8 @@ import dbus
 import dbus.mainloop.glib
 from gi.repository import GLib
 
+from vbharness import SLOWDOWN, WRAPPER
+
 dbus.mainloop.glib.DBusGMainLoop(set_as_default=True)
 
 TEST_PATH = '/org/libvirt/Test'
@@ -38,10 +40,10 @@ class Session:
             raise RuntimeError('dbus-daemon did not start')
         self.log = open(os.path.join(self.tmp, 'log'), 'w')
         self.daemon = subprocess.Popen(
-            [daemon_path(), '--bus', self.address, '--root', os.path.join(self.tmp, 'root')],
+            WRAPPER + [daemon_path(), '--bus', self.address, '--root', os.path.join(self.tmp, 'root')],
             stdout=subprocess.DEVNULL, stderr=self.log)
         self.bus = dbus.bus.BusConnection(self.address)
-        deadline = time.monotonic() + 5
+        deadline = time.monotonic() + 5 * SLOWDOWN
         while not self.bus.name_has_owner('org.libvirt'):
             if time.monotonic() > deadline or self.daemon.poll() is not None:
                 raise RuntimeError('virtbusd did not take org.libvirt')

@@ -8,6 +8,10 @@ Environment:
   VIRTBUS_POLKIT_POLICY  the .policy file the real-polkitd run installs
                        (default <source>/polkit/org.libvirt.api.policy)
   VIRTBUS_TEST_VERBOSE   pass --verbose to the daemon
+  VIRTBUSD_WRAPPER     command prefix for the daemon, e.g. "valgrind --error-exitcode=99"
+                       (split like a shell would); the daemon's start deadline
+                       and stop timeout are then multiplied by VIRTBUS_TEST_SLOWDOWN
+                       (default 10 with a wrapper, else 1)
 """
 
 import json
@@ -15,6 +19,7 @@ import os
 import pwd
 import grp
 import re
+import shlex
 import shutil
 import signal
 import subprocess
@@ -41,7 +46,9 @@ GROUP = 'nogroup'
 
 TEST_DOMAIN_UUID = '6695eb01-f6a4-8304-79aa-97f2502e193f'
 TEST_DOMAIN_PATH = TEST_PATH + '/domain/_' + TEST_DOMAIN_UUID.replace('-', '_')
-NAME_DEADLINE = 5.0
+WRAPPER = shlex.split(os.environ.get('VIRTBUSD_WRAPPER', ''))
+SLOWDOWN = float(os.environ.get('VIRTBUS_TEST_SLOWDOWN') or (10 if WRAPPER else 1))
+NAME_DEADLINE = 5.0 * SLOWDOWN
 
 
 class HarnessError(Exception):
@@ -128,7 +135,8 @@ class Daemon:
         self.root = root
         os.makedirs(root, exist_ok=True)
         self.log = root + '.log'
-        args = [virtbusd_path(), '--bus', env.address, '--root', root, '--drivers', 'test']
+        args = WRAPPER + [virtbusd_path(), '--bus', env.address, '--root', root,
+                          '--drivers', 'test']
         if os.environ.get('VIRTBUS_TEST_VERBOSE'):
             args.append('--verbose')
         args += list(extra_args)
@@ -148,7 +156,7 @@ class Daemon:
         if self.proc.poll() is None:
             self.proc.send_signal(signal.SIGTERM)
             try:
-                self.proc.wait(timeout=timeout)
+                self.proc.wait(timeout=timeout * SLOWDOWN)
             except subprocess.TimeoutExpired:
                 self.proc.kill()
                 self.proc.wait()

@@ -16,6 +16,8 @@ import dbus.mainloop.glib
 import pytest
 from gi.repository import GLib
 
+from vbharness import SLOWDOWN, WRAPPER
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 TOP = os.path.dirname(os.path.dirname(HERE))
 CONNECT_PATH = '/org/libvirt/Test'
@@ -50,14 +52,14 @@ class Daemon:
         dbus.mainloop.glib.DBusGMainLoop(set_as_default=True)
         self.root = tempfile.mkdtemp(prefix='vbnet-')
         self.log = open(os.path.join(self.root, 'virtbusd.log'), 'w+')
-        self.proc = subprocess.Popen([daemon_path(), '--bus', bus.address, '--root', self.root],
+        self.proc = subprocess.Popen(WRAPPER + [daemon_path(), '--bus', bus.address, '--root', self.root],
                                      stdout=self.log, stderr=subprocess.STDOUT)
         self.conn = dbus.bus.BusConnection(bus.address)
         self.signals = []
         self.receiver = self.conn.add_signal_receiver(self._record, sender_keyword='sender',
                                                       path_keyword='path', member_keyword='member',
                                                       interface_keyword='interface')
-        deadline = time.monotonic() + 5
+        deadline = time.monotonic() + 5 * SLOWDOWN
         while not self.conn.name_has_owner('org.libvirt'):
             if self.proc.poll() is not None or time.monotonic() > deadline:
                 raise RuntimeError('virtbusd did not start: ' + self.read_log())

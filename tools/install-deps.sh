@@ -35,7 +35,8 @@ test_pkgs=(
     polkitd                                 # the real authority for the end-to-end run
     python3 python3-dbus python3-gi python3-pytest
     dpkg-dev xz-utils                       # apt-get source for the conformance suite
-    qemu-system-x86                         # QMP client test against a real QEMU
+    qemu-system-x86                         # QEMU driver tests (TCG guests)
+    busybox-static cpio gzip                # tests/qemu/build-guest.sh initramfs
 )
 
 pkgs=("${build_pkgs[@]}")

@@ -87,8 +87,10 @@ static void job_qmp_reply(VbQmp *qmp, int r, json_object *ret, const char *cls, 
         if (r == -ECANCELED)
                 ;       /* we dropped the monitor: whoever did so ends the job */
         else if (r < 0) {
-                vb_error_set(&e, VB_ERR_OPERATION_FAILED, "QEMU refused %s: %s", j->cmd,
-                             desc ? desc : strerror(-r));
+                if (desc)
+                        vb_error_set(&e, VB_ERR_OPERATION_FAILED, "QEMU refused %s: %s", j->cmd, desc);
+                else
+                        vb_error_set(&e, VB_ERR_OPERATION_FAILED, "%s failed: %s", j->cmd, strerror(-r));
                 vb_qemu_job_end(d, r, &e);
         } else {
                 if (j->then)

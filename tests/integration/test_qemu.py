@@ -42,9 +42,9 @@ READY = b'VIRTBUS-GUEST-READY'
 
 # virDomainEventType / details and virDomainState / reasons
 EV_STARTED, EV_SUSPENDED, EV_RESUMED, EV_STOPPED, EV_SHUTDOWN = 2, 3, 4, 5, 6
-STOPPED_SHUTDOWN, STOPPED_DESTROYED = 0, 1
+STOPPED_SHUTDOWN, STOPPED_DESTROYED, STOPPED_FAILED = 0, 1, 5
 ST_RUNNING, ST_PAUSED, ST_SHUTOFF = 1, 3, 5
-SHUTOFF_DESTROYED = 2
+SHUTOFF_DESTROYED, SHUTOFF_CRASHED = 2, 3
 
 BOOT_DEADLINE = 180.0        # TCG boot of the tiny guest (about 25 s on 2 slow cores)
 SHUTDOWN_DEADLINE = 60.0
@@ -450,6 +450,34 @@ def test_restart_forgets_dead_guest(qd):
     qd.start()
     assert state(env, path)[0] == ST_SHUTOFF
     assert not os.path.exists(os.path.join(qd.root, 'QEMU', 'run', 'idle.status'))
+
+
+def test_qemu_crash_is_reported(qd):
+    """QEMU gone without a SHUTDOWN event: STOPPED/FAILED and reason crashed, as libvirt."""
+    env = qd.env
+    path = define(env, idle_xml('idle', UUID_A))
+    env.call_ok(path, DOMAIN, 'Create', 'u', (0,))
+    qd.events.wait(path, EV_STARTED)
+    [pid] = qemu_pids(qd.root)
+    os.kill(pid, signal.SIGKILL)
+    qd.events.wait(path, EV_STOPPED, STOPPED_FAILED)
+    assert state(env, path) == (ST_SHUTOFF, SHUTOFF_CRASHED)
+    assert not os.path.exists(os.path.join(qd.root, 'QEMU', 'run', 'idle.status'))
+
+
+def test_restart_reattach_transient(qd):
+    env = qd.env
+    path = env.call_ok(QPATH, CONNECT, 'DomainCreateXML', 'su', (idle_xml('tmp', UUID_B), 0))[0]
+    qd.events.wait(path, EV_STARTED)
+    qd.kill9()
+    qd.start()
+    assert path in env.call_ok(QPATH, CONNECT, 'ListDomains', 'u', (0,))[0]
+    assert env.get_property(path, DOMAIN, 'Persistent') is False
+    assert state(env, path)[0] == ST_RUNNING
+    env.call_ok(path, DOMAIN, 'Destroy', 'u', (0,))
+    qd.events.wait(path, EV_STOPPED, STOPPED_DESTROYED)
+    assert path not in env.call_ok(QPATH, CONNECT, 'ListDomains', 'u', (0,))[0]
+    wait_until(lambda: no_qemu_left(qd.root), QUICK_DEADLINE, 'QEMU to be gone')
 
 
 def test_autostart(qd):

@@ -144,8 +144,9 @@ static int subtree_find(sd_bus *bus, const char *path, const char *interface, vo
         if (!label)
                 return 0;
         obj = s->kind->find(s->bc->conn, label);
-        if (!obj)
-                return 0;
+        /* Like libvirt-dbus, every path under a collection is introspectable, also
+         * when nothing is there: the gate (gate.c) answers every other call on such
+         * a path with "<Kind> not found" before any handler could see NULL. */
         *ret_found = obj;
         return 1;
 }

@@ -142,6 +142,80 @@ static int reply_get_all(sd_bus_message *m, const VbBusKind *k, void *obj) {
         return sd_bus_send(NULL, reply, NULL);
 }
 
+/* One object's entry of GetManagedObjects: {interface: {property: value}}; values
+ * single-wrapped, failing getters left out (sd-bus's own version would fail the
+ * whole call when one getter fails, e.g. the Parent of a root node device). */
+static int append_object(sd_bus_message *reply, const VbBusKind *k, void *obj, const char *path) {
+        sd_bus *bus = sd_bus_message_get_bus(reply);
+        int r;
+
+        r = sd_bus_message_open_container(reply, 'e', "oa{sa{sv}}");
+        if (r >= 0)
+                r = sd_bus_message_append(reply, "o", path);
+        if (r >= 0)
+                r = sd_bus_message_open_container(reply, 'a', "{sa{sv}}");
+        if (r >= 0)
+                r = sd_bus_message_open_container(reply, 'e', "sa{sv}");
+        if (r >= 0)
+                r = sd_bus_message_append(reply, "s", k->interface);
+        if (r >= 0)
+                r = sd_bus_message_open_container(reply, 'a', "{sv}");
+        for (const sd_bus_vtable *v = k->vtable; r >= 0 && v->type != _SD_BUS_VTABLE_END; v++) {
+                _cleanup_(sd_bus_message_unrefp) sd_bus_message *val = NULL;
+                if (v->type != _SD_BUS_VTABLE_PROPERTY && v->type != _SD_BUS_VTABLE_WRITABLE_PROPERTY)
+                        continue;
+                if (property_value(bus, path, k->interface, v, obj, &val) < 0)
+                        continue;
+                r = sd_bus_message_open_container(reply, 'e', "sv");
+                if (r >= 0)
+                        r = sd_bus_message_append(reply, "s", v->x.property.member);
+                if (r >= 0)
+                        r = sd_bus_message_open_container(reply, 'v', v->x.property.signature);
+                if (r >= 0)
+                        r = sd_bus_message_copy(reply, val, true);
+                if (r >= 0)
+                        r = sd_bus_message_close_container(reply);
+                if (r >= 0)
+                        r = sd_bus_message_close_container(reply);
+        }
+        if (r >= 0)
+                r = sd_bus_message_close_container(reply);
+        if (r >= 0)
+                r = sd_bus_message_close_container(reply);
+        if (r >= 0 && k == &vb_bus_kind_connect)
+                r = sd_bus_message_append(reply, "{sa{sv}}", "org.virtbus.Connect1", 0);
+        if (r >= 0)
+                r = sd_bus_message_close_container(reply);
+        if (r >= 0)
+                r = sd_bus_message_close_container(reply);
+        return r;
+}
+
+static int reply_managed_objects(sd_bus_message *m, VbBusConnect *bc) {
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
+        int r;
+
+        r = sd_bus_message_new_method_return(m, &reply);
+        if (r >= 0)
+                r = sd_bus_message_open_container(reply, 'a', "{oa{sa{sv}}}");
+        if (r >= 0)
+                r = append_object(reply, &vb_bus_kind_connect, bc->conn, bc->path);
+        for (size_t i = 1; r >= 0 && vb_bus_kinds[i]; i++) {
+                const VbBusKind *k = vb_bus_kinds[i];
+                _cleanup_free_ void **objs = NULL;
+                size_t n = k->list(bc->conn, &objs);
+                for (size_t j = 0; r >= 0 && j < n; j++) {
+                        _cleanup_free_ char *path = vb_bus_object_path(k, objs[j]);
+                        r = path ? append_object(reply, k, objs[j], path) : -ENOMEM;
+                }
+        }
+        if (r >= 0)
+                r = sd_bus_message_close_container(reply);
+        if (r < 0)
+                return r;
+        return sd_bus_send(NULL, reply, NULL);
+}
+
 /* Which permissions a call needs: from the ACL table; Properties and ObjectManager
  * calls map to the object's getattr/read/write. Returns false when the call needs no
  * check (Introspect, Peer), -1 in *n when the call has no rule at all. */
@@ -209,17 +283,21 @@ static int vanished(sd_bus_message *m, const VbBusKind *k) {
         const char *iface = sd_bus_message_get_interface(m);
         sd_bus_error error = SD_BUS_ERROR_NULL;
 
-        if (!iface || !k->element || (unsigned) k->kind >= _VB_KIND_MAX || !nf[k->kind].what)
+        /* Introspection works on any path under a collection, as in libvirt-dbus */
+        if (!iface || !k->element || streq(iface, "org.freedesktop.DBus.Introspectable") ||
+            streq(iface, "org.freedesktop.DBus.Peer"))
                 return 0;
         if (streq(iface, "org.freedesktop.DBus.Properties") &&
             streq(sd_bus_message_get_member(m), "GetAll")) {
                 sd_bus_reply_method_return(m, "a{sv}", 0);
                 return 1;
         }
-        if (!streq(iface, "org.freedesktop.DBus.Properties") && strncmp(iface, "org.libvirt.", 12) != 0)
-                return 0;
-        vb_bus_errorf(&error, nf[k->kind].code, "no %s with matching path '%s'", nf[k->kind].what,
-                      sd_bus_message_get_path(m));
+        if ((unsigned) k->kind < _VB_KIND_MAX && nf[k->kind].what)
+                vb_bus_errorf(&error, nf[k->kind].code, "no %s with matching path '%s'",
+                              nf[k->kind].what, sd_bus_message_get_path(m));
+        else
+                sd_bus_error_setf(&error, VB_ERROR_NAME, "no object at path '%s'",
+                                  sd_bus_message_get_path(m));
         sd_bus_reply_method_error(m, &error);
         sd_bus_error_free(&error);
         return 1;
@@ -252,6 +330,15 @@ static int gate_filter(sd_bus_message *m, void *userdata, sd_bus_error *ret_erro
                 return 1;   /* re-dispatched once polkit answers */
         if (r < 0)
                 goto fail;
+        if (k == &vb_bus_kind_connect && streq(sd_bus_message_get_member(m), "GetManagedObjects") &&
+            streq_ptr(sd_bus_message_get_interface(m), "org.freedesktop.DBus.ObjectManager")) {
+                r = reply_managed_objects(m, bc);
+                if (r < 0) {
+                        sd_bus_error_set_errnof(&error, r, "GetManagedObjects failed");
+                        goto fail;
+                }
+                return 1;
+        }
         if (prop_iface && streq(sd_bus_message_get_member(m), "GetAll") &&
             streq(prop_iface, k->interface)) {
                 r = reply_get_all(m, k, obj);

@@ -35,6 +35,7 @@ struct VbQmpSlot {
 
 struct VbQmp {
         unsigned n_ref;
+        bool freed;             /* vb_qmp_free() was called: the owner's ref is gone */
         sd_event *event;
         sd_event_source *io;
         int fd;
@@ -137,12 +138,16 @@ static void qmp_close(VbQmp *q, int reason, bool notify) {
 }
 
 VbQmp *vb_qmp_free(VbQmp *q) {
-        if (!q)
+        /* A reply callback run by this very call may free again: that is a no-op. */
+        if (!q || q->freed)
                 return NULL;
+        q->freed = true;
         /* The owner is done with it: no more callbacks to it except failing replies. */
         q->on_event = NULL;
         q->on_ready = NULL;
         q->on_disconnect = NULL;
+        /* The owner's reference keeps q alive while the failing callbacks run (they
+         * cannot drop it: a nested free returns above); then it is dropped. */
         qmp_close(q, -ECANCELED, false);
         qmp_unref(q);
         return NULL;
@@ -251,6 +256,17 @@ static int flush_output(VbQmp *q) {
         return 0;
 }
 
+/* Add v (taken) to o; a NULL v is an allocation failure. */
+static int add_member(json_object *o, const char *key, json_object *v) {
+        if (!v)
+                return -ENOMEM;
+        if (json_object_object_add(o, key, v) < 0) {
+                json_object_put(v);
+                return -ENOMEM;
+        }
+        return 0;
+}
+
 static int slot_append(VbQmp *q, const char *cmd, json_object *args, const int *fds,
                        size_t n_fds, VbQmpReplyFn cb, void *userdata) {
         _cleanup_(json_putp) json_object *m = NULL;
@@ -259,11 +275,9 @@ static int slot_append(VbQmp *q, const char *cmd, json_object *args, const int *
         size_t len;
 
         m = json_object_new_object();
-        if (!m)
-                return -ENOMEM;
-        if (json_object_object_add(m, "execute", json_object_new_string(cmd)) < 0 ||
-            (args && json_object_object_add(m, "arguments", json_object_get(args)) < 0) ||
-            json_object_object_add(m, "id", json_object_new_int64(q->next_id)) < 0)
+        if (!m || add_member(m, "execute", json_object_new_string(cmd)) < 0 ||
+            (args && add_member(m, "arguments", json_object_get(args)) < 0) ||
+            add_member(m, "id", json_object_new_int64(q->next_id)) < 0)
                 return -ENOMEM;
         text = json_object_to_json_string_ext(m, JSON_C_TO_STRING_PLAIN |
                                                  JSON_C_TO_STRING_NOSLASHESCAPE);

@@ -471,6 +471,15 @@ static void free_in_reply(VbQmp *q, int r, json_object *ret, const char *cls, co
         f->q = vb_qmp_free(f->q);
 }
 
+static void free_in_reply_cancel(VbQmp *q, int r, json_object *ret, const char *cls, const char *desc,
+                                 void *userdata) {
+        Fixture *f = userdata;
+        f->n_freed_in_reply++;
+        assert_int_equal(r, -ECANCELED);
+        assert_ptr_equal(f->q, q);
+        assert_null(vb_qmp_free(f->q));
+}
+
 static void test_free_with_pending(void **state) {
         Fixture f;
         Reply p[3] = {};
@@ -514,6 +523,18 @@ static void test_free_in_callbacks(void **state) {
         assert_null(f.q);
         assert_int_equal(p.n_calls, 1);
         run_idle(&f);
+        fixture_end(&f);
+        reply_free(&p);
+
+        /* Freed again from a reply callback that vb_qmp_free() itself runs. */
+        fixture_start(&f, "handshake", 0, false);
+        assert_int_equal(vb_qmp_command(f.q, "stop", NULL, NULL, 0, free_in_reply_cancel, &f), 0);
+        assert_int_equal(vb_qmp_query_status(f.q, status_cb, &p), 0);
+        f.q = vb_qmp_free(f.q);
+        assert_int_equal(f.n_freed_in_reply, 1);
+        assert_int_equal(p.n_calls, 1);
+        assert_int_equal(p.r, -ECANCELED);
+        f.mock.done = true;
         fixture_end(&f);
         reply_free(&p);
 }

@@ -114,6 +114,7 @@ struct VbOp {
         /* Called exactly once, when the op finishes (also when the object vanished). */
         void (*done)(VbOp *op, int r, const VbError *e);
         void *userdata;
+        void *result;              /* object an op created (e.g. a cloned volume), set before done */
 };
 
 /* ---- runtime objects ---- */
@@ -165,6 +166,7 @@ struct VbVolObj {
         VbPoolObj *pool;
         VbVolDef *def;
         char *name, *key, *path;
+        void *job;                 /* VbJob running on this volume, or NULL */
         void *priv;
 };
 
@@ -201,6 +203,135 @@ struct VbNWFilterObj {
         uint8_t uuid[16];
         void *priv;
 };
+
+
+/* ---- helper-H: types for the rest of org.libvirt.Domain and DomainSnapshot ---- */
+
+/* virTypedParameter, bus-agnostic. Type values are libvirt's. */
+typedef enum VbTypedParamType {
+        VB_TYPED_PARAM_INT = 1, VB_TYPED_PARAM_UINT = 2, VB_TYPED_PARAM_LLONG = 3,
+        VB_TYPED_PARAM_ULLONG = 4, VB_TYPED_PARAM_DOUBLE = 5, VB_TYPED_PARAM_BOOLEAN = 6,
+        VB_TYPED_PARAM_STRING = 7,
+} VbTypedParamType;
+
+typedef struct VbTypedParam {
+        char *field;
+        VbTypedParamType type;
+        union {
+                int32_t i;
+                uint32_t ui;
+                int64_t l;
+                uint64_t ul;
+                double d;
+                bool b;
+                char *s;
+        } v;
+} VbTypedParam;
+
+typedef struct VbTypedParams {
+        VbTypedParam *p;
+        size_t n;
+} VbTypedParams;
+
+/* drivers/typed-param.c */
+void vb_typed_params_clear(VbTypedParams *tp);
+static inline void vb_typed_params_clearp(VbTypedParams *tp) { vb_typed_params_clear(tp); }
+#define _cleanup_typed_params_ _cleanup_(vb_typed_params_clearp)
+int vb_typed_params_add(VbTypedParams *tp, const VbTypedParam *p);     /* copies */
+int vb_typed_params_add_int(VbTypedParams *tp, const char *field, int32_t v);
+int vb_typed_params_add_uint(VbTypedParams *tp, const char *field, uint32_t v);
+int vb_typed_params_add_llong(VbTypedParams *tp, const char *field, int64_t v);
+int vb_typed_params_add_ullong(VbTypedParams *tp, const char *field, uint64_t v);
+int vb_typed_params_add_double(VbTypedParams *tp, const char *field, double v);
+int vb_typed_params_add_boolean(VbTypedParams *tp, const char *field, bool v);
+int vb_typed_params_add_string(VbTypedParams *tp, const char *field, const char *v);
+int vb_typed_params_add_printf(VbTypedParams *tp, VbTypedParamType type, uint64_t v, const char *fmt, ...)
+        _printf_(4, 5);
+const VbTypedParam *vb_typed_params_get(const VbTypedParams *tp, const char *field);
+/* libvirt's virTypedParamsValidate: every field known, of the right type, not repeated.
+ * @spec: NULL-terminated list of "name", type pairs given as VbTypedParamSpec. */
+typedef struct VbTypedParamSpec {
+        const char *field;
+        VbTypedParamType type;
+} VbTypedParamSpec;
+int vb_typed_params_validate(const VbTypedParams *tp, const VbTypedParamSpec *spec, VbError *e);
+const char *vb_typed_param_type_name(VbTypedParamType t);
+
+typedef int (*VbDomainGetParamsFn)(VbDomainObj *d, const char *device, unsigned flags,
+                                   VbTypedParams *ret, VbError *e);
+typedef int (*VbDomainSetParamsFn)(VbDomainObj *d, const char *device, const VbTypedParams *params,
+                                   unsigned flags, VbError *e);
+
+typedef struct VbCpuMap {          /* one row per vCPU (or 1 row for the emulator) */
+        bool *map;                 /* n_rows * n_cpus, row-major */
+        size_t n_rows, n_cpus;
+} VbCpuMap;
+
+typedef struct VbMemoryStat {
+        int tag;                   /* virDomainMemoryStatTags */
+        uint64_t val;
+} VbMemoryStat;
+#define VB_MEMORY_STAT_MAX 16
+
+typedef struct VbIfaceAddr {
+        int type;                  /* 0 ipv4, 1 ipv6 */
+        char *addr;
+        unsigned prefix;
+} VbIfaceAddr;
+
+typedef struct VbDomainIface {
+        char *name, *hwaddr;       /* hwaddr may be NULL */
+        VbIfaceAddr *addrs;
+        size_t n_addrs;
+} VbDomainIface;
+
+typedef struct VbFSInfo {
+        char *mountpoint, *name, *fstype;
+        char **devs;               /* NULL-terminated */
+} VbFSInfo;
+
+typedef struct VbDiskError {
+        char *disk;
+        int error;
+} VbDiskError;
+
+typedef struct VbSecLabel {
+        char *label;
+        bool enforcing;
+} VbSecLabel;
+
+typedef struct VbJobInfo {
+        int type;
+        uint64_t time_elapsed, time_remaining, data_total, data_processed, data_remaining,
+                mem_total, mem_processed, mem_remaining, file_total, file_processed, file_remaining;
+} VbJobInfo;
+
+typedef struct VbBlockJobInfo {
+        int type;
+        uint64_t bandwidth, cur, end;
+} VbBlockJobInfo;
+
+typedef struct VbIOThreadInfo {
+        unsigned id;
+        VbCpuMap map;
+} VbIOThreadInfo;
+
+/* Result lists: free with these (drivers/typed-param.c). */
+void vb_cpu_map_clear(VbCpuMap *m);
+void vb_domain_ifaces_free(VbDomainIface *l, size_t n);
+void vb_fs_info_free(VbFSInfo *l, size_t n);
+void vb_disk_errors_free(VbDiskError *l, size_t n);
+void vb_sec_labels_free(VbSecLabel *l, size_t n);
+void vb_iothread_info_free(VbIOThreadInfo *l, size_t n);
+
+/* Snapshot registry (drivers/registry-snapshot.c): objects live in d->snapshots. */
+int vb_snapshot_obj_new(VbDomainObj *d, const char *name, VbSnapshotObj **ret);
+VbSnapshotObj *vb_snapshot_find(VbDomainObj *d, const char *name);
+/* Out of the domain's list and freed (priv must have been released by the driver). */
+void vb_snapshot_obj_remove(VbSnapshotObj *s);
+/* Children (direct, or all descendants) of @s, or the roots when @s is NULL. */
+size_t vb_snapshot_children(VbDomainObj *d, const VbSnapshotObj *s, bool descendants,
+                            VbSnapshotObj ***ret);
 
 /* ---- ops tables (fill what the driver supports; NULL = not supported) ---- */
 
@@ -252,6 +383,96 @@ typedef struct VbDomainOps {
         int (*set_autostart)(VbDomainObj *d, bool autostart, VbError *e);
         int (*get_os_type)(VbDomainObj *d, char **ret, VbError *e);
         int (*get_scheduler_type)(VbDomainObj *d, char **ret, int *nparams, VbError *e);
+        /* ---- helper-H: the rest of org.libvirt.Domain ---- */
+        int (*set_metadata)(VbDomainObj *d, int type, const char *metadata, const char *key,
+                            const char *uri, unsigned flags, VbError *e);
+        int (*get_metadata)(VbDomainObj *d, int type, const char *uri, unsigned flags, char **ret, VbError *e);
+        int (*managed_save)(VbDomainObj *d, unsigned flags, VbError *e);
+        int (*has_managed_save_image)(VbDomainObj *d, unsigned flags, bool *ret, VbError *e);
+        int (*managed_save_remove)(VbDomainObj *d, unsigned flags, VbError *e);
+        int (*save)(VbDomainObj *d, const char *to, const char *xml, unsigned flags, VbError *e);
+        int (*restore)(VbConnect *c, const char *from, const char *xml, unsigned flags, VbError *e);
+        int (*save_image_get_xml_desc)(VbConnect *c, const char *file, unsigned flags, char **ret, VbError *e);
+        int (*save_image_define_xml)(VbConnect *c, const char *file, const char *xml, unsigned flags, VbError *e);
+        int (*core_dump)(VbDomainObj *d, const char *to, unsigned format, unsigned flags, VbError *e);
+        int (*create_with_files)(VbDomainObj *d, unsigned nfiles, unsigned flags, VbError *e);
+        int (*set_vcpus)(VbDomainObj *d, unsigned n, unsigned flags, VbError *e);
+        int (*get_vcpus)(VbDomainObj *d, unsigned flags, unsigned *ret, VbError *e);
+        int (*get_vcpu_pin_info)(VbDomainObj *d, unsigned flags, VbCpuMap *ret, VbError *e);
+        int (*pin_vcpu)(VbDomainObj *d, unsigned vcpu, const bool *map, size_t n, unsigned flags, VbError *e);
+        int (*get_emulator_pin_info)(VbDomainObj *d, unsigned flags, VbCpuMap *ret, VbError *e);
+        int (*pin_emulator)(VbDomainObj *d, const bool *map, size_t n, unsigned flags, VbError *e);
+        int (*get_guest_vcpus)(VbDomainObj *d, unsigned flags, VbTypedParams *ret, VbError *e);
+        int (*set_guest_vcpus)(VbDomainObj *d, const char *cpumap, int state, unsigned flags, VbError *e);
+        int (*set_memory)(VbDomainObj *d, uint64_t kib, unsigned flags, VbError *e);
+        int (*set_memory_stats_period)(VbDomainObj *d, int period, unsigned flags, VbError *e);
+        int (*memory_stats)(VbDomainObj *d, unsigned flags, VbMemoryStat ret[VB_MEMORY_STAT_MAX],
+                            size_t *ret_n, VbError *e);
+        VbDomainGetParamsFn get_blkio_params, get_memory_params, get_numa_params, get_sched_params,
+                get_interface_params, get_block_iotune, get_perf_events;
+        VbDomainSetParamsFn set_blkio_params, set_memory_params, set_numa_params, set_sched_params,
+                set_interface_params, set_block_iotune, set_perf_events;
+        /* virDomainListGetStats / virConnectGetAllDomainStats for one domain */
+        int (*get_stats)(VbDomainObj *d, unsigned stats, unsigned flags, VbTypedParams *ret, VbError *e);
+        int (*get_job_info)(VbDomainObj *d, VbJobInfo *ret, VbError *e);
+        int (*get_job_stats)(VbDomainObj *d, unsigned flags, int *type, VbTypedParams *ret, VbError *e);
+        int (*abort_job)(VbDomainObj *d, VbError *e);
+        int (*get_control_info)(VbDomainObj *d, unsigned flags, unsigned *state, unsigned *details,
+                                uint64_t *state_time, VbError *e);
+        int (*get_time)(VbDomainObj *d, unsigned flags, uint64_t *secs, unsigned *nsecs, VbError *e);
+        int (*set_time)(VbDomainObj *d, uint64_t secs, unsigned nsecs, unsigned flags, VbError *e);
+        int (*get_hostname)(VbDomainObj *d, unsigned flags, char **ret, VbError *e);
+        int (*interface_addresses)(VbDomainObj *d, unsigned source, unsigned flags, VbDomainIface **ret,
+                                   size_t *ret_n, VbError *e);
+        int (*get_fs_info)(VbDomainObj *d, unsigned flags, VbFSInfo **ret, size_t *ret_n, VbError *e);
+        int (*get_disk_errors)(VbDomainObj *d, unsigned flags, VbDiskError **ret, size_t *ret_n, VbError *e);
+        int (*get_security_label_list)(VbDomainObj *d, VbSecLabel **ret, size_t *ret_n, VbError *e);
+        int (*rename)(VbDomainObj *d, const char *name, unsigned flags, VbError *e);
+        int (*attach_device)(VbDomainObj *d, const char *xml, unsigned flags, VbError *e);
+        int (*detach_device)(VbDomainObj *d, const char *xml, unsigned flags, VbError *e);
+        int (*update_device)(VbDomainObj *d, const char *xml, unsigned flags, VbError *e);
+        int (*block_peek)(VbDomainObj *d, const char *disk, uint64_t offset, size_t size, unsigned flags,
+                          uint8_t *buf, VbError *e);
+        int (*memory_peek)(VbDomainObj *d, uint64_t offset, size_t size, unsigned flags, uint8_t *buf, VbError *e);
+        int (*fs_freeze)(VbDomainObj *d, char **mountpoints, unsigned flags, unsigned *ret, VbError *e);
+        int (*fs_thaw)(VbDomainObj *d, char **mountpoints, unsigned flags, unsigned *ret, VbError *e);
+        int (*fs_trim)(VbDomainObj *d, const char *mountpoint, uint64_t minimum, unsigned flags, VbError *e);
+        int (*inject_nmi)(VbDomainObj *d, unsigned flags, VbError *e);
+        int (*send_key)(VbDomainObj *d, unsigned codeset, unsigned holdtime, const uint32_t *keys, size_t n,
+                        unsigned flags, VbError *e);
+        int (*send_process_signal)(VbDomainObj *d, int64_t pid, unsigned signum, unsigned flags, VbError *e);
+        int (*set_user_password)(VbDomainObj *d, const char *user, const char *password, unsigned flags,
+                                 VbError *e);
+        int (*pm_wakeup)(VbDomainObj *d, unsigned flags, VbError *e);
+        int (*open_graphics_fd)(VbDomainObj *d, unsigned idx, unsigned flags, int *ret_fd, VbError *e);
+        int (*add_iothread)(VbDomainObj *d, unsigned id, unsigned flags, VbError *e);
+        int (*del_iothread)(VbDomainObj *d, unsigned id, unsigned flags, VbError *e);
+        int (*pin_iothread)(VbDomainObj *d, unsigned id, const bool *map, size_t n, unsigned flags, VbError *e);
+        int (*get_iothread_info)(VbDomainObj *d, unsigned flags, VbIOThreadInfo **ret, size_t *ret_n, VbError *e);
+        int (*block_commit)(VbDomainObj *d, const char *disk, const char *base, const char *top,
+                            uint64_t bandwidth, unsigned flags, VbError *e);
+        int (*block_copy)(VbDomainObj *d, const char *disk, const char *destxml, const VbTypedParams *params,
+                          unsigned flags, VbError *e);
+        int (*block_job_abort)(VbDomainObj *d, const char *disk, unsigned flags, VbError *e);
+        int (*block_pull)(VbDomainObj *d, const char *disk, uint64_t bandwidth, unsigned flags, VbError *e);
+        int (*block_rebase)(VbDomainObj *d, const char *disk, const char *base, uint64_t bandwidth,
+                            unsigned flags, VbError *e);
+        int (*block_resize)(VbDomainObj *d, const char *disk, uint64_t size, unsigned flags, VbError *e);
+        int (*block_job_set_speed)(VbDomainObj *d, const char *disk, uint64_t bandwidth, unsigned flags,
+                                   VbError *e);
+        int (*get_block_job_info)(VbDomainObj *d, const char *disk, unsigned flags, VbBlockJobInfo *ret,
+                                  VbError *e);
+        int (*set_block_threshold)(VbDomainObj *d, const char *dev, uint64_t threshold, unsigned flags,
+                                   VbError *e);
+        int (*migrate_get_compression_cache)(VbDomainObj *d, unsigned flags, uint64_t *ret, VbError *e);
+        int (*migrate_set_compression_cache)(VbDomainObj *d, uint64_t size, unsigned flags, VbError *e);
+        int (*migrate_get_max_speed)(VbDomainObj *d, unsigned flags, uint64_t *ret, VbError *e);
+        int (*migrate_set_max_speed)(VbDomainObj *d, uint64_t bandwidth, unsigned flags, VbError *e);
+        int (*migrate_set_max_downtime)(VbDomainObj *d, uint64_t downtime, unsigned flags, VbError *e);
+        int (*migrate_start_post_copy)(VbDomainObj *d, unsigned flags, VbError *e);
+        int (*migrate_to_uri3)(VbDomainObj *d, const char *uri, const VbTypedParams *params, unsigned flags,
+                               VbError *e);
+        /* ---- end helper-H domain ops ---- */
 } VbDomainOps;
 
 /* ---- StoragePool, StorageVol, NodeDevice (ops tables, registry) ---- */
@@ -296,13 +517,15 @@ typedef struct VbStorageOps {
         int (*pool_list_volumes)(VbPoolObj *p, unsigned flags, VbVolObj ***ret, size_t *ret_n, VbError *e);
         int (*vol_lookup_by_name)(VbPoolObj *p, const char *name, VbVolObj **ret, VbError *e);
         int (*vol_create_xml)(VbPoolObj *p, const char *xml, unsigned flags, VbVolObj **ret, VbError *e);
+        /* runs as a job: 1 = pending, op->result = the new volume when op->done(0) */
         int (*vol_create_xml_from)(VbPoolObj *p, const char *xml, VbVolObj *src, unsigned flags,
-                                   VbVolObj **ret, VbError *e);
+                                   VbOp *op, VbError *e);
         int (*vol_delete)(VbVolObj *v, unsigned flags, VbError *e);      /* frees @v */
         int (*vol_get_info)(VbVolObj *v, unsigned flags, VbVolInfo *ret, VbError *e);
         int (*vol_get_xml_desc)(VbVolObj *v, unsigned flags, char **ret, VbError *e);
         int (*vol_resize)(VbVolObj *v, uint64_t capacity, unsigned flags, VbError *e);
-        int (*vol_wipe)(VbVolObj *v, unsigned algorithm, unsigned flags, VbError *e);
+        /* 0 done, 1 = runs as a job and calls op->done later */
+        int (*vol_wipe)(VbVolObj *v, unsigned algorithm, unsigned flags, VbOp *op, VbError *e);
 } VbStorageOps;
 
 typedef struct VbNodeDevOps {
@@ -369,11 +592,28 @@ typedef struct VbNWFilterOps {
         int (*undefine)(VbNWFilterObj *f, VbError *e);         /* frees @f */
         int (*get_xml_desc)(VbNWFilterObj *f, unsigned flags, char **ret, VbError *e);
 } VbNWFilterOps;
+/* ---- helper-H: snapshots (virDomainSnapshot*) ---- */
+typedef struct VbSnapshotOps {
+        /* @ret_name: the new snapshot (with NO_METADATA it is not kept in the registry) */
+        int (*create_xml)(VbDomainObj *d, const char *xml, unsigned flags, char **ret_name, VbError *e);
+        int (*current)(VbDomainObj *d, unsigned flags, VbSnapshotObj **ret, VbError *e);
+        int (*lookup_by_name)(VbDomainObj *d, const char *name, unsigned flags, VbSnapshotObj **ret, VbError *e);
+        /* malloc'd array of borrowed pointers */
+        int (*list_all)(VbDomainObj *d, unsigned flags, VbSnapshotObj ***ret, size_t *ret_n, VbError *e);
+        int (*list_children)(VbSnapshotObj *s, unsigned flags, VbSnapshotObj ***ret, size_t *ret_n, VbError *e);
+        int (*get_parent)(VbSnapshotObj *s, unsigned flags, VbSnapshotObj **ret, VbError *e);
+        int (*get_xml_desc)(VbSnapshotObj *s, unsigned flags, char **ret, VbError *e);
+        int (*is_current)(VbSnapshotObj *s, unsigned flags, bool *ret, VbError *e);
+        int (*revert)(VbSnapshotObj *s, unsigned flags, VbError *e);
+        int (*delete)(VbSnapshotObj *s, unsigned flags, VbError *e);
+} VbSnapshotOps;
 
 struct VbDriver {
         const char *name;                   /* "Test", "QEMU", "LXC": path element and connect_driver */
         int (*open)(VbConnect *c, const char *root, VbError *e);
         void (*close)(VbConnect *c);
+        /* frees what the driver hangs off a domain (snapshots, private data) */
+        void (*domain_obj_free)(VbDomainObj *d);
         const VbConnectOps *connect;
         const VbDomainOps *domain;
         const VbStorageOps *storage;        /* StoragePool, StorageVol */
@@ -383,6 +623,7 @@ struct VbDriver {
         const VbIfaceOps *iface;
         const VbSecretOps *secret;
         const VbNWFilterOps *nwfilter;
+        const VbSnapshotOps *snapshot;   /* helper-H */
 };
 
 #define VB_DRIVER_CALL(c, table, op, api, e, ...)                                   \

@@ -52,7 +52,7 @@ static void job_remove(VbJob *j) {
         job_free(j);
 }
 
-int vb_job_new(VbConnect *c, const char *operation, VbObjKind kind, void *target,
+int vb_job_new(VbConnect *c, const char *operation, VbObjKind kind, void *target, uint64_t bytes_total,
                int (*cancel)(VbJob *, VbError *), VbJob **ret, VbError *e) {
         JobList *l = list_of(c, true);
         VbJob *j;
@@ -74,6 +74,7 @@ int vb_job_new(VbConnect *c, const char *operation, VbObjKind kind, void *target
         j->target_kind = kind;
         j->target = target;
         j->cancel = cancel;
+        j->bytes_total = bytes_total;
         l->jobs[l->n++] = j;
         vb_event_obj(c, VB_EVENT_OBJECT_ADDED, VB_KIND_JOB, j, 0, 0);
         *ret = j;

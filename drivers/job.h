@@ -33,7 +33,8 @@ struct VbJob {
 };
 
 const char *vb_job_state_to_string(VbJobState s);
-int vb_job_new(VbConnect *c, const char *operation, VbObjKind kind, void *target,
+/* @bytes_total: expected work in bytes, 0 when unknown. Announced at once. */
+int vb_job_new(VbConnect *c, const char *operation, VbObjKind kind, void *target, uint64_t bytes_total,
                int (*cancel)(VbJob *, VbError *), VbJob **ret, VbError *e);
 void vb_job_progress(VbJob *j, uint64_t done, uint64_t total);
 /* r = 0 success, -ECANCELED cancelled, other < 0 failed with @e's message. */

@@ -84,6 +84,8 @@ VbDomainObj *vb_domain_obj_ref(VbDomainObj *d) {
 VbDomainObj *vb_domain_obj_unref(VbDomainObj *d) {
         if (!d || --d->n_ref > 0)
                 return NULL;
+        if (d->conn && d->conn->driver->domain_obj_free)
+                d->conn->driver->domain_obj_free(d);
         vb_domain_def_free(d->def);
         vb_domain_def_free(d->newdef);
         free(d->snapshots);

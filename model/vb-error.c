@@ -33,6 +33,7 @@ static const struct {
         [VB_ERR_CONFIG_UNSUPPORTED] = { "unsupported configuration",                                 EINVAL },
         [VB_ERR_NO_MEMORY]          = { "out of memory",                                             ENOMEM },
         [VB_ERR_LIMIT]              = { "limit exceeded",                                            ENOBUFS },
+        [VB_ERR_OPERATION_ABORTED]  = { "operation aborted",                                         ECANCELED },
         [VB_ERR_NO_DOMAIN_METADATA] = { "metadata not found",                                        ENODATA },
 };
 

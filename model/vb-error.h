@@ -30,6 +30,7 @@ typedef enum VbErrorCode {
         VB_ERR_CONFIG_UNSUPPORTED,/* "unsupported configuration" */
         VB_ERR_NO_MEMORY,         /* "out of memory" */
         VB_ERR_LIMIT,             /* "limit exceeded" */
+        VB_ERR_OPERATION_ABORTED, /* "operation aborted" */
         VB_ERR_NO_DOMAIN_METADATA,/* "metadata not found" */
         _VB_ERR_MAX,
 } VbErrorCode;

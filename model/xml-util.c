@@ -343,10 +343,16 @@ int vb_uuid_parse(const char *s, uint8_t ret[16]) {
 }
 
 void vb_uuid_format(const uint8_t u[16], char ret[37]) {
-        snprintf(ret, 37,
-                 "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x",
-                 u[0], u[1], u[2], u[3], u[4], u[5], u[6], u[7],
-                 u[8], u[9], u[10], u[11], u[12], u[13], u[14], u[15]);
+        /* on every path and polkit check: a table, not snprintf */
+        static const char hex[] = "0123456789abcdef";
+        char *p = ret;
+        for (int i = 0; i < 16; i++) {
+                if (i == 4 || i == 6 || i == 8 || i == 10)
+                        *p++ = '-';
+                *p++ = hex[u[i] >> 4];
+                *p++ = hex[u[i] & 15];
+        }
+        *p = 0;
 }
 
 void vb_uuid_generate(uint8_t ret[16]) {

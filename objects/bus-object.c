@@ -9,6 +9,7 @@
 #include "bus-object.h"
 #include "object-path.h"
 #include "polkit.h"
+#include "xml-util.h"
 
 #define MAX_CONNECTS 8
 static VbBusConnect *connects[MAX_CONNECTS];
@@ -25,6 +26,7 @@ const VbBusKind *const vb_bus_kinds[] = {
         &vb_bus_kind_interface,
         &vb_bus_kind_secret,
         &vb_bus_kind_nwfilter,
+        &vb_bus_kind_snapshot,   /* helper-H */
         NULL,
 };
 
@@ -83,6 +85,78 @@ int vb_reply_path(sd_bus_message *m, const VbBusKind *k, const void *obj) {
         if (!path)
                 return -ENOMEM;
         return sd_bus_reply_method_return(m, "o", path);
+}
+
+/* ---- replies to slow driver ops: sent exactly once, when the op is done ---- */
+
+typedef struct ReplyOp {
+        VbOp op;
+        sd_bus_message *m;
+        const VbBusKind *result_kind;   /* reply with the path of op.result */
+} ReplyOp;
+
+static void reply_op_done(VbOp *op, int r, const VbError *e) {
+        ReplyOp *o = (ReplyOp *) op;
+        if (r >= 0 && o->result_kind && op->result)
+                r = vb_reply_path(o->m, o->result_kind, op->result);
+        else if (r >= 0)
+                r = sd_bus_reply_method_return(o->m, "");
+        else {
+                sd_bus_error error = SD_BUS_ERROR_NULL;
+                vb_bus_error(&error, e);
+                sd_bus_reply_method_error(o->m, &error);
+                sd_bus_error_free(&error);
+        }
+        sd_bus_message_unref(o->m);
+        free(o);
+}
+
+VbOp *vb_bus_reply_op_new(sd_bus_message *m, const VbBusKind *result_kind) {
+        ReplyOp *o = calloc(1, sizeof(*o));
+        if (!o)
+                return NULL;
+        o->op.done = reply_op_done;
+        o->m = sd_bus_message_ref(m);
+        o->result_kind = result_kind;
+        return &o->op;
+}
+
+int vb_bus_reply_op_result(VbOp *op, int r, const VbError *e) {
+        if (r != 1)
+                op->done(op, r, e);   /* finished (or failed) at once */
+        return 1;
+}
+
+int vb_bus_lookup_by_name(sd_bus_message *m, VbConnect *c, const VbBusKind *k, sd_bus_error *error) {
+        const char *name;
+        void *obj;
+        int r;
+
+        r = sd_bus_message_read(m, "s", &name);
+        if (r < 0)
+                return r;
+        obj = k->find_name(c, name);
+        if (!obj)
+                return vb_bus_errorf(error, k->not_found, "no %s with matching name '%s'", k->noun, name);
+        return vb_reply_path(m, k, obj);
+}
+
+int vb_bus_lookup_by_uuid(sd_bus_message *m, VbConnect *c, const VbBusKind *k, const char *api,
+                          sd_bus_error *error) {
+        const char *s;
+        uint8_t uuid[16];
+        void *obj;
+        int r;
+
+        r = sd_bus_message_read(m, "s", &s);
+        if (r < 0)
+                return r;
+        if (vb_uuid_parse(s, uuid) < 0)
+                return vb_bus_errorf(error, VB_ERR_INVALID_ARG, "uuidstr in %s must be a valid UUID", api);
+        obj = k->find_uuid(c, uuid);
+        if (!obj)
+                return vb_bus_errorf(error, k->not_found, "no %s with matching uuid '%s'", k->noun, s);
+        return vb_reply_path(m, k, obj);
 }
 
 /* ---- object resolution: path → (connection, kind, object) ---- */

@@ -31,6 +31,11 @@ typedef struct VbBusKind {
         size_t (*details)(const void *obj, const char *kv[], char *buf, size_t bufsz);
         /* owning connection of an object */
         VbConnect *(*conn_of)(const void *obj);
+        /* Connect.<Kind>LookupByName / ByUUID, served by vb_bus_lookup_* */
+        void *(*find_name)(VbConnect *c, const char *name);
+        void *(*find_uuid)(VbConnect *c, const uint8_t uuid[16]);
+        VbErrorCode not_found;      /* VB_ERR_NO_DOMAIN, ... */
+        const char *noun;           /* "domain", "storage pool": in libvirt's messages */
 } VbBusKind;
 
 extern const VbBusKind vb_bus_kind_connect;
@@ -46,6 +51,7 @@ extern const VbBusKind vb_bus_kind_network;
 extern const VbBusKind vb_bus_kind_interface;
 extern const VbBusKind vb_bus_kind_secret;
 extern const VbBusKind vb_bus_kind_nwfilter;
+extern const VbBusKind vb_bus_kind_snapshot;   /* helper-H: objects/snapshot.c */
 
 /* All kinds, NULL-terminated (Connect first). */
 extern const VbBusKind *const vb_bus_kinds[];
@@ -70,8 +76,20 @@ int vb_bus_errorf(sd_bus_error *error, VbErrorCode code, const char *fmt, ...) _
  * see (polkit); returns 1 while answers are pending (see gate.c). */
 int vb_reply_object_paths(sd_bus_message *m, const VbBusKind *k, void *const *objs, size_t n);
 
+/* Connect.<Kind>LookupByName / ByUUID: read the key, find, reply with the path or
+ * libvirt's "<Kind> not found: no <noun> with matching name 'x'". */
+int vb_bus_lookup_by_name(sd_bus_message *m, VbConnect *c, const VbBusKind *k, sd_bus_error *error);
+int vb_bus_lookup_by_uuid(sd_bus_message *m, VbConnect *c, const VbBusKind *k, const char *api,
+                          sd_bus_error *error);
+
 /* Reply with one object path / string / nothing. */
 int vb_reply_path(sd_bus_message *m, const VbBusKind *k, const void *obj);
+
+/* A VbOp whose completion replies to @m exactly once: with the error, with the path
+ * of op->result when @result_kind is given, or with nothing. Pass the driver op's
+ * return value to vb_bus_reply_op_result and return that. */
+VbOp *vb_bus_reply_op_new(sd_bus_message *m, const VbBusKind *result_kind);
+int vb_bus_reply_op_result(VbOp *op, int r, const VbError *e);
 
 /* Run a lifecycle op that may finish later (VbOp), replying exactly once. */
 typedef int (*VbDomainLifecycleFn)(VbDomainObj *d, unsigned flags, VbOp *op, VbError *e);

@@ -28,17 +28,6 @@ LIST_METHOD(vb_connect_method_list_interfaces, VbIfaceObj, vb_iface_list, vb_bus
 LIST_METHOD(vb_connect_method_list_secrets, VbSecretObj, vb_secret_list, vb_bus_kind_secret)
 LIST_METHOD(vb_connect_method_list_nwfilters, VbNWFilterObj, vb_nwfilter_list, vb_bus_kind_nwfilter)
 
-/* The UUID argument of a *LookupByUUID call, refused like libvirt's *LookupByUUIDString. */
-static int read_uuid(sd_bus_message *m, const char *api, const char **ret_str, uint8_t ret[16],
-                     sd_bus_error *error) {
-        int r = sd_bus_message_read(m, "s", ret_str);
-        if (r < 0)
-                return r;
-        if (vb_uuid_parse(*ret_str, ret) < 0)
-                return vb_bus_errorf(error, VB_ERR_INVALID_ARG, "uuidstr in %s must be a valid UUID", api);
-        return 0;
-}
-
 /* ---- networks ---- */
 
 static int network_define_or_create(sd_bus_message *m, VbConnect *c, bool create, sd_bus_error *error) {
@@ -68,32 +57,11 @@ int vb_connect_method_network_define_xml(sd_bus_message *m, void *userdata, sd_b
 }
 
 int vb_connect_method_network_lookup_by_name(sd_bus_message *m, void *userdata, sd_bus_error *error) {
-        const char *name;
-        VbNetworkObj *n;
-        int r;
-
-        r = sd_bus_message_read(m, "s", &name);
-        if (r < 0)
-                return r;
-        n = vb_network_find_name(userdata, name);
-        if (!n)
-                return vb_bus_errorf(error, VB_ERR_NO_NETWORK, "no network with matching name '%s'", name);
-        return vb_reply_path(m, &vb_bus_kind_network, n);
+        return vb_bus_lookup_by_name(m, userdata, &vb_bus_kind_network, error);
 }
 
 int vb_connect_method_network_lookup_by_uuid(sd_bus_message *m, void *userdata, sd_bus_error *error) {
-        const char *s;
-        uint8_t uuid[16];
-        VbNetworkObj *n;
-        int r;
-
-        r = read_uuid(m, "virNetworkLookupByUUIDString", &s, uuid, error);
-        if (r < 0)
-                return r;
-        n = vb_network_find_uuid(userdata, uuid);
-        if (!n)
-                return vb_bus_errorf(error, VB_ERR_NO_NETWORK, "no network with matching uuid '%s'", s);
-        return vb_reply_path(m, &vb_bus_kind_network, n);
+        return vb_bus_lookup_by_uuid(m, userdata, &vb_bus_kind_network, "virNetworkLookupByUUIDString", error);
 }
 
 /* ---- host interfaces ---- */
@@ -129,17 +97,7 @@ int vb_connect_method_interface_lookup_by_mac(sd_bus_message *m, void *userdata,
 }
 
 int vb_connect_method_interface_lookup_by_name(sd_bus_message *m, void *userdata, sd_bus_error *error) {
-        const char *name;
-        VbIfaceObj *i;
-        int r;
-
-        r = sd_bus_message_read(m, "s", &name);
-        if (r < 0)
-                return r;
-        i = vb_iface_find_name(userdata, name);
-        if (!i)
-                return vb_bus_errorf(error, VB_ERR_NO_INTERFACE, "no interface with matching name '%s'", name);
-        return vb_reply_path(m, &vb_bus_kind_interface, i);
+        return vb_bus_lookup_by_name(m, userdata, &vb_bus_kind_interface, error);
 }
 
 typedef int (*IfaceTxFn)(VbConnect *c, unsigned flags, VbError *e);
@@ -197,18 +155,7 @@ int vb_connect_method_secret_define_xml(sd_bus_message *m, void *userdata, sd_bu
 }
 
 int vb_connect_method_secret_lookup_by_uuid(sd_bus_message *m, void *userdata, sd_bus_error *error) {
-        const char *str;
-        uint8_t uuid[16];
-        VbSecretObj *s;
-        int r;
-
-        r = read_uuid(m, "virSecretLookupByUUIDString", &str, uuid, error);
-        if (r < 0)
-                return r;
-        s = vb_secret_find_uuid(userdata, uuid);
-        if (!s)
-                return vb_bus_errorf(error, VB_ERR_NO_SECRET, "no secret with matching uuid '%s'", str);
-        return vb_reply_path(m, &vb_bus_kind_secret, s);
+        return vb_bus_lookup_by_uuid(m, userdata, &vb_bus_kind_secret, "virSecretLookupByUUIDString", error);
 }
 
 int vb_connect_method_secret_lookup_by_usage(sd_bus_message *m, void *userdata, sd_bus_error *error) {
@@ -245,30 +192,9 @@ int vb_connect_method_nwfilter_define_xml(sd_bus_message *m, void *userdata, sd_
 }
 
 int vb_connect_method_nwfilter_lookup_by_name(sd_bus_message *m, void *userdata, sd_bus_error *error) {
-        const char *name;
-        VbNWFilterObj *f;
-        int r;
-
-        r = sd_bus_message_read(m, "s", &name);
-        if (r < 0)
-                return r;
-        f = vb_nwfilter_find_name(userdata, name);
-        if (!f)
-                return vb_bus_errorf(error, VB_ERR_NO_NWFILTER, "no nwfilter with matching name '%s'", name);
-        return vb_reply_path(m, &vb_bus_kind_nwfilter, f);
+        return vb_bus_lookup_by_name(m, userdata, &vb_bus_kind_nwfilter, error);
 }
 
 int vb_connect_method_nwfilter_lookup_by_uuid(sd_bus_message *m, void *userdata, sd_bus_error *error) {
-        const char *s;
-        uint8_t uuid[16];
-        VbNWFilterObj *f;
-        int r;
-
-        r = read_uuid(m, "virNWFilterLookupByUUIDString", &s, uuid, error);
-        if (r < 0)
-                return r;
-        f = vb_nwfilter_find_uuid(userdata, uuid);
-        if (!f)
-                return vb_bus_errorf(error, VB_ERR_NO_NWFILTER, "no nwfilter with matching uuid '%s'", s);
-        return vb_reply_path(m, &vb_bus_kind_nwfilter, f);
+        return vb_bus_lookup_by_uuid(m, userdata, &vb_bus_kind_nwfilter, "virNWFilterLookupByUUIDString", error);
 }

@@ -2,12 +2,7 @@
 /* org.libvirt.Connect: host (node) and CPU model methods. */
 #include "bus-object.h"
 #include "connect-node.h"
-
-static void strv_free(char **l) {
-        for (char **p = l; p && *p; p++)
-                free(*p);
-        free(l);
-}
+#include "xml-keep.h"
 
 static int reply_string(sd_bus_message *m, int r, const char *s, VbError *e, sd_bus_error *error) {
         if (r < 0)
@@ -32,7 +27,7 @@ int vb_connect_method_baseline_cpu(sd_bus_message *m, void *userdata, sd_bus_err
                                    (const char *const *) cpus, flags, &cpu, &e);
         else
                 vb_error_set(&e, VB_ERR_INVALID_ARG, "bad arguments");
-        strv_free(cpus);
+        vb_strv_free(cpus);
         return reply_string(m, r, cpu, &e, error);
 }
 
@@ -71,7 +66,7 @@ int vb_connect_method_get_cpu_model_names(sd_bus_message *m, void *userdata, sd_
         r = sd_bus_message_new_method_return(m, &reply);
         if (r >= 0)
                 r = sd_bus_message_append_strv(reply, models);
-        strv_free(models);
+        vb_strv_free(models);
         if (r < 0)
                 return r;
         return sd_bus_send(NULL, reply, NULL);

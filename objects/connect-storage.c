@@ -65,38 +65,11 @@ int vb_method_storage_pool_define_xml(sd_bus_message *m, void *userdata, sd_bus_
 }
 
 int vb_method_storage_pool_lookup_by_name(sd_bus_message *m, void *userdata, sd_bus_error *error) {
-        const char *name;
-        VbPoolObj *p;
-        int r;
-
-        r = sd_bus_message_read(m, "s", &name);
-        if (r < 0)
-                return r;
-        p = vb_pool_find_name(userdata, name);
-        if (!p)
-                return vb_bus_errorf(error, VB_ERR_NO_STORAGE_POOL, "no storage pool with matching name '%s'", name);
-        return vb_reply_path(m, &vb_bus_kind_storage_pool, p);
+        return vb_bus_lookup_by_name(m, userdata, &vb_bus_kind_storage_pool, error);
 }
 
 int vb_method_storage_pool_lookup_by_uuid(sd_bus_message *m, void *userdata, sd_bus_error *error) {
-        const char *s;
-        uint8_t uuid[16];
-        char uuidstr[37];
-        VbPoolObj *p;
-        int r;
-
-        r = sd_bus_message_read(m, "s", &s);
-        if (r < 0)
-                return r;
-        if (vb_uuid_parse(s, uuid) < 0)
-                return vb_bus_errorf(error, VB_ERR_INVALID_ARG, "invalid UUID '%s'", s);
-        p = vb_pool_find_uuid(userdata, uuid);
-        if (!p) {
-                vb_uuid_format(uuid, uuidstr);
-                return vb_bus_errorf(error, VB_ERR_NO_STORAGE_POOL, "no storage pool with matching uuid '%s'",
-                                     uuidstr);
-        }
-        return vb_reply_path(m, &vb_bus_kind_storage_pool, p);
+        return vb_bus_lookup_by_uuid(m, userdata, &vb_bus_kind_storage_pool, "virStoragePoolLookupByUUIDString", error);
 }
 
 int vb_method_storage_vol_lookup_by_key(sd_bus_message *m, void *userdata, sd_bus_error *error) {
@@ -163,17 +136,7 @@ int vb_method_node_device_create_xml(sd_bus_message *m, void *userdata, sd_bus_e
 }
 
 int vb_method_node_device_lookup_by_name(sd_bus_message *m, void *userdata, sd_bus_error *error) {
-        const char *name;
-        VbNodeDevObj *d;
-        int r;
-
-        r = sd_bus_message_read(m, "s", &name);
-        if (r < 0)
-                return r;
-        d = vb_nodedev_find_name(userdata, name);
-        if (!d)
-                return vb_bus_errorf(error, VB_ERR_NO_NODE_DEVICE, "no node device with matching name '%s'", name);
-        return vb_reply_path(m, &vb_bus_kind_node_device, d);
+        return vb_bus_lookup_by_name(m, userdata, &vb_bus_kind_node_device, error);
 }
 
 int vb_method_node_device_lookup_scsi_host_by_wwn(sd_bus_message *m, void *userdata, sd_bus_error *error) {

@@ -5,6 +5,7 @@
 
 #include "bus-object.h"
 #include "connect-storage.h"
+#include "domain-extra.h"   /* helper-H */
 #include "config.h"
 #include "connect-node.h"
 #include "connect-net.h"
@@ -32,34 +33,11 @@ static int method_list_domains(sd_bus_message *m, void *userdata, sd_bus_error *
 }
 
 static int method_domain_lookup_by_name(sd_bus_message *m, void *userdata, sd_bus_error *error) {
-        const char *name;
-        VbDomainObj *d;
-        int r;
-
-        r = sd_bus_message_read(m, "s", &name);
-        if (r < 0)
-                return r;
-        d = vb_domain_find_name(conn_of(m, userdata), name);
-        if (!d)
-                return vb_bus_errorf(error, VB_ERR_NO_DOMAIN, "no domain with matching name '%s'", name);
-        return vb_reply_path(m, &vb_bus_kind_domain, d);
+        return vb_bus_lookup_by_name(m, userdata, &vb_bus_kind_domain, error);
 }
 
 static int method_domain_lookup_by_uuid(sd_bus_message *m, void *userdata, sd_bus_error *error) {
-        const char *s;
-        uint8_t uuid[16];
-        VbDomainObj *d;
-        int r;
-
-        r = sd_bus_message_read(m, "s", &s);
-        if (r < 0)
-                return r;
-        if (vb_uuid_parse(s, uuid) < 0)
-                return vb_bus_errorf(error, VB_ERR_INVALID_ARG, "invalid UUID '%s'", s);
-        d = vb_domain_find_uuid(conn_of(m, userdata), uuid);
-        if (!d)
-                return vb_bus_errorf(error, VB_ERR_NO_DOMAIN, "no domain with matching uuid '%s'", s);
-        return vb_reply_path(m, &vb_bus_kind_domain, d);
+        return vb_bus_lookup_by_uuid(m, userdata, &vb_bus_kind_domain, "virDomainLookupByUUIDString", error);
 }
 
 static int method_domain_lookup_by_id(sd_bus_message *m, void *userdata, sd_bus_error *error) {
@@ -225,6 +203,18 @@ static const sd_bus_vtable connect_vtable[] = {
                                  SD_BUS_VTABLE_UNPRIVILEGED),
         SD_BUS_METHOD_WITH_NAMES("GetSysinfo", "u", SD_BUS_PARAM(flags), "s", SD_BUS_PARAM(sysinfo),
                                  method_get_sysinfo, SD_BUS_VTABLE_UNPRIVILEGED),
+        /* helper-H: domain images and statistics (handlers in domain-params.c) */
+        SD_BUS_METHOD_WITH_NAMES("DomainRestore", "ssu", SD_BUS_PARAM(from) SD_BUS_PARAM(xml) SD_BUS_PARAM(flags),
+                                 "", , vb_connect_method_domain_restore, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_NAMES("DomainSaveImageDefineXML", "ssu",
+                                 SD_BUS_PARAM(file) SD_BUS_PARAM(xml) SD_BUS_PARAM(flags), "", ,
+                                 vb_connect_method_domain_save_image_define_xml, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_NAMES("DomainSaveImageGetXMLDesc", "su", SD_BUS_PARAM(file) SD_BUS_PARAM(flags),
+                                 "s", SD_BUS_PARAM(xml), vb_connect_method_domain_save_image_get_xml_desc,
+                                 SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_NAMES("GetAllDomainStats", "uu", SD_BUS_PARAM(stats) SD_BUS_PARAM(flags),
+                                 "a(sa{sv})", SD_BUS_PARAM(records), vb_connect_method_get_all_domain_stats,
+                                 SD_BUS_VTABLE_UNPRIVILEGED),
         SD_BUS_METHOD_WITH_NAMES("ListDomains", "u", SD_BUS_PARAM(flags), "ao", SD_BUS_PARAM(domains),
                                  method_list_domains, SD_BUS_VTABLE_UNPRIVILEGED),
         SD_BUS_METHOD_WITH_NAMES("NodeGetCPUMap", "u", SD_BUS_PARAM(flags), "ab", SD_BUS_PARAM(res),

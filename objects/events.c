@@ -78,6 +78,10 @@ static void object_manager(sd_bus *bus, const char *path, const VbBusKind *k, co
         default:
                 break;
         }
+        /* helper-H: a renamed domain keeps its path: it comes back after UNDEFINED/RENAMED */
+        if (ev->type == VB_EVENT_DOMAIN_LIFECYCLE && ev->event == VB_EV_DEFINED &&
+            ev->detail == VB_EV_DEFINED_RENAMED)
+                added = true;
         if (added)
                 sd_bus_emit_interfaces_added(bus, path, k->interface, NULL);
         if (removed)

@@ -148,4 +148,7 @@ const VbBusKind vb_bus_kind_interface = {
         .list = iface_list,
         .details = iface_details,
         .conn_of = iface_conn_of,
+        .find_name = (void *(*)(VbConnect *, const char *)) vb_iface_find_name,
+        .not_found = VB_ERR_NO_INTERFACE,
+        .noun = "interface",
 };

@@ -235,4 +235,8 @@ const VbBusKind vb_bus_kind_network = {
         .list = network_list,
         .details = network_details,
         .conn_of = network_conn_of,
+        .find_name = (void *(*)(VbConnect *, const char *)) vb_network_find_name,
+        .find_uuid = (void *(*)(VbConnect *, const uint8_t *)) vb_network_find_uuid,
+        .not_found = VB_ERR_NO_NETWORK,
+        .noun = "network",
 };

@@ -162,4 +162,7 @@ const VbBusKind vb_bus_kind_node_device = {
         .list = nodedev_list,
         .details = nodedev_details,
         .conn_of = nodedev_conn_of,
+        .find_name = (void *(*)(VbConnect *, const char *)) vb_nodedev_find_name,
+        .not_found = VB_ERR_NO_NODE_DEVICE,
+        .noun = "node device",
 };

@@ -111,4 +111,8 @@ const VbBusKind vb_bus_kind_nwfilter = {
         .list = nwfilter_list,
         .details = nwfilter_details,
         .conn_of = nwfilter_conn_of,
+        .find_name = (void *(*)(VbConnect *, const char *)) vb_nwfilter_find_name,
+        .find_uuid = (void *(*)(VbConnect *, const uint8_t *)) vb_nwfilter_find_uuid,
+        .not_found = VB_ERR_NO_NWFILTER,
+        .noun = "nwfilter",
 };

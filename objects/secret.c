@@ -191,4 +191,7 @@ const VbBusKind vb_bus_kind_secret = {
         .list = secret_list,
         .details = secret_details,
         .conn_of = secret_conn_of,
+        .find_uuid = (void *(*)(VbConnect *, const uint8_t *)) vb_secret_find_uuid,
+        .not_found = VB_ERR_NO_SECRET,
+        .noun = "secret",
 };

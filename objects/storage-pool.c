@@ -168,8 +168,9 @@ static int method_storage_vol_create_xml(sd_bus_message *m, void *userdata, sd_b
 static int method_storage_vol_create_xml_from(sd_bus_message *m, void *userdata, sd_bus_error *error) {
         _cleanup_vb_error_ VbError e = VB_ERROR_NULL;
         VbPoolObj *p = userdata;
-        VbVolObj *src, *v = NULL;
+        VbVolObj *src;
         const char *xml, *key;
+        VbOp *op;
         uint32_t flags;
         int r;
 
@@ -179,11 +180,16 @@ static int method_storage_vol_create_xml_from(sd_bus_message *m, void *userdata,
         src = vb_vol_find_key(p->conn, key);
         if (!src)
                 return vb_bus_errorf(error, VB_ERR_NO_STORAGE_VOL, "no storage vol with matching key '%s'", key);
-        r = VB_DRIVER_CALL(p->conn, storage, vol_create_xml_from, "virStorageVolCreateXMLFrom", &e,
-                           p, xml, src, flags, &v, &e);
-        if (r < 0)
+        if (!VB_DRIVER_HAS(p->conn, storage, vol_create_xml_from)) {
+                vb_error_unsupported(&e, "virStorageVolCreateXMLFrom");
                 return vb_bus_error(error, &e);
-        return vb_reply_path(m, &vb_bus_kind_storage_vol, v);
+        }
+        op = vb_bus_reply_op_new(m, &vb_bus_kind_storage_vol);
+        if (!op)
+                return -ENOMEM;
+        /* may run as an org.virtbus.Job1; the reply (the new volume's path) comes at its end */
+        r = p->conn->driver->storage->vol_create_xml_from(p, xml, src, flags, op, &e);
+        return vb_bus_reply_op_result(op, r, &e);
 }
 
 static int method_storage_vol_lookup_by_name(sd_bus_message *m, void *userdata, sd_bus_error *error) {
@@ -292,4 +298,8 @@ const VbBusKind vb_bus_kind_storage_pool = {
         .list = pool_list,
         .details = pool_details,
         .conn_of = pool_conn_of,
+        .find_name = (void *(*)(VbConnect *, const char *)) vb_pool_find_name,
+        .find_uuid = (void *(*)(VbConnect *, const uint8_t *)) vb_pool_find_uuid,
+        .not_found = VB_ERR_NO_STORAGE_POOL,
+        .noun = "storage pool",
 };

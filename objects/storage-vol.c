@@ -127,15 +127,22 @@ static int method_wipe(sd_bus_message *m, void *userdata, sd_bus_error *error) {
         _cleanup_vb_error_ VbError e = VB_ERROR_NULL;
         VbVolObj *v = userdata;
         uint32_t pattern, flags;
+        VbOp *op;
         int r;
 
         r = sd_bus_message_read(m, "uu", &pattern, &flags);
         if (r < 0)
                 return r;
-        r = VB_DRIVER_CALL(v->pool->conn, storage, vol_wipe, "virStorageVolWipePattern", &e, v, pattern, flags, &e);
-        if (r < 0)
+        if (!VB_DRIVER_HAS(v->pool->conn, storage, vol_wipe)) {
+                vb_error_unsupported(&e, "virStorageVolWipePattern");
                 return vb_bus_error(error, &e);
-        return sd_bus_reply_method_return(m, "");
+        }
+        op = vb_bus_reply_op_new(m, NULL);
+        if (!op)
+                return -ENOMEM;
+        /* may run as an org.virtbus.Job1; the reply comes when it is over */
+        r = v->pool->conn->driver->storage->vol_wipe(v, pattern, flags, op, &e);
+        return vb_bus_reply_op_result(op, r, &e);
 }
 
 /* ---- properties ---- */
@@ -183,4 +190,6 @@ const VbBusKind vb_bus_kind_storage_vol = {
         .list = vol_list,
         .details = vol_details,
         .conn_of = vol_conn_of,
+        .not_found = VB_ERR_NO_STORAGE_VOL,
+        .noun = "storage vol",
 };

@@ -4,7 +4,7 @@
 #include "xml-util.h"
 
 enum { /* virDomainRunningReason / ShutoffReason / PausedReason values */
-        RUNNING_BOOTED = 1, RUNNING_UNPAUSED = 3,
+        RUNNING_BOOTED = 1, RUNNING_UNPAUSED = 5,
         SHUTOFF_SHUTDOWN = 1, SHUTOFF_DESTROYED = 2, SHUTOFF_SAVED = 5,
         PAUSED_USER = 1,
 };
@@ -264,4 +264,5 @@ const VbDomainOps vb_test_domain_ops = {
         .set_autostart = test_set_autostart,
         .get_os_type = test_get_os_type,
         .get_scheduler_type = test_get_scheduler_type,
+        VB_TEST_DOMAIN_EXTRA_OPS   /* helper-H */
 };

@@ -178,6 +178,7 @@ static int test_open(VbConnect *c, const char *root, VbError *e) {
 
 /* Every object is freed with the connection. */
 static void test_close(VbConnect *c) {
+        vb_test_close(c);          /* snapshots and per-domain test state */
         vb_net_registry_free(c);   /* networks, interfaces, secrets, nwfilters */
         vb_storage_registry_clear(c);
 }
@@ -329,6 +330,7 @@ const VbDriver vb_test_driver = {
         .name = "Test",
         .open = test_open,
         .close = test_close,
+        .domain_obj_free = vb_test_snapshots_free,
         .connect = &vb_test_connect_ops,
         .domain = &vb_test_domain_ops,
         .storage = &vb_test_storage_ops,
@@ -338,4 +340,5 @@ const VbDriver vb_test_driver = {
         .iface = &vb_test_iface_ops,
         .secret = &vb_test_secret_ops,
         .nwfilter = &vb_test_nwfilter_ops,
+        .snapshot = &vb_test_snapshot_ops,   /* helper-H */
 };

@@ -2,6 +2,7 @@
 /* Storage pools and volumes of the in-memory test driver; semantics follow
  * libvirt's test:///default (every pool is a fixed 100 GiB that volumes use up),
  * plus real volume GetInfo/Resize/Wipe on top of that bookkeeping. */
+#include "test-job.h"
 #include "storage.h"
 #include "test-storage.h"
 #include "xml-util.h"
@@ -258,8 +259,19 @@ static int test_pool_create(VbPoolObj *p, unsigned flags, VbError *e) {
         return 0;
 }
 
+/* A volume job holds its volume: the pool cannot go away under it. */
+static int require_no_jobs(VbPoolObj *p, VbError *e) {
+        for (size_t i = 0; i < p->n_vols; i++)
+                if (p->vols[i]->job)
+                        return vb_error_set(e, VB_ERR_OPERATION_INVALID,
+                                            "pool '%s' has asynchronous jobs running.", p->name);
+        return 0;
+}
+
 static int test_pool_destroy(VbPoolObj *p, VbError *e) {
         int r = require_active(p, e);
+        if (r >= 0)
+                r = require_no_jobs(p, e);
         if (r < 0)
                 return r;
         pool_stop(p);
@@ -392,25 +404,67 @@ static int test_vol_create_xml(VbPoolObj *p, const char *xml, unsigned flags, Vb
         return vol_add(p, &def, ret, e);
 }
 
+typedef struct CloneJob {
+        VbPoolObj *pool;
+        VbVolObj *src;
+        VbStorageVolDef *def;
+} CloneJob;
+
+static void clone_finish(void *userdata, int r, VbOp *op) {
+        CloneJob *c = userdata;
+        VbError e = VB_ERROR_NULL;
+        VbVolObj *v = NULL;
+
+        c->src->job = NULL;
+        if (r < 0)
+                vb_error_set(&e, VB_ERR_OPERATION_ABORTED, "cloning volume '%s' was cancelled", c->src->name);
+        else
+                r = vol_add(c->pool, &c->def, &v, &e);
+        op->result = v;
+        op->done(op, r, &e);
+        vb_error_clear(&e);
+        vb_vol_def_free(c->def);
+        free(c);
+}
+
+/* Cloning copies the source's bytes: a job on the source volume, which stays busy. */
 static int test_vol_create_xml_from(VbPoolObj *p, const char *xml, VbVolObj *src, unsigned flags,
-                                    VbVolObj **ret, VbError *e) {
+                                    VbOp *op, VbError *e) {
         _cleanup_(vb_vol_def_freep) VbStorageVolDef *def = NULL;
         const VbStorageVolDef *sdef = VB_VOL_DEF(src);
+        CloneJob *c;
+        VbJob *job;
         int r;
 
         VB_CHECK_FLAGS(flags, 0, e);
         r = require_active(p, e);
         if (r < 0)
                 return r;
+        if (src->job)
+                return vb_error_set(e, VB_ERR_OPERATION_INVALID, "volume '%s' is still in use.", src->name);
         r = vb_vol_def_parse(xml, 0, &def, e);
         if (r < 0)
                 return r;
+        if (vb_vol_find_name(p, def->name))
+                return vb_error_set(e, VB_ERR_OPERATION_FAILED, "storage vol already exists");
         /* a clone is at least as large as its source */
         if (def->capacity < sdef->capacity)
                 def->capacity = sdef->capacity;
         if (!def->has_allocation)
                 def->allocation = def->capacity;
-        return vol_add(p, &def, ret, e);
+        c = calloc(1, sizeof(*c));
+        if (!c)
+                return vb_error_set(e, VB_ERR_NO_MEMORY, NULL);
+        *c = (CloneJob) { .pool = p, .src = src, .def = def };
+        r = vb_test_job_start(p->conn, "StorageVolCreateXMLFrom", VB_KIND_POOL, p, sdef->allocation,
+                              clone_finish, c, op, &job, e);
+        if (r < 0) {
+                free(c);
+                return r;
+        }
+        TAKE_PTR(def);
+        src->job = job;
+        return 1;
 }
 
 static int test_vol_delete(VbVolObj *v, unsigned flags, VbError *e) {
@@ -422,6 +476,8 @@ static int test_vol_delete(VbVolObj *v, unsigned flags, VbError *e) {
         r = require_active(p, e);
         if (r < 0)
                 return r;
+        if (v->job)
+                return vb_error_set(e, VB_ERR_OPERATION_INVALID, "volume '%s' is still in use.", v->name);
         pdef->allocation -= VB_VOL_DEF(v)->allocation;
         pdef->available = pdef->capacity - pdef->allocation;
         vb_event_obj(p->conn, VB_EVENT_OBJECT_REMOVED, VB_KIND_VOL, v, 0, 0);
@@ -500,16 +556,37 @@ static int test_vol_resize(VbVolObj *v, uint64_t capacity, unsigned flags, VbErr
         return 0;
 }
 
-static int test_vol_wipe(VbVolObj *v, unsigned algorithm, unsigned flags, VbError *e) {
+/* Wiping runs as a job: the in-memory volume has no content, so at the end its
+ * sizes are as they were. */
+static void wipe_finish(void *userdata, int r, VbOp *op) {
+        VbVolObj *v = userdata;
+        VbError e = VB_ERROR_NULL;
+
+        v->job = NULL;
+        if (r < 0)
+                vb_error_set(&e, VB_ERR_OPERATION_ABORTED, "wiping volume '%s' was cancelled", v->name);
+        op->done(op, r, &e);
+        vb_error_clear(&e);
+}
+
+static int test_vol_wipe(VbVolObj *v, unsigned algorithm, unsigned flags, VbOp *op, VbError *e) {
+        VbJob *job;
         int r;
+
         VB_CHECK_FLAGS(flags, 0, e);
         if (algorithm >= VOL_WIPE_ALG_LAST)
                 return vb_error_set(e, VB_ERR_INVALID_ARG, "wiping algorithm %u not supported", algorithm);
         r = require_active(v->pool, e);
         if (r < 0)
                 return r;
-        /* the in-memory volume has no content: wiping leaves its sizes as they are */
-        return 0;
+        if (v->job)
+                return vb_error_set(e, VB_ERR_OPERATION_INVALID, "volume '%s' is still in use.", v->name);
+        r = vb_test_job_start(v->pool->conn, "StorageVolWipe", VB_KIND_VOL, v, VB_VOL_DEF(v)->capacity,
+                              wipe_finish, v, op, &job, e);
+        if (r < 0)
+                return r;
+        v->job = job;
+        return 1;
 }
 
 const VbStorageOps vb_test_storage_ops = {

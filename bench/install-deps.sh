@@ -1,0 +1,51 @@
+#!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# Install what bench/ needs on Debian 12: the build of vbbench (gcc, libsystemd),
+# the private bus (dbus-daemon), and the peer stack (libvirtd + libvirt-dbus).
+# Idempotent. Package scripts are kept from starting libvirtd/virtlogd on this
+# machine (a temporary policy-rc.d): bench/peer-up.sh starts its own, by PID.
+# --versions prints the installed versions afterwards.
+set -euo pipefail
+
+if [ "$(id -u)" != 0 ]; then
+        echo "$0: must run as root (apt-get install)" >&2
+        exit 1
+fi
+
+pkgs=(
+        gcc libc6-dev pkg-config libsystemd-dev     # vbbench
+        meson ninja-build libxml2-dev libjson-c-dev # virtbusd
+        dbus-daemon dbus-bin systemd                # the private bus, busctl
+        libvirt-daemon libvirt-clients libvirt-dbus # the peer
+        procps util-linux
+)
+
+missing=()
+for p in "${pkgs[@]}"; do
+        if ! dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q '^install ok installed$'; then
+                missing+=("$p")
+        fi
+done
+
+if [ "${#missing[@]}" -gt 0 ]; then
+        echo "bench/install-deps: installing ${missing[*]}" >&2
+        export DEBIAN_FRONTEND=noninteractive
+        tmp_policy=
+        if [ ! -e /usr/sbin/policy-rc.d ]; then
+                printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d
+                chmod +x /usr/sbin/policy-rc.d
+                tmp_policy=1
+        fi
+        rc=0
+        { apt-get update -q && apt-get install -y -q --no-install-recommends "${missing[@]}"; } >&2 || rc=$?
+        if [ -n "$tmp_policy" ]; then
+                rm -f /usr/sbin/policy-rc.d
+        fi
+        [ "$rc" = 0 ] || exit "$rc"
+fi
+
+if [ "${1:-}" = --versions ]; then
+        dpkg-query -W -f='${Package} ${Version}\n' dbus-daemon libvirt-daemon libvirt-clients \
+                libvirt-dbus libvirt0 libsystemd0 gcc
+        echo "kernel $(uname -r)"
+fi

@@ -1,0 +1,281 @@
+#!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# run.sh BUILD_DIR [OUT_DIR]
+#
+# One benchmark run, virtbusd against the peer (libvirt-dbus 1.4.1 + libvirtd, Debian 12)
+# and against a trivial sd-bus echo service (the floor), side by side:
+#   - the peer stack (peer-up.sh) on its own private dbus-daemon;
+#   - a second private dbus-daemon with BUILD_DIR/virtbusd --drivers test and `vbbench serve`
+#     (the floor) on it; a second echo service on the peer's bus checks the two buses match;
+#   - start → name owned: virtbusd and libvirt-dbus (each started -n times, 0 domains);
+#   - ROUNDS interleaved rounds (the target order rotates every round) of: Ping, Nop, every
+#     per-call method sequentially and with 4 and 16 calls in flight, the define+undefine
+#     cycle, then the scale steps (define to 1,000 and 10,000 domains on the test driver of
+#     both; ListDomains, GetManagedObjects (virtbus), Introspect of the domain subtree,
+#     lookups; RSS; undefine all);
+#   - bench/summarize.py: medians over rounds → OUT_DIR/summary.md (the table of README.md).
+# Raw result lines: OUT_DIR/raw.txt ("label=rR/TARGET/NAME key=value..."), commands in
+# OUT_DIR/commands.tsv. Env: ROUNDS (3), N (5000 sequential calls), KS ("4 16"),
+# SCALE ("1000 10000", "" to skip), STARTS (5 starts per round), BENCH_STATE (/tmp/vbbench).
+set -euo pipefail
+HERE=$(cd "$(dirname "$0")" && pwd)
+. "$HERE/lib/common.sh"
+
+BUILD=$(cd "${1:?usage: run.sh BUILD_DIR [OUT_DIR]}" && pwd)
+OUT=${2:-$HERE/results/$(date -u +%Y%m%dT%H%M%SZ)}
+ROUNDS=${ROUNDS:-3}
+N=${N:-5000}
+KS=${KS:-4 16}
+SCALE=${SCALE-1000 10000}
+STARTS=${STARTS:-5}
+STATE=${BENCH_STATE:-/tmp/vbbench}
+export PEER_STATE=$STATE/peer
+VIRTBUSD=$BUILD/virtbusd
+VB=$STATE/vbbench
+PIDS=$STATE/pids
+TESTDOM=/org/libvirt/Test/domain/_6695eb01_f6a4_8304_79aa_97f2502e193f   # test:///default's "test"
+DOMXML="<domain type='test'><name>NAME</name><memory unit='KiB'>131072</memory><vcpu>1</vcpu><os><type arch='x86_64'>hvm</type></os></domain>"
+
+[ -x "$VIRTBUSD" ] || { echo "run.sh: no virtbusd in $BUILD (meson setup $BUILD --buildtype=release && ninja -C $BUILD)" >&2; exit 1; }
+"$HERE/install-deps.sh" >&2
+mkdir -p "$STATE" "$OUT"
+if [ -s "$PIDS" ]; then
+        echo "run.sh: $PIDS exists (another run?); stop it first" >&2
+        exit 1
+fi
+"$HERE/build.sh" "$VB"
+RAW=$OUT/raw.txt
+CMDS=$OUT/commands.tsv
+: > "$RAW"
+: > "$CMDS"
+: > "$PIDS"
+
+cleanup() {
+        bench_stop_recorded "$PIDS" run.sh || true
+        "$HERE/peer-down.sh" || true
+}
+trap cleanup EXIT
+
+note() { echo "# $*" | tee -a "$RAW" >&2; }
+
+# ------------------------------------------------------------------ the stacks
+PEER=$("$HERE/peer-up.sh" | tail -1)
+SOCK=$STATE/vb-bus.sock
+VBA=unix:path=$SOCK
+rm -f "$SOCK"
+bench_bus_conf "$SOCK" "$STATE/vb-bus.conf"
+dbus-daemon --config-file="$STATE/vb-bus.conf" --nofork > "$STATE/vb-bus.log" 2>&1 &
+bench_record "$PIDS" dbus-daemon $! dbus-daemon
+bench_wait_for 20 "the virtbus bus" "$VB" -n 1 -w 0 "$VBA" ping org.freedesktop.DBus
+
+"$VB" "$VBA" serve org.bench.Echo > "$STATE/echo.log" 2>&1 &
+bench_record "$PIDS" echo $! vbbench
+"$VB" "$PEER" serve org.bench.Echo > "$STATE/echo-peer.log" 2>&1 &
+bench_record "$PIDS" echo-peerbus $! vbbench
+
+note "date=$(date -u +%FT%TZ) host_cpus=$(nproc) kernel=$(uname -r) virtbus=$(git -C "$HERE" describe --always --dirty 2>/dev/null || echo ?) build=$BUILD rounds=$ROUNDS n=$N"
+"$HERE/install-deps.sh" --versions 2>/dev/null | sed 's/^/# version /' >> "$RAW"
+
+declare -A ADDR=([floor]=$VBA [virtbus]=$VBA [peer]=$PEER [floor-peerbus]=$PEER)
+
+# m TARGET NAME "OPTIONS" MODE ARGS...: one vbbench measurement, labelled rROUND/TARGET/NAME
+m() {
+        local t=$1 name=$2 opts=$3
+        shift 3
+        # shellcheck disable=SC2086
+        "$VB" -l "r$ROUND/$t/$name" $opts "${ADDR[$t]}" "$@" | tee -a "$RAW" || true
+        if [ "$ROUND" = 1 ]; then
+                printf '%s/%s\tvbbench %s %s %s\n' "$t" "$name" "$opts" "${ADDR[$t]}" "$*" >> "$CMDS"
+        fi
+}
+
+# virtbusd must survive the whole run: if it is gone, say how it ended (exit status or signal)
+check_virtbusd() {
+        local rc=0
+        bench_alive "$VBPID" virtbusd && return 0
+        wait "$VBPID" 2>/dev/null || rc=$?
+        if [ "$rc" -gt 128 ]; then
+                note "VIRTBUSD DIED in round $ROUND: killed by signal $((rc - 128)) ($(kill -l $((rc - 128)) 2>/dev/null))"
+        else
+                note "VIRTBUSD DIED in round $ROUND: exit status $rc"
+        fi
+        tail -20 "$STATE/virtbusd.log" | sed 's/^/# virtbusd.log: /' | tee -a "$RAW" >&2
+        /usr/bin/python3 "$HERE/summarize.py" "$RAW" "$CMDS" > "$OUT/summary.md" || true
+        exit 1
+}
+
+rss_line() { # TARGET NAME
+        local t=$1 name=$2 kib=0 hwm=0 anon=0 pss=0 pid detail=""
+        for pid in $(awk -v t="$t" '$1 == t { print $2 }' "$STATE/rss-pids"); do
+                kib=$((kib + $(bench_rss_kib "$pid")))
+                hwm=$((hwm + $(bench_hwm_kib "$pid")))
+                detail="$detail $(cat "/proc/$pid/comm")=$(bench_rss_kib "$pid")"
+        done
+        for pid in $(awk -v t="$t" '$1 == t { print $2 }' "$STATE/rss-pids"); do
+                anon=$((anon + $(awk '/^RssAnon:/ { print $2 }' "/proc/$pid/status" 2>/dev/null || echo 0)))
+                pss=$((pss + $(awk '/^Pss:/ { print $2 }' "/proc/$pid/smaps_rollup" 2>/dev/null || echo 0)))
+        done
+        echo "label=r$ROUND/$t/rss-$name vmrss_kib=$kib vmhwm_kib=$hwm rssanon_kib=$anon pss_kib=$pss detail=\"${detail# }\"" | tee -a "$RAW"
+}
+
+# ------------------------------------------------------------------ start → name owned
+# Before the long-lived virtbusd owns org.libvirt on this bus. 0 domains: the test driver is
+# in memory; the figure with 10,000 persistent domains waits for the QEMU driver.
+for ROUND in $(seq "$ROUNDS"); do
+        m virtbus startup "-n $STARTS -t 30" startup org.libvirt -- \
+                "$VIRTBUSD" --bus "$VBA" --root "$STATE/vb-startup-root" --drivers test
+        # libvirt-dbus also starts on the virtbus bus, where org.libvirt is still free
+        ADDR[peer]=$VBA
+        m peer startup "-n $STARTS -t 30" startup org.libvirt -- \
+                env DBUS_SYSTEM_BUS_ADDRESS="$VBA" libvirt-dbus --system
+        ADDR[peer]=$PEER
+done
+
+rm -rf "$STATE/vb-root"
+"$VIRTBUSD" --bus "$VBA" --root "$STATE/vb-root" --drivers test > "$STATE/virtbusd.log" 2>&1 &
+VBPID=$!
+bench_record "$PIDS" virtbusd "$VBPID" virtbusd
+bench_wait_for 20 "virtbusd on the bus" "$VB" -n 1 -w 0 "$VBA" \
+        call org.freedesktop.DBus /org/freedesktop/DBus org.freedesktop.DBus GetNameOwner s org.libvirt
+bench_wait_for 20 "echo services" "$VB" -n 1 -w 0 "$PEER" ping org.bench.Echo
+bench_wait_for 20 "echo services" "$VB" -n 1 -w 0 "$VBA" ping org.bench.Echo
+
+{
+        echo "virtbus $VBPID"
+        for name in libvirtd libvirt-dbus; do
+                echo "peer $(awk -v n="$name" '$1 == n { print $2 }' "$PEER_STATE/pids")"
+        done
+        echo "peer-bus $(awk '$1 == "dbus-daemon" { print $2 }' "$PEER_STATE/pids")"
+        echo "virtbus-bus $(awk '$1 == "dbus-daemon" { print $2 }' "$PIDS")"
+} > "$STATE/rss-pids"
+
+ROUND=0
+rss_line virtbus fresh
+rss_line peer fresh
+# both open their test driver: libvirt-dbus lazily on the first call, virtbusd at start
+for t in virtbus peer; do
+        "$VB" -n 1 -w 0 "${ADDR[$t]}" call org.libvirt /org/libvirt/Test org.libvirt.Connect ListDomains u 0 >/dev/null
+done
+rss_line virtbus idle
+rss_line peer idle
+rss_line virtbus-bus idle
+rss_line peer-bus idle
+
+HAVE_STATS=()
+for t in virtbus peer; do
+        if busctl --address="${ADDR[$t]}" introspect org.libvirt "$TESTDOM" org.libvirt.Domain 2>/dev/null | grep -q '^\.GetStats '; then
+                HAVE_STATS+=("$t")
+        else
+                note "$t: org.libvirt.Domain.GetStats not implemented, not measured"
+        fi
+done
+
+order() { # the targets of this round, rotated: $1... → rotation by ROUND
+        local a=("$@") i n=$#
+        for ((i = 0; i < n; i++)); do
+                echo "${a[$(( (i + ROUND) % n ))]}"
+        done
+}
+
+has_stats() { local x; for x in "${HAVE_STATS[@]}"; do [ "$x" = "$1" ] && return 0; done; return 1; }
+
+per_call() { # NAME PATH IFACE METHOD SIG ARGS...   on peer and virtbus, k = 1 and KS
+        local name=$1 path=$2 k t
+        shift 2
+        for k in 1 $KS; do
+                for t in $(order peer virtbus); do
+                        if [ "$name" = GetStats ] && ! has_stats "$t"; then
+                                continue
+                        fi
+                        m "$t" "$name-k$k" "-k $k -n $N" call org.libvirt "$path" "$@"
+                done
+        done
+}
+
+scale_define() { # TARGET FROM TO
+        m "$1" "define-$2-to-$3" "-s -i $2 -w 0 -n $(($3 - $2))" call org.libvirt /org/libvirt/Test \
+                org.libvirt.Connect DomainDefineXML s "${DOMXML/NAME/scale-\{i\}}"
+}
+
+scale_measure() { # TARGET COUNT
+        local t=$1 at=$2 reps path mid
+        reps=$((200000 / at))
+        [ "$reps" -lt 20 ] && reps=20
+        [ "$reps" -gt 500 ] && reps=500
+        m "$t" "ListDomains-at-$at" "-n $reps -w 2" call org.libvirt /org/libvirt/Test org.libvirt.Connect ListDomains u 0
+        if [ "$t" = virtbus ]; then
+                m "$t" "GetManagedObjects-at-$at" "-n $reps -w 2" call org.libvirt /org/libvirt/Test \
+                        org.freedesktop.DBus.ObjectManager GetManagedObjects
+        fi
+        m "$t" "Introspect-domaindir-at-$at" "-n $reps -w 2" call org.libvirt /org/libvirt/Test/domain \
+                org.freedesktop.DBus.Introspectable Introspect
+        mid=scale-$((at / 2))
+        m "$t" "DomainLookupByName-at-$at" "-n 2000" call org.libvirt /org/libvirt/Test \
+                org.libvirt.Connect DomainLookupByName s "$mid"
+        path=$(busctl --address="${ADDR[$t]}" call org.libvirt /org/libvirt/Test org.libvirt.Connect \
+                DomainLookupByName s "$mid" 2>/dev/null | awk '{ gsub("\"", "", $2); print $2 }') || true
+        [ -n "$path" ] || path=/org/libvirt/Test/domain/_lookup_failed
+        m "$t" "GetXMLDesc-at-$at" "-n 2000" call org.libvirt "$path" org.libvirt.Domain GetXMLDesc u 0
+        m "$t" "GetState-at-$at" "-n 2000" call org.libvirt "$path" org.libvirt.Domain GetState u 0
+        rss_line "$t" "at-$at"
+}
+
+# ------------------------------------------------------------------ rounds
+for ROUND in $(seq "$ROUNDS"); do
+        note "round $ROUND of $ROUNDS $(date -u +%FT%TZ)"
+        for k in 1 $KS; do
+                for t in $(order floor peer virtbus); do
+                        if [ "$t" = floor ]; then
+                                m floor "Ping-k$k" "-k $k -n $N" ping org.bench.Echo
+                                m floor "Nop-k$k" "-k $k -n $N" call org.bench.Echo /org/bench org.bench.Echo Nop
+                        else
+                                m "$t" "Ping-k$k" "-k $k -n $N" ping org.libvirt
+                        fi
+                done
+        done
+        m floor-peerbus Nop-k1 "-n $N" call org.bench.Echo /org/bench org.bench.Echo Nop
+        m floor Paths1000 "-n 500" call org.bench.Echo /org/bench org.bench.Echo Paths u 1000
+        m floor Paths10000 "-n 100" call org.bench.Echo /org/bench org.bench.Echo Paths u 10000
+        m floor Blob843k "-n 100" call org.bench.Echo /org/bench org.bench.Echo Blob u 843448
+
+        per_call ListDomains /org/libvirt/Test org.libvirt.Connect ListDomains u 0
+        per_call DomainLookupByName /org/libvirt/Test org.libvirt.Connect DomainLookupByName s test
+        per_call GetXMLDesc "$TESTDOM" org.libvirt.Domain GetXMLDesc u 0
+        per_call GetState "$TESTDOM" org.libvirt.Domain GetState u 0
+        per_call GetStats "$TESTDOM" org.libvirt.Domain GetStats uu 0 0
+        per_call GetAll "$TESTDOM" org.freedesktop.DBus.Properties GetAll s org.libvirt.Domain
+        per_call Introspect-domain "$TESTDOM" org.freedesktop.DBus.Introspectable Introspect
+        per_call Introspect-domaindir /org/libvirt/Test/domain org.freedesktop.DBus.Introspectable Introspect
+
+        for t in $(order peer virtbus); do
+                m "$t" define-undefine "-s -n 2000 -w 5" cycle org.libvirt /org/libvirt/Test \
+                        org.libvirt.Connect DomainDefineXML s "${DOMXML/NAME/cyc-\{i\}}" \
+                        --then org.libvirt.Domain Undefine u 0
+        done
+
+        check_virtbusd
+        [ -n "$SCALE" ] || continue
+        cur=0
+        for t in $(order peer virtbus); do
+                rss_line "$t" before-scale
+        done
+        for target in $SCALE; do
+                for t in $(order peer virtbus); do
+                        scale_define "$t" "$cur" "$target"
+                done
+                for t in $(order peer virtbus); do
+                        scale_measure "$t" "$target"
+                done
+                cur=$target
+        done
+        for t in $(order peer virtbus); do
+                m "$t" "lookup-undefine-all-$cur" "-s -i 0 -w 0 -n $cur" cycle org.libvirt /org/libvirt/Test \
+                        org.libvirt.Connect DomainLookupByName s 'scale-{i}' --then org.libvirt.Domain Undefine u 0
+                rss_line "$t" after-undefine-all
+        done
+        check_virtbusd
+done
+note "done $(date -u +%FT%TZ)"
+
+/usr/bin/python3 "$HERE/summarize.py" "$RAW" "$CMDS" > "$OUT/summary.md"
+echo "run.sh: results in $OUT (summary.md, raw.txt)" >&2

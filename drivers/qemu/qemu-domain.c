@@ -19,6 +19,8 @@ enum { /* libvirt's flag values */
         UNDEFINE_MANAGED_SAVE = 1 << 0, UNDEFINE_SNAPSHOTS_METADATA = 1 << 1, UNDEFINE_NVRAM = 1 << 2,
         UNDEFINE_KEEP_NVRAM = 1 << 3, UNDEFINE_CHECKPOINTS_METADATA = 1 << 4, UNDEFINE_TPM = 1 << 5,
         UNDEFINE_KEEP_TPM = 1 << 6,
+        AFFECT_LIVE = 1 << 0, AFFECT_CONFIG = 1 << 1, VCPU_MAXIMUM = 1 << 2,
+        CONTROL_OK = 0, CONTROL_JOB = 1,
 };
 
 /* ---- per-domain state and files ---- */
@@ -80,6 +82,11 @@ void vb_qemu_dom_remove(VbDomainObj *d) {
 
 void vb_qemu_dom_detach(VbDomainObj *d) {
         dom_free(d, "virtbusd is shutting down");
+}
+
+void vb_qemu_domain_obj_free(VbDomainObj *d) {
+        /* normally already gone (vb_qemu_dom_remove/detach): never leave a process watch behind */
+        dom_free(d, "domain was removed");
 }
 
 char *vb_qemu_config_path(VbQemuDriver *drv, const char *name) {
@@ -404,12 +411,10 @@ static int qemu_reset(VbDomainObj *d, unsigned flags, VbOp *op, VbError *e) {
 
 static void now_paused(VbDomainObj *d) {
         vb_qemu_set_state(d, VB_DOMAIN_PAUSED, VB_PAUSED_USER, VB_EV_SUSPENDED, VB_EV_SUSPENDED_PAUSED);
-        vb_qemu_save_status(d);
 }
 
 static void now_running(VbDomainObj *d) {
         vb_qemu_set_state(d, VB_DOMAIN_RUNNING, VB_RUNNING_UNPAUSED, VB_EV_RESUMED, VB_EV_RESUMED_UNPAUSED);
-        vb_qemu_save_status(d);
 }
 
 /* Suspending a paused domain (or resuming a running one) succeeds without a
@@ -483,6 +488,129 @@ static int qemu_get_scheduler_type(VbDomainObj *d, char **ret, int *nparams, VbE
         return 0;
 }
 
+/* ---- definition-only data: metadata, vCPU counts, control state ---- */
+
+/* libvirt's virDomainObjUpdateModificationImpact: default to what exists, refuse the
+ * impossible. */
+static int affect(VbDomainObj *d, unsigned *flags, VbError *e) {
+        if ((*flags & (AFFECT_LIVE | AFFECT_CONFIG)) == 0)
+                *flags |= vb_domain_is_active(d) ? AFFECT_LIVE : AFFECT_CONFIG;
+        if ((*flags & AFFECT_LIVE) && !vb_domain_is_active(d))
+                return vb_error_set(e, VB_ERR_OPERATION_INVALID, "domain is not running");
+        if ((*flags & AFFECT_CONFIG) && !d->persistent)
+                return vb_error_set(e, VB_ERR_OPERATION_INVALID,
+                                    "transient domains do not have any persistent config");
+        return 0;
+}
+
+static int exclusive_live_config(unsigned flags, VbError *e) {
+        if ((flags & AFFECT_LIVE) && (flags & AFFECT_CONFIG))
+                return vb_error_set(e, VB_ERR_INVALID_ARG,
+                                    "Flags 'VIR_DOMAIN_AFFECT_LIVE' and 'VIR_DOMAIN_AFFECT_CONFIG' are mutually exclusive");
+        return 0;
+}
+
+static int copy_with_metadata(const VbDomainDef *from, int type, const char *metadata, const char *key,
+                              const char *uri, VbDomainDef **ret, VbError *e) {
+        _cleanup_(vb_domain_def_freep) VbDomainDef *def = vb_domain_def_copy(from);
+        int r;
+
+        if (!def)
+                return vb_error_set(e, VB_ERR_NO_MEMORY, NULL);
+        r = vb_domain_def_set_metadata(def, type, metadata, key, uri, e);
+        if (r < 0)
+                return r;
+        *ret = TAKE_PTR(def);
+        return 0;
+}
+
+/* Changed copies first, the config saved, then swapped in: a refusal changes nothing. */
+static int qemu_set_metadata(VbDomainObj *d, int type, const char *metadata, const char *key,
+                             const char *uri, unsigned flags, VbError *e) {
+        _cleanup_(vb_domain_def_freep) VbDomainDef *live = NULL, *config = NULL;
+        int r;
+
+        VB_CHECK_FLAGS(flags, AFFECT_LIVE | AFFECT_CONFIG, e);
+        r = affect(d, &flags, e);
+        if (r >= 0 && (flags & AFFECT_LIVE))
+                r = copy_with_metadata(d->def, type, metadata, key, uri, &live, e);
+        if (r >= 0 && (flags & AFFECT_CONFIG))
+                r = copy_with_metadata(vb_domain_persistent_def(d), type, metadata, key, uri, &config, e);
+        if (r >= 0 && config)
+                r = save_config(vb_qemu_driver_of(d->conn), config, e);
+        if (r < 0)
+                return r;
+        if (live && d->persistent && !d->newdef && !config)
+                d->newdef = vb_domain_def_copy(d->def);     /* keep the config as it was */
+        if (live) {
+                vb_domain_def_free(d->def);
+                d->def = TAKE_PTR(live);
+                vb_qemu_save_status(d);
+        }
+        if (config && vb_domain_is_active(d)) {
+                vb_domain_def_free(d->newdef);
+                d->newdef = TAKE_PTR(config);
+        } else if (config) {
+                vb_domain_def_free(d->def);
+                d->def = TAKE_PTR(config);
+        }
+        vb_event_emit(&(VbEvent) { .type = VB_EVENT_DOMAIN_METADATA, .conn = d->conn,
+                                   .kind = VB_KIND_DOMAIN, .obj = d, .event = type,
+                                   .str = type == 2 ? uri : NULL });
+        return 0;
+}
+
+static int qemu_get_metadata(VbDomainObj *d, int type, const char *uri, unsigned flags, char **ret,
+                             VbError *e) {
+        int r;
+
+        VB_CHECK_FLAGS(flags, AFFECT_LIVE | AFFECT_CONFIG, e);
+        r = exclusive_live_config(flags, e);
+        if (r >= 0)
+                r = affect(d, &flags, e);
+        if (r < 0)
+                return r;
+        return vb_domain_def_get_metadata((flags & AFFECT_CONFIG) ? vb_domain_persistent_def(d) : d->def,
+                                          type, uri, ret, e);
+}
+
+static int qemu_get_vcpus(VbDomainObj *d, unsigned flags, unsigned *ret, VbError *e) {
+        const VbDomainDef *def;
+        int r;
+
+        VB_CHECK_FLAGS(flags, AFFECT_LIVE | AFFECT_CONFIG | VCPU_MAXIMUM, e);
+        r = exclusive_live_config(flags, e);
+        if (r >= 0)
+                r = affect(d, &flags, e);
+        if (r < 0)
+                return r;
+        def = (flags & AFFECT_LIVE) ? d->def : vb_domain_persistent_def(d);
+        *ret = (flags & VCPU_MAXIMUM) ? def->vcpus : def->vcpus_current;
+        return 0;
+}
+
+/* virDomainGetControlInfo: "job" while the state change lock is held. */
+static int qemu_get_control_info(VbDomainObj *d, unsigned flags, unsigned *state, unsigned *details,
+                                 uint64_t *state_time, VbError *e) {
+        VbQemuDom *q = d->priv;
+        int r;
+
+        VB_CHECK_FLAGS(flags, 0, e);
+        r = require_active(d, e);
+        if (r < 0)
+                return r;
+        *state = q->job || q->destroying ? CONTROL_JOB : CONTROL_OK;
+        *details = 0;
+        *state_time = *state == CONTROL_JOB ? vb_qemu_job_age_msec(d) : 0;
+        return 0;
+}
+
+static int qemu_has_managed_save_image(VbDomainObj *d, unsigned flags, bool *ret, VbError *e) {
+        VB_CHECK_FLAGS(flags, 0, e);
+        *ret = d->has_managed_save;     /* no managed save in this driver yet: always false */
+        return 0;
+}
+
 const VbDomainOps vb_qemu_domain_ops = {
         .define_xml = qemu_define_xml,
         .create_xml = qemu_create_xml,
@@ -497,4 +625,9 @@ const VbDomainOps vb_qemu_domain_ops = {
         .get_xml_desc = qemu_get_xml_desc,
         .set_autostart = qemu_set_autostart,
         .get_scheduler_type = qemu_get_scheduler_type,
+        .set_metadata = qemu_set_metadata,
+        .get_metadata = qemu_get_metadata,
+        .get_vcpus = qemu_get_vcpus,
+        .get_control_info = qemu_get_control_info,
+        .has_managed_save_image = qemu_has_managed_save_image,
 };

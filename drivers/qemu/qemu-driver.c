@@ -269,6 +269,7 @@ const VbDriver vb_qemu_driver = {
         .name = "QEMU",
         .open = qemu_open,
         .close = qemu_close,
+        .domain_obj_free = vb_qemu_domain_obj_free,
         .connect = &qemu_connect_ops,
         .domain = &vb_qemu_domain_ops,
 };

@@ -56,7 +56,9 @@ typedef struct VbQemuDom {
         /* the state change lock: the API holding it and the op it finishes */
         const char *job;
         VbOp *job_op;
+        uint64_t job_since;              /* CLOCK_MONOTONIC µs */
         VbOp *destroy_op;                /* Destroy waiting for the process to go */
+        uint64_t destroy_since;
         bool starting;                   /* spawned, not yet running */
         bool start_paused;
         bool destroying;                 /* we killed it: STOPPED/DESTROYED */
@@ -83,6 +85,8 @@ int vb_qemu_domain_new(VbConnect *c, VbDomainDef *def, VbDomainObj **ret);
 void vb_qemu_dom_remove(VbDomainObj *d);
 /* Frees d->priv only (daemon shutdown); pending ops fail. */
 void vb_qemu_dom_detach(VbDomainObj *d);
+/* VbDriver.domain_obj_free: whatever is still attached at the last unref. */
+void vb_qemu_domain_obj_free(VbDomainObj *d);
 /* An op nobody waits for (CreateXML, autostart): failures are logged. */
 VbOp *vb_qemu_internal_op(const char *what, const char *name);
 char *vb_qemu_config_path(VbQemuDriver *drv, const char *name);
@@ -105,6 +109,8 @@ int vb_qemu_kill(VbDomainObj *d, bool graceful, VbOp *op, VbError *e);
 int vb_qemu_job_busy(VbDomainObj *d, VbError *e);
 /* Take the state change lock for @api (sets q->job/job_op) or fail with "busy". */
 int vb_qemu_job_begin(VbDomainObj *d, const char *api, VbOp *op, VbError *e);
+/* How long the lock (or a destroy) has been held, for GetControlInfo. */
+uint64_t vb_qemu_job_age_msec(VbDomainObj *d);
 /* Release it and finish its op. */
 void vb_qemu_job_end(VbDomainObj *d, int r, const VbError *e);
 /* Release it without finishing the op (the op fails synchronously instead). */

@@ -23,11 +23,21 @@ static VbQemuDom *dom_priv(VbDomainObj *d) {
         return d->priv;
 }
 
+static uint64_t now_usec(void) {
+        struct timespec ts;
+        clock_gettime(CLOCK_MONOTONIC, &ts);
+        return (uint64_t) ts.tv_sec * 1000000ULL + (uint64_t) ts.tv_nsec / 1000ULL;
+}
+
 void vb_qemu_set_state(VbDomainObj *d, VbDomainState state, int reason, int event, int detail) {
         bool changed = d->state != state;
 
         d->state = state;
         d->reason = reason;
+        /* persisted before it is announced: a client reacting to the event (even with
+         * kill -9) finds the new state after a restart */
+        if (dom_priv(d)->proc)
+                vb_qemu_save_status(d);
         if (changed && event >= 0)
                 vb_event_domain(d, event, detail);
         else
@@ -54,7 +64,14 @@ int vb_qemu_job_begin(VbDomainObj *d, const char *api, VbOp *op, VbError *e) {
                 return r;
         q->job = api;
         q->job_op = op;
+        q->job_since = now_usec();
         return 0;
+}
+
+uint64_t vb_qemu_job_age_msec(VbDomainObj *d) {
+        VbQemuDom *q = dom_priv(d);
+        uint64_t since = q->destroying && !q->job ? q->destroy_since : q->job_since;
+        return (now_usec() - since) / 1000;
 }
 
 void vb_qemu_job_abort(VbDomainObj *d) {
@@ -304,11 +321,17 @@ static void startup_done(VbDomainObj *d) {
         VbQemuDom *q = dom_priv(d);
 
         q->starting = false;
-        vb_qemu_set_state(d, VB_DOMAIN_RUNNING, VB_RUNNING_BOOTED, VB_EV_STARTED, q->start_detail);
-        if (q->start_paused)
-                vb_qemu_set_state(d, VB_DOMAIN_PAUSED, VB_PAUSED_USER, VB_EV_SUSPENDED,
-                                  VB_EV_SUSPENDED_PAUSED);
+        if (q->start_paused) {
+                d->state = VB_DOMAIN_PAUSED;
+                d->reason = VB_PAUSED_USER;
+        } else {
+                d->state = VB_DOMAIN_RUNNING;
+                d->reason = VB_RUNNING_BOOTED;
+        }
         vb_qemu_save_status(d);
+        vb_event_domain(d, VB_EV_STARTED, q->start_detail);
+        if (q->start_paused)
+                vb_event_domain(d, VB_EV_SUSPENDED, VB_EV_SUSPENDED_PAUSED);
         vb_qemu_job_end(d, 0, NULL);
 }
 
@@ -365,7 +388,6 @@ static void on_reattach_status(VbQmp *qmp, int r, bool running, const char *stat
                 vb_qemu_set_state(d, VB_DOMAIN_PAUSED,
                                   d->state == VB_DOMAIN_PAUSED ? d->reason : VB_PAUSED_UNKNOWN,
                                   VB_EV_SUSPENDED, VB_EV_SUSPENDED_PAUSED);
-        vb_qemu_save_status(d);
 }
 
 static void on_qmp_ready(VbQmp *qmp, void *userdata) {
@@ -476,7 +498,6 @@ static void on_shutdown_event(VbDomainObj *d, json_object *data) {
             json_object_is_type(guest, json_type_boolean))
                 detail = json_object_get_boolean(guest) ? VB_EV_SHUTDOWN_GUEST : VB_EV_SHUTDOWN_HOST;
         vb_qemu_set_state(d, VB_DOMAIN_SHUTDOWN, VB_SHUTDOWN_USER, VB_EV_SHUTDOWN, detail);
-        vb_qemu_save_status(d);
 }
 
 void vb_qemu_on_qmp_event(VbQmp *qmp, const char *event, json_object *data, uint64_t ts, void *userdata) {
@@ -491,11 +512,9 @@ void vb_qemu_on_qmp_event(VbQmp *qmp, const char *event, json_object *data, uint
                 vb_qemu_set_state(d, VB_DOMAIN_PAUSED,
                                   streq_ptr(q->job, "virDomainSuspend") ? VB_PAUSED_USER : VB_PAUSED_UNKNOWN,
                                   VB_EV_SUSPENDED, VB_EV_SUSPENDED_PAUSED);
-                vb_qemu_save_status(d);
         } else if (streq(event, "RESUME") && !quiet && d->state == VB_DOMAIN_PAUSED) {
                 vb_qemu_set_state(d, VB_DOMAIN_RUNNING, VB_RUNNING_UNPAUSED, VB_EV_RESUMED,
                                   VB_EV_RESUMED_UNPAUSED);
-                vb_qemu_save_status(d);
         } else if (streq(event, "RESET") && !q->starting)
                 vb_event_emit(&(VbEvent) { .type = VB_EVENT_DOMAIN_REBOOT, .conn = d->conn,
                                            .kind = VB_KIND_DOMAIN, .obj = d });
@@ -582,6 +601,7 @@ int vb_qemu_kill(VbDomainObj *d, bool graceful, VbOp *op, VbError *e) {
                 return vb_error_set(e, VB_ERR_OPERATION_FAILED, "cannot kill QEMU process %d: %s",
                                     (int) vb_qemu_proc_pid(q->proc), strerror(-r));
         q->destroying = true;
+        q->destroy_since = now_usec();
         q->fake_reboot = VB_QEMU_FAKE_REBOOT_NONE;
         q->destroy_op = op;
         return 1;

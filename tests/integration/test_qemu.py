@@ -480,6 +480,25 @@ def test_restart_reattach_transient(qd):
     wait_until(lambda: no_qemu_left(qd.root), QUICK_DEADLINE, 'QEMU to be gone')
 
 
+def test_metadata_and_vcpus(qd):
+    env = qd.env
+    path = define(env, idle_xml('idle', UUID_A))
+    env.call_ok(path, DOMAIN, 'SetMetadata', 'isssu', (1, 'a title', '', '', 0))
+    with open(os.path.join(qd.root, 'QEMU', 'config', 'idle.xml')) as f:
+        assert '<title>a title</title>' in f.read()
+    assert env.call_ok(path, DOMAIN, 'GetMetadata', 'isu', (1, '', 0))[0] == 'a title'
+    assert env.call_ok(path, DOMAIN, 'GetVcpus', 'u', (0,))[0] == 1
+    env.call_ok(path, DOMAIN, 'Create', 'u', (0,))
+    env.call_ok(path, DOMAIN, 'SetMetadata', 'isssu', (0, 'live only', '', '', 1))   # AFFECT_LIVE
+    assert env.call_ok(path, DOMAIN, 'GetMetadata', 'isu', (0, '', 0))[0] == 'live only'
+    res = env.call(path, DOMAIN, 'GetMetadata', 'isu', (0, '', 2))                    # AFFECT_CONFIG
+    assert_libvirt_error(res, 'metadata not found')
+    assert env.call_ok(path, DOMAIN, 'GetControlInfo', 'u', (0,))[0][0] == 0
+    env.call_ok(path, DOMAIN, 'Destroy', 'u', (0,))
+    res = env.call(path, DOMAIN, 'GetMetadata', 'isu', (0, '', 0))
+    assert_libvirt_error(res, 'metadata not found')
+
+
 def test_autostart(qd):
     env = qd.env
     path = define(env, idle_xml('idle', UUID_A))

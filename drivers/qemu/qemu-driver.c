@@ -127,6 +127,25 @@ static bool has_suffix(const char *s, const char *suffix) {
         return a > b && streq(s + a - b, suffix);
 }
 
+/* /proc/<pid>/cmdline with the NULs between arguments turned into spaces. */
+int vb_qemu_read_cmdline(const char *path, char **ret) {
+        _cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+        char buf[8192];
+        ssize_t n;
+
+        if (fd < 0)
+                return -errno;
+        n = read(fd, buf, sizeof(buf) - 1);
+        if (n < 0)
+                return -errno;
+        for (ssize_t i = 0; i < n; i++)
+                if (buf[i] == 0)
+                        buf[i] = ' ';
+        buf[n] = 0;
+        *ret = vb_strdup(buf);
+        return 0;
+}
+
 static int load_config(VbQemuDriver *drv, const char *file) {
         _cleanup_free_ char *path = vb_strdupf("%s/%s", drv->config_dir, file), *xml = NULL, *link = NULL;
         _cleanup_(vb_domain_def_freep) VbDomainDef *def = NULL;
@@ -173,6 +192,55 @@ static void for_each_file(VbQemuDriver *drv, const char *dir, const char *suffix
 static int reattach_file(VbQemuDriver *drv, const char *file) {
         _cleanup_free_ char *path = vb_strdupf("%s/%s", drv->run_dir, file);
         return vb_qemu_reattach(drv, path);
+}
+
+static bool run_dir_in_use(VbQemuDriver *drv, const char *dir) {
+        for (size_t i = 0; i < drv->conn->n_domains; i++) {
+                VbQemuDom *q = drv->conn->domains[i]->priv;
+                if (q && q->run_dir && streq(q->run_dir, dir))
+                        return true;
+        }
+        return false;
+}
+
+/* SIGKILL every process whose command line mentions @dir (a runtime directory no
+ * status file accounts for: a QEMU spawned just before a crash of the daemon). */
+static void kill_users_of(const char *dir) {
+        _cleanup_free_ char *needle = vb_strdupf("%s/qmp.sock", dir);
+        struct dirent *de;
+        DIR *proc = opendir("/proc");
+
+        if (!proc)
+                return;
+        while ((de = readdir(proc))) {
+                _cleanup_free_ char *path = NULL, *cmd = NULL;
+                char *end;
+                long pid = strtol(de->d_name, &end, 10);
+                uint64_t t;
+
+                if (*end || pid <= 1 || pid == getpid())
+                        continue;
+                path = vb_strdupf("/proc/%ld/cmdline", pid);
+                /* its monitor socket is in that directory: a QEMU of ours */
+                if (vb_qemu_read_cmdline(path, &cmd) < 0 || !strstr(cmd, "charmonitor") ||
+                    !strstr(cmd, needle))
+                        continue;
+                if (vb_qemu_proc_read_start_time((pid_t) pid, &t) >= 0 &&
+                    vb_qemu_proc_kill_pid((pid_t) pid, t) >= 0)
+                        vb_qemu_log("killed orphaned QEMU process %ld (%s)", pid, dir);
+        }
+        closedir(proc);
+}
+
+static int sweep_run_dir(VbQemuDriver *drv, const char *name) {
+        _cleanup_free_ char *dir = vb_strdupf("%s/%s", drv->run_dir, name);
+        struct stat st;
+
+        if (strncmp(name, "dom-", 4) != 0 || lstat(dir, &st) < 0 || !S_ISDIR(st.st_mode) ||
+            run_dir_in_use(drv, dir))
+                return 0;
+        kill_users_of(dir);
+        return vb_qemu_rm_dir_flat(dir);
 }
 
 static void autostart(VbQemuDriver *drv) {
@@ -250,6 +318,7 @@ static int qemu_open(VbConnect *c, const char *root, VbError *e) {
         c->priv = drv;
         for_each_file(drv, drv->config_dir, ".xml", load_config);
         for_each_file(drv, drv->run_dir, ".status", reattach_file);
+        for_each_file(drv, drv->run_dir, "", sweep_run_dir);
         autostart(drv);
         probe_version(drv);
         return 0;

@@ -94,6 +94,7 @@ char *vb_qemu_autostart_path(VbQemuDriver *drv, const char *name);
 
 /* qemu-driver.c */
 void vb_qemu_log(const char *fmt, ...) _printf_(1, 2);
+int vb_qemu_read_cmdline(const char *path, char **ret);
 
 static inline void *mfree(void *p) {
         free(p);

@@ -452,6 +452,21 @@ def test_restart_forgets_dead_guest(qd):
     assert not os.path.exists(os.path.join(qd.root, 'QEMU', 'run', 'idle.status'))
 
 
+def test_restart_kills_unaccounted_qemu(qd):
+    """A QEMU whose status file never got written (daemon killed right after the
+    spawn) is found by its runtime directory and killed: no orphan."""
+    env = qd.env
+    path = define(env, idle_xml('idle', UUID_A))
+    env.call_ok(path, DOMAIN, 'Create', 'u', (0,))
+    assert len(qemu_pids(qd.root)) == 1
+    qd.kill9()
+    os.unlink(os.path.join(qd.root, 'QEMU', 'run', 'idle.status'))
+    qd.start()
+    wait_until(lambda: no_qemu_left(qd.root), QUICK_DEADLINE, 'the orphan to be killed')
+    assert state(env, path)[0] == ST_SHUTOFF
+    assert os.listdir(os.path.join(qd.root, 'QEMU', 'run')) == []
+
+
 def test_qemu_crash_is_reported(qd):
     """QEMU gone without a SHUTDOWN event: STOPPED/FAILED and reason crashed, as libvirt."""
     env = qd.env

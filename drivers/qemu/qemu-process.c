@@ -16,7 +16,7 @@
 #include "qmp.h"
 
 #define CONNECT_RETRY_MIN_USEC 1000ULL
-#define CONNECT_RETRY_MAX_USEC 10000ULL
+#define CONNECT_RETRY_MAX_USEC 4000ULL
 
 struct VbQemuProc {
         sd_event *event;
@@ -270,7 +270,8 @@ int vb_qemu_proc_connect_monitor(VbQemuProc *p, const char *path, uint64_t timeo
         p->on_monitor = cb;
         p->monitor_userdata = userdata;
         /* first attempt right away, from the loop */
-        r = sd_event_add_time(p->event, &p->connect_timer, CLOCK_MONOTONIC, now, 0, connect_try, p);
+        /* accuracy 1 µs: sd-event's default (0) would coalesce retries to 250 ms */
+        r = sd_event_add_time(p->event, &p->connect_timer, CLOCK_MONOTONIC, now, 1, connect_try, p);
         if (r < 0)
                 return r;
         (void) sd_event_source_set_description(p->connect_timer, "qemu-monitor-connect");
@@ -304,7 +305,7 @@ int vb_qemu_proc_kill(VbQemuProc *p, uint64_t grace_usec) {
                 return 0;
         r = sd_event_now(p->event, CLOCK_MONOTONIC, &now);
         if (r >= 0)
-                r = sd_event_add_time(p->event, &p->kill_timer, CLOCK_MONOTONIC, now + grace_usec, 0,
+                r = sd_event_add_time(p->event, &p->kill_timer, CLOCK_MONOTONIC, now + grace_usec, 1000,
                                       on_kill_timer, p);
         if (r < 0) {
                 /* no timer: no grace either */

@@ -6,8 +6,10 @@ Two groups:
     start/destroy, transient CreateXML, start failures, the state change lock and
     Destroy during Create, kill -9 of virtbusd and reattach;
   * guest tests that boot the tiny Linux guest of tests/qemu/build-guest.sh: its
-    serial console (a pty named in the live XML) prints VIRTBUS-GUEST-READY, ACPI
-    Shutdown gives DomainEvent STOPPED/SHUTDOWN, also after a virtbusd restart.
+    serial console (a pty named in the live XML) prints VIRTBUS-GUEST-READY and
+    echoes input, Reboot resets it through ACPI, Shutdown gives DomainEvent
+    SHUTDOWN then STOPPED/SHUTDOWN, also after a kill -9 and restart of virtbusd.
+    Set VIRTBUS_GUEST_DIR to use an already built kit.
 
 Every test waits on conditions with deadlines. Guests left behind by a failing test
 are killed by pid (found by their runtime paths under the test's root).
@@ -25,6 +27,7 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
+import client
 import vbharness
 from vbharness import assert_libvirt_error, wait_until
 
@@ -180,7 +183,6 @@ class AsyncCall:
             conn.call_finish(res)
             self.result = {'ok': True}
         except GLib.Error as err:
-            import client
             name, message = client.split_error(err)
             self.result = {'ok': False, 'name': name, 'message': message}
 

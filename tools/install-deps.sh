@@ -35,7 +35,7 @@ test_pkgs=(
     polkitd                                 # the real authority for the end-to-end run
     python3 python3-dbus python3-gi python3-pytest
     dpkg-dev xz-utils                       # apt-get source for the conformance suite
-    qemu-system-x86                         # QEMU driver tests (TCG guests), QMP client test
+    qemu-system-x86                         # QMP client test against a real QEMU
     bsdutils                                # script: virtbusctl on a terminal (test_virtbusctl)
     busybox-static cpio gzip                # tests/qemu/build-guest.sh initramfs
     openssh-server openssh-client iproute2  # test_remote: sshd in a netns, virtbusctl -H

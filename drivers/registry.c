@@ -4,10 +4,12 @@
 
 #include "driver.h"
 #include "job.h"
+#include "qemu/qemu-driver.h"
 #include "xml-util.h"
 
 static const VbDriver *const drivers[] = {
         &vb_test_driver,
+        &vb_qemu_driver,
 };
 
 const VbDriver *vb_driver_find(const char *name) {

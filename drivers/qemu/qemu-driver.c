@@ -1,0 +1,344 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* The QEMU driver ("QEMU", /org/libvirt/QEMU): state directories, persistent configs
+ * loaded at open, reattach to QEMU processes a previous daemon left running, autostart,
+ * and the emulator version for GetVersion. */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <sys/epoll.h>
+#include <sys/stat.h>
+
+#include "qemu-command.h"
+#include "qemu-driver.h"
+#include "qemu-status.h"
+
+#define VERSION_OUTPUT_MAX 4096
+
+void vb_qemu_log(const char *fmt, ...) {
+        va_list ap;
+
+        fputs("virtbusd: QEMU: ", stderr);
+        va_start(ap, fmt);
+        vfprintf(stderr, fmt, ap);
+        va_end(ap);
+        fputc('\n', stderr);
+}
+
+/* ---- the emulator's version (qemu-system-x86_64 -version, read asynchronously) ---- */
+
+typedef struct VersionProbe {
+        VbQemuDriver *drv;
+        VbQemuProc *proc;
+        sd_event_source *io;
+        char buf[VERSION_OUTPUT_MAX];
+        size_t n;
+} VersionProbe;
+
+static void probe_free(VbQemuDriver *drv) {
+        VersionProbe *p = drv->probe;
+        if (!p)
+                return;
+        sd_event_source_disable_unref(p->io);
+        vb_qemu_proc_free(p->proc);
+        free(p);
+        drv->probe = NULL;
+}
+
+static void probe_parse(VersionProbe *p) {
+        unsigned major, minor, micro = 0;
+        const char *s;
+
+        p->buf[p->n] = 0;
+        s = strstr(p->buf, "version ");
+        if (s && sscanf(s, "version %u.%u.%u", &major, &minor, &micro) >= 2)
+                p->drv->qemu_version = major * 1000000ULL + minor * 1000ULL + micro;
+}
+
+static int on_probe_output(sd_event_source *s, int fd, uint32_t revents, void *userdata) {
+        VersionProbe *p = userdata;
+        ssize_t k = read(fd, p->buf + p->n, sizeof(p->buf) - 1 - p->n);
+
+        if (k < 0 && (errno == EAGAIN || errno == EINTR))
+                return 0;
+        if (k > 0) {
+                p->n += (size_t) k;
+                if (p->n < sizeof(p->buf) - 1)
+                        return 0;
+        }
+        /* EOF, error or full */
+        probe_parse(p);
+        p->io = sd_event_source_disable_unref(p->io);
+        if (!p->proc)
+                probe_free(p->drv);
+        return 0;
+}
+
+static void on_probe_exit(VbQemuProc *proc, const siginfo_t *si, void *userdata) {
+        VersionProbe *p = userdata;
+        p->proc = vb_qemu_proc_free(p->proc);
+        if (!p->io)
+                probe_free(p->drv);
+}
+
+static void probe_version(VbQemuDriver *drv) {
+        char *argv[] = { (char *) VB_QEMU_DEFAULT_EMULATOR, (char *) "-version", NULL };
+        _cleanup_vb_error_ VbError e = VB_ERROR_NULL;
+        VersionProbe *p;
+        int fds[2], r;
+
+        if (access(VB_QEMU_DEFAULT_EMULATOR, X_OK) < 0 || pipe2(fds, O_CLOEXEC | O_NONBLOCK) < 0)
+                return;
+        p = calloc(1, sizeof(*p));
+        if (!p) {
+                close(fds[0]);
+                close(fds[1]);
+                return;
+        }
+        p->drv = drv;
+        drv->probe = p;
+        r = sd_event_add_io(drv->event, &p->io, fds[0], EPOLLIN, on_probe_output, p);
+        if (r >= 0)
+                (void) sd_event_source_set_io_fd_own(p->io, true);
+        else
+                close(fds[0]);
+        if (r >= 0)
+                r = vb_qemu_proc_spawn(drv->event, argv, fds[1], on_probe_exit, p, &p->proc, &e);
+        close(fds[1]);
+        if (r < 0)
+                probe_free(drv);
+}
+
+static int qemu_get_version(VbConnect *c, uint64_t *ret, VbError *e) {
+        /* 0 until the first probe answered, like libvirt before its capabilities are known */
+        *ret = vb_qemu_driver_of(c)->qemu_version;
+        return 0;
+}
+
+static const VbConnectOps qemu_connect_ops = {
+        .get_version = qemu_get_version,
+};
+
+/* ---- state at open ---- */
+
+static bool has_suffix(const char *s, const char *suffix) {
+        size_t a = strlen(s), b = strlen(suffix);
+        return a > b && streq(s + a - b, suffix);
+}
+
+/* /proc/<pid>/cmdline with the NULs between arguments turned into spaces. */
+int vb_qemu_read_cmdline(const char *path, char **ret) {
+        _cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+        char buf[8192];
+        ssize_t n;
+
+        if (fd < 0)
+                return -errno;
+        n = read(fd, buf, sizeof(buf) - 1);
+        if (n < 0)
+                return -errno;
+        for (ssize_t i = 0; i < n; i++)
+                if (buf[i] == 0)
+                        buf[i] = ' ';
+        buf[n] = 0;
+        *ret = vb_strdup(buf);
+        return 0;
+}
+
+static int load_config(VbQemuDriver *drv, const char *file) {
+        _cleanup_free_ char *path = vb_strdupf("%s/%s", drv->config_dir, file), *xml = NULL, *link = NULL;
+        _cleanup_(vb_domain_def_freep) VbDomainDef *def = NULL;
+        _cleanup_vb_error_ VbError e = VB_ERROR_NULL;
+        struct stat st;
+        VbDomainObj *d;
+        int r;
+
+        r = vb_qemu_read_file(path, 1024 * 1024, &xml);
+        if (r < 0)
+                return vb_error_set(&e, VB_ERR_OPERATION_FAILED, "cannot read %s: %s", path, strerror(-r));
+        r = vb_domain_def_parse(xml, VB_DOMAIN_PARSE_INACTIVE, &def, &e);
+        if (r >= 0 && (strlen(def->name) + 4 != strlen(file) || strncmp(def->name, file, strlen(def->name)) != 0))
+                r = vb_error_set(&e, VB_ERR_INTERNAL, "the file name does not match the domain name '%s'",
+                                 def->name);
+        if (r >= 0)
+                r = vb_domain_check_unique(drv->conn, def, NULL, &e);
+        if (r >= 0 && vb_qemu_domain_new(drv->conn, TAKE_PTR(def), &d) < 0)
+                r = vb_error_set(&e, VB_ERR_NO_MEMORY, NULL);
+        if (r < 0) {
+                vb_qemu_log("ignoring %s: %s", path, strempty(e.message));
+                return r;
+        }
+        d->persistent = true;
+        link = vb_qemu_autostart_path(drv, d->def->name);
+        d->autostart = lstat(link, &st) == 0;
+        return 0;
+}
+
+/* Calls @fn for every entry of @dir whose name ends with @suffix, in name order. */
+static void for_each_file(VbQemuDriver *drv, const char *dir, const char *suffix,
+                          int (*fn)(VbQemuDriver *, const char *)) {
+        struct dirent **list = NULL;
+        int n = scandir(dir, &list, NULL, alphasort);
+
+        for (int i = 0; i < n; i++) {
+                if (list[i]->d_name[0] != '.' && has_suffix(list[i]->d_name, suffix))
+                        (void) fn(drv, list[i]->d_name);
+                free(list[i]);
+        }
+        free(list);
+}
+
+static int reattach_file(VbQemuDriver *drv, const char *file) {
+        _cleanup_free_ char *path = vb_strdupf("%s/%s", drv->run_dir, file);
+        return vb_qemu_reattach(drv, path);
+}
+
+static bool run_dir_in_use(VbQemuDriver *drv, const char *dir) {
+        for (size_t i = 0; i < drv->conn->n_domains; i++) {
+                VbQemuDom *q = drv->conn->domains[i]->priv;
+                if (q && q->run_dir && streq(q->run_dir, dir))
+                        return true;
+        }
+        return false;
+}
+
+/* SIGKILL every process whose command line mentions @dir (a runtime directory no
+ * status file accounts for: a QEMU spawned just before a crash of the daemon). */
+static void kill_users_of(const char *dir) {
+        _cleanup_free_ char *needle = vb_strdupf("%s/qmp.sock", dir);
+        struct dirent *de;
+        DIR *proc = opendir("/proc");
+
+        if (!proc)
+                return;
+        while ((de = readdir(proc))) {
+                _cleanup_free_ char *path = NULL, *cmd = NULL;
+                char *end;
+                long pid = strtol(de->d_name, &end, 10);
+                uint64_t t;
+
+                if (*end || pid <= 1 || pid == getpid())
+                        continue;
+                path = vb_strdupf("/proc/%ld/cmdline", pid);
+                /* its monitor socket is in that directory: a QEMU of ours */
+                if (vb_qemu_read_cmdline(path, &cmd) < 0 || !strstr(cmd, "charmonitor") ||
+                    !strstr(cmd, needle))
+                        continue;
+                if (vb_qemu_proc_read_start_time((pid_t) pid, &t) >= 0 &&
+                    vb_qemu_proc_kill_pid((pid_t) pid, t) >= 0)
+                        vb_qemu_log("killed orphaned QEMU process %ld (%s)", pid, dir);
+        }
+        closedir(proc);
+}
+
+static int sweep_run_dir(VbQemuDriver *drv, const char *name) {
+        _cleanup_free_ char *dir = vb_strdupf("%s/%s", drv->run_dir, name);
+        struct stat st;
+
+        if (strncmp(name, "dom-", 4) != 0 || lstat(dir, &st) < 0 || !S_ISDIR(st.st_mode) ||
+            run_dir_in_use(drv, dir))
+                return 0;
+        kill_users_of(dir);
+        return vb_qemu_rm_dir_flat(dir);
+}
+
+static void autostart(VbQemuDriver *drv) {
+        VbConnect *c = drv->conn;
+
+        for (size_t i = 0; i < c->n_domains; i++) {
+                _cleanup_vb_error_ VbError e = VB_ERROR_NULL;
+                VbDomainObj *d = c->domains[i];
+                VbOp *op;
+
+                if (!d->persistent || !d->autostart || vb_domain_is_active(d))
+                        continue;
+                op = vb_qemu_internal_op("autostart", d->def->name);
+                if (!op || vb_qemu_start(d, false, VB_EV_STARTED_BOOTED, "autostart", op, &e) < 0) {
+                        vb_qemu_log("cannot autostart domain '%s': %s", d->def->name,
+                                    op ? strempty(e.message) : "out of memory");
+                        if (op)
+                                op->done(op, 0, NULL);
+                }
+        }
+}
+
+static int make_dirs(VbQemuDriver *drv, VbError *e) {
+        const char *dirs[] = { drv->root, drv->config_dir, drv->autostart_dir, drv->run_dir, drv->log_dir };
+
+        for (size_t i = 0; i < ELEMENTSOF(dirs); i++) {
+                int r = vb_qemu_mkdir_p(dirs[i], 0700);
+                if (r < 0)
+                        return vb_error_set(e, VB_ERR_OPERATION_FAILED, "cannot create %s: %s", dirs[i],
+                                            strerror(-r));
+        }
+        return 0;
+}
+
+static bool kvm_usable(void) {
+        _cleanup_close_ int fd = open("/dev/kvm", O_RDWR | O_CLOEXEC | O_NOCTTY);
+        return fd >= 0;
+}
+
+static void driver_free(VbQemuDriver *drv) {
+        if (!drv)
+                return;
+        probe_free(drv);
+        sd_event_unref(drv->event);
+        free(drv->root);
+        free(drv->config_dir);
+        free(drv->autostart_dir);
+        free(drv->run_dir);
+        free(drv->log_dir);
+        free(drv);
+}
+
+static int qemu_open(VbConnect *c, const char *root, VbError *e) {
+        VbQemuDriver *drv = calloc(1, sizeof(*drv));
+        int r;
+
+        if (!drv)
+                return vb_error_set(e, VB_ERR_NO_MEMORY, NULL);
+        drv->conn = c;
+        drv->root = vb_strdup(root);
+        drv->config_dir = vb_strdupf("%s/config", root);
+        drv->autostart_dir = vb_strdupf("%s/autostart", root);
+        drv->run_dir = vb_strdupf("%s/run", root);
+        drv->log_dir = vb_strdupf("%s/log", root);
+        r = sd_event_default(&drv->event);
+        if (r < 0)
+                r = vb_error_set(e, VB_ERR_INTERNAL, "cannot get the event loop: %s", strerror(-r));
+        if (r >= 0)
+                r = make_dirs(drv, e);
+        if (r < 0) {
+                driver_free(drv);
+                return r;
+        }
+        drv->kvm_available = kvm_usable();
+        c->priv = drv;
+        for_each_file(drv, drv->config_dir, ".xml", load_config);
+        for_each_file(drv, drv->run_dir, ".status", reattach_file);
+        for_each_file(drv, drv->run_dir, "", sweep_run_dir);
+        autostart(drv);
+        probe_version(drv);
+        return 0;
+}
+
+static void qemu_close(VbConnect *c) {
+        VbQemuDriver *drv = c->priv;
+
+        /* running guests keep running: a restarted daemon reattaches to them */
+        for (size_t i = 0; i < c->n_domains; i++)
+                vb_qemu_dom_detach(c->domains[i]);
+        driver_free(drv);
+        c->priv = NULL;
+}
+
+const VbDriver vb_qemu_driver = {
+        .name = "QEMU",
+        .open = qemu_open,
+        .close = qemu_close,
+        .domain_obj_free = vb_qemu_domain_obj_free,
+        .connect = &qemu_connect_ops,
+        .domain = &vb_qemu_domain_ops,
+};

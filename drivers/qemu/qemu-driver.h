@@ -1,0 +1,134 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+/* Shared between the QEMU driver's files (qemu-driver.c, qemu-domain.c,
+ * qemu-lifecycle.c). State layout under the driver's root (<root>/QEMU):
+ *   config/<name>.xml        persistent definitions (0600, atomic writes)
+ *   autostart/<name>.xml     symlink to ../config/<name>.xml
+ *   run/<name>.status        runtime status of a running domain (qemu-status.h)
+ *   run/dom-<id>/            runtime directory of one instance (qmp.sock, vnc.sock, ...)
+ *   log/<name>.log           QEMU's stdout and stderr */
+#include <stdbool.h>
+#include <sys/types.h>
+#include <systemd/sd-event.h>
+
+#include "driver.h"
+#include "qemu-process.h"
+#include "qmp.h"
+
+#define VB_QEMU_MONITOR_TIMEOUT_USEC (30ULL * 1000000ULL)  /* exec → QMP socket listening */
+#define VB_QEMU_KILL_GRACE_USEC (1000000ULL)              /* SIGTERM → SIGKILL */
+
+/* libvirt's reason values (virDomain*Reason) and the event details driver.h lacks. */
+enum {
+        VB_RUNNING_UNKNOWN = 0, VB_RUNNING_BOOTED = 1, VB_RUNNING_UNPAUSED = 5,
+        VB_PAUSED_UNKNOWN = 0, VB_PAUSED_USER = 1, VB_PAUSED_SHUTTING_DOWN = 8,
+        VB_PAUSED_STARTING_UP = 11,
+        VB_SHUTDOWN_USER = 1,
+        VB_SHUTOFF_UNKNOWN = 0, VB_SHUTOFF_SHUTDOWN = 1, VB_SHUTOFF_DESTROYED = 2,
+        VB_SHUTOFF_CRASHED = 3, VB_SHUTOFF_FAILED = 6, VB_SHUTOFF_DAEMON = 8,
+        VB_EV_SHUTDOWN_GUEST = 1, VB_EV_SHUTDOWN_HOST = 2,
+};
+
+typedef enum VbQemuFakeReboot {
+        VB_QEMU_FAKE_REBOOT_NONE,
+        VB_QEMU_FAKE_REBOOT_ARMED,       /* powerdown sent, QEMU pauses on shutdown */
+        VB_QEMU_FAKE_REBOOT_RESETTING,   /* reset + cont in flight: STOP/RESUME are ours */
+} VbQemuFakeReboot;
+
+typedef struct VbQemuDriver {
+        VbConnect *conn;
+        sd_event *event;
+        char *root;                      /* <root>/QEMU */
+        char *config_dir, *autostart_dir, *run_dir, *log_dir;
+        bool kvm_available;
+        uint64_t qemu_version;           /* libvirt's encoding, 0 while unknown */
+        struct VersionProbe *probe;
+} VbQemuDriver;
+
+/* Per-domain driver state, d->priv. Lives exactly as long as the domain is in the
+ * registry: vb_qemu_dom_remove() frees it before the domain leaves. */
+typedef struct VbQemuDom {
+        VbDomainObj *dom;
+        VbQemuDriver *drv;
+        VbQemuProc *proc;                /* NULL while shut off */
+        VbQmp *qmp;
+        char *run_dir, *monitor;         /* of the running instance */
+        /* the state change lock: the API holding it and the op it finishes */
+        const char *job;
+        VbOp *job_op;
+        uint64_t job_since;              /* CLOCK_MONOTONIC µs */
+        VbOp *destroy_op;                /* Destroy waiting for the process to go */
+        uint64_t destroy_since;
+        bool starting;                   /* spawned, not yet running */
+        bool start_paused;
+        bool destroying;                 /* we killed it: STOPPED/DESTROYED */
+        bool got_shutdown;               /* QEMU sent SHUTDOWN: STOPPED/SHUTDOWN */
+        VbQemuFakeReboot fake_reboot;    /* Reboot: the next SHUTDOWN becomes a reset */
+        bool reattached;
+        off_t log_offset;                /* where this start's QEMU output begins */
+        int start_detail;                /* VB_EV_STARTED_* to emit */
+        char *start_error;               /* why a start failed, for the Create reply */
+} VbQemuDom;
+
+extern const VbDriver vb_qemu_driver;
+extern const VbDomainOps vb_qemu_domain_ops;
+
+static inline VbQemuDriver *vb_qemu_driver_of(VbConnect *c) {
+        return c->priv;
+}
+
+/* qemu-domain.c */
+VbQemuDom *vb_qemu_dom_new(VbDomainObj *d);           /* attaches d->priv */
+/* A new registry object with its driver state. Takes @def (also on failure). */
+int vb_qemu_domain_new(VbConnect *c, VbDomainDef *def, VbDomainObj **ret);
+/* Frees d->priv (detaching from a still running process) and removes @d. */
+void vb_qemu_dom_remove(VbDomainObj *d);
+/* Frees d->priv only (daemon shutdown); pending ops fail. */
+void vb_qemu_dom_detach(VbDomainObj *d);
+/* VbDriver.domain_obj_free: whatever is still attached at the last unref. */
+void vb_qemu_domain_obj_free(VbDomainObj *d);
+/* An op nobody waits for (CreateXML, autostart): failures are logged. */
+VbOp *vb_qemu_internal_op(const char *what, const char *name);
+char *vb_qemu_config_path(VbQemuDriver *drv, const char *name);
+char *vb_qemu_autostart_path(VbQemuDriver *drv, const char *name);
+
+/* qemu-driver.c */
+void vb_qemu_log(const char *fmt, ...) _printf_(1, 2);
+int vb_qemu_read_cmdline(const char *path, char **ret);
+
+static inline void *mfree(void *p) {
+        free(p);
+        return NULL;
+}
+
+/* qemu-lifecycle.c */
+/* Start @d (inactive). 1: @op finishes later; <0 with @e: nothing changed. */
+int vb_qemu_start(VbDomainObj *d, bool paused, int detail, const char *api, VbOp *op, VbError *e);
+/* Kill the running process; @op (may be NULL) finishes when it is gone. */
+int vb_qemu_kill(VbDomainObj *d, bool graceful, VbOp *op, VbError *e);
+/* Fails with "cannot acquire state change lock" while a job or a destroy runs. */
+int vb_qemu_job_busy(VbDomainObj *d, VbError *e);
+/* Take the state change lock for @api (sets q->job/job_op) or fail with "busy". */
+int vb_qemu_job_begin(VbDomainObj *d, const char *api, VbOp *op, VbError *e);
+/* How long the lock (or a destroy) has been held, for GetControlInfo. */
+uint64_t vb_qemu_job_age_msec(VbDomainObj *d);
+/* Release it and finish its op. */
+void vb_qemu_job_end(VbDomainObj *d, int r, const VbError *e);
+/* Release it without finishing the op (the op fails synchronously instead). */
+void vb_qemu_job_abort(VbDomainObj *d);
+/* QMP set-action shutdown=@action ("pause" for a fake reboot, "poweroff"). */
+int vb_qemu_set_shutdown_action(VbDomainObj *d, const char *action);
+/* Issue a QMP command under the lock taken by the caller; the job ends with its reply,
+ * after @then (may be NULL) ran on success. */
+int vb_qemu_job_qmp(VbDomainObj *d, const char *cmd, json_object *args,
+                    void (*then)(VbDomainObj *d), VbError *e);
+/* Persist the runtime status (best effort, logged). */
+void vb_qemu_save_status(VbDomainObj *d);
+/* Reattach to a status file found at daemon start: 0 adopted, <0 cleaned up. */
+int vb_qemu_reattach(VbQemuDriver *drv, const char *status_path);
+/* QMP events of a domain's monitor (userdata: the VbDomainObj). */
+void vb_qemu_on_qmp_event(VbQmp *qmp, const char *event, json_object *data, uint64_t ts, void *userdata);
+/* Fill the pty paths QEMU allocated (query-chardev reply) into the live definition. */
+void vb_qemu_apply_ptys(VbDomainDef *def, json_object *chardevs);
+/* State change with the matching lifecycle event when it really changes. */
+void vb_qemu_set_state(VbDomainObj *d, VbDomainState state, int reason, int event, int detail);

@@ -138,7 +138,10 @@ char *vb_nwfilter_def_format(const VbNWFilterDef *def, unsigned flags) {
         vb_buf_puts(&b, "' chain='");
         vb_buf_escape(&b, def->chain);
         vb_buf_puts(&b, "'");
-        if (def->priority != 0)
+        /* libvirt omits priority 0; a chain whose default is not 0 (arp: -500) would
+         * then come back with another priority, so 0 is written there */
+        int dflt = 0;
+        if (def->priority != 0 || (chain_default_priority(def->chain, &dflt) >= 0 && dflt != 0))
                 vb_buf_printf(&b, " priority='%d'", def->priority);
         vb_buf_puts(&b, ">\n");
         vb_buf_indent(&b, 2);

@@ -369,7 +369,9 @@ typedef struct VbConnectOps {
 typedef struct VbDomainOps {
         /* Definitions. On success the new/updated object is returned (not referenced). */
         int (*define_xml)(VbConnect *c, const char *xml, unsigned flags, VbDomainObj **ret, VbError *e);
-        int (*create_xml)(VbConnect *c, const char *xml, unsigned flags, VbDomainObj **ret, VbError *e);
+        /* 0 = running now (*ret); 1 = starting, op->done later with op->result = the domain */
+        int (*create_xml)(VbConnect *c, const char *xml, unsigned flags, VbOp *op, VbDomainObj **ret,
+                          VbError *e);
         int (*undefine)(VbDomainObj *d, unsigned flags, VbError *e);
         /* Lifecycle: return 0 when finished, 1 when @op->done will be called later. */
         int (*create)(VbDomainObj *d, unsigned flags, VbOp *op, VbError *e);

@@ -58,15 +58,27 @@ static int domain_define_or_create(sd_bus_message *m, VbConnect *c, bool create,
                                    uint32_t flags, sd_bus_error *error) {
         _cleanup_vb_error_ VbError e = VB_ERROR_NULL;
         VbDomainObj *d = NULL;
+        VbOp *op;
         int r;
 
-        if (create)
-                r = VB_DRIVER_CALL(c, domain, create_xml, "virDomainCreateXML", &e, c, xml, flags, &d, &e);
-        else
+        if (!create) {
                 r = VB_DRIVER_CALL(c, domain, define_xml, "virDomainDefineXML", &e, c, xml, flags, &d, &e);
-        if (r < 0)
+                if (r < 0)
+                        return vb_bus_error(error, &e);
+                return vb_reply_path(m, &vb_bus_kind_domain, d);
+        }
+        if (!VB_DRIVER_HAS(c, domain, create_xml)) {
+                vb_error_unsupported(&e, "virDomainCreateXML");
                 return vb_bus_error(error, &e);
-        return vb_reply_path(m, &vb_bus_kind_domain, d);
+        }
+        /* a real guest replies once it runs (op->result is then the domain) */
+        op = vb_bus_reply_op_new(m, &vb_bus_kind_domain);
+        if (!op)
+                return -ENOMEM;
+        r = c->driver->domain->create_xml(c, xml, flags, op, &d, &e);
+        if (r == 0)
+                op->result = d;
+        return vb_bus_reply_op_result(op, r, &e);
 }
 
 static int method_domain_define_xml(sd_bus_message *m, void *userdata, sd_bus_error *error) {

@@ -159,7 +159,6 @@ static int method_get_xml_desc(sd_bus_message *m, void *userdata, sd_bus_error *
 }
 
 static int method_get_state(sd_bus_message *m, void *userdata, sd_bus_error *error) {
-        _cleanup_vb_error_ VbError e = VB_ERROR_NULL;
         VbDomainObj *d = userdata;
         uint32_t flags;
         int r;

@@ -196,31 +196,17 @@ VbOp *vb_qemu_internal_op(const char *what, const char *name) {
         return &o->op;
 }
 
-static void internal_op_free(VbOp *op) {
-        InternalOp *o = (InternalOp *) op;
-        if (!o)
-                return;
-        free(o->what);
-        free(o->name);
-        free(o);
-}
-
-/* Starts @d with the definition it now has; the caller reverts on failure. */
-static int create_xml_start(VbDomainObj *d, unsigned flags, VbError *e) {
-        VbOp *op = vb_qemu_internal_op("CreateXML", d->def->name);
-        int r;
-
-        if (!op)
-                return vb_error_set(e, VB_ERR_NO_MEMORY, NULL);
-        r = vb_qemu_start(d, flags & CREATE_START_PAUSED, VB_EV_STARTED_BOOTED, "virDomainCreateXML", op, e);
-        if (r < 0)
-                internal_op_free(op);
-        return r;
+/* Starts @d with the definition it now has; the caller reverts on failure. @op is
+ * done once the guest runs (or failed), with op->result = @d. */
+static int create_xml_start(VbDomainObj *d, unsigned flags, VbOp *op, VbError *e) {
+        op->result = d;
+        return vb_qemu_start(d, flags & CREATE_START_PAUSED, VB_EV_STARTED_BOOTED, "virDomainCreateXML", op, e);
 }
 
 /* The reply comes once QEMU runs (the path of the object); the guest's STARTED event
  * follows when its CPUs run, STOPPED/FAILED-free removal when QEMU fails meanwhile. */
-static int qemu_create_xml(VbConnect *c, const char *xml, unsigned flags, VbDomainObj **ret, VbError *e) {
+static int qemu_create_xml(VbConnect *c, const char *xml, unsigned flags, VbOp *op, VbDomainObj **ret,
+                           VbError *e) {
         _cleanup_(vb_domain_def_freep) VbDomainDef *def = NULL;
         VbDomainObj *d = NULL;
         int r;
@@ -243,7 +229,7 @@ static int qemu_create_xml(VbConnect *c, const char *xml, unsigned flags, VbDoma
                 /* a persistent inactive domain runs this definition once */
                 d->newdef = d->def;
                 d->def = TAKE_PTR(def);
-                r = create_xml_start(d, flags, e);
+                r = create_xml_start(d, flags, op, e);
                 if (r < 0) {
                         vb_domain_def_free(d->def);
                         d->def = TAKE_PTR(d->newdef);
@@ -253,14 +239,14 @@ static int qemu_create_xml(VbConnect *c, const char *xml, unsigned flags, VbDoma
                 r = vb_qemu_domain_new(c, TAKE_PTR(def), &d);
                 if (r < 0)
                         return vb_error_set(e, VB_ERR_NO_MEMORY, NULL);
-                r = create_xml_start(d, flags, e);
+                r = create_xml_start(d, flags, op, e);
                 if (r < 0) {
                         vb_qemu_dom_remove(d);
                         return r;
                 }
         }
         *ret = d;
-        return 0;
+        return r;   /* 1: the reply comes once the guest runs */
 }
 
 static int qemu_undefine(VbDomainObj *d, unsigned flags, VbError *e) {

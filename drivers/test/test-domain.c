@@ -86,7 +86,8 @@ static int test_define_xml(VbConnect *c, const char *xml, unsigned flags, VbDoma
         return 0;
 }
 
-static int test_create_xml(VbConnect *c, const char *xml, unsigned flags, VbDomainObj **ret, VbError *e) {
+static int test_create_xml(VbConnect *c, const char *xml, unsigned flags, VbOp *op, VbDomainObj **ret,
+                           VbError *e) {
         _cleanup_(vb_domain_def_freep) VbDomainDef *def = NULL;
         VbDomainObj *d = NULL;
         int r;

@@ -354,6 +354,8 @@ def test_create_xml_transient(qd):
     env = qd.env
     path = env.call_ok(QPATH, CONNECT, 'DomainCreateXML', 'su', (idle_xml('tmp', UUID_B), 0))[0]
     assert path == domain_path(UUID_B)
+    # the reply comes once the guest runs, as libvirt's does
+    assert state(env, path)[0] == ST_RUNNING
     qd.events.wait(path, EV_STARTED)
     assert env.get_property(path, DOMAIN, 'Persistent') is False
     assert not os.path.exists(os.path.join(qd.root, 'QEMU', 'config', 'tmp.xml'))

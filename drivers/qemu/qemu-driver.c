@@ -2,13 +2,16 @@
 /* The QEMU driver ("QEMU", /org/libvirt/QEMU): state directories, persistent configs
  * loaded at open, reattach to QEMU processes a previous daemon left running, autostart,
  * and the emulator version for GetVersion. */
+#include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <string.h>
 #include <sys/epoll.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "qemu-command.h"
 #include "qemu-driver.h"
@@ -243,6 +246,41 @@ static int sweep_run_dir(VbQemuDriver *drv, const char *name) {
         return vb_qemu_rm_dir_flat(dir);
 }
 
+/* True if @name is a temporary file of vb_qemu_write_file_atomic() for a file ending in
+ * @suffix: "<file>.XXXXXX" (mkostemp's six letters or digits). */
+static bool is_atomic_temp(const char *name, const char *suffix) {
+        size_t n = strlen(name), m = strlen(suffix);
+
+        if (n < m + 8 || name[n - 7] != '.' || memcmp(name + n - 7 - m, suffix, m) != 0)
+                return false;
+        for (size_t i = n - 6; i < n; i++)
+                if (!isalnum((unsigned char) name[i]))
+                        return false;
+        return true;
+}
+
+/* A daemon killed between mkostemp() and rename() leaves its temporary copy behind; the
+ * file it was replacing is intact. */
+static void unlink_atomic_temp(const char *dir, const char *name, const char *suffix) {
+        _cleanup_free_ char *path = NULL;
+
+        if (!is_atomic_temp(name, suffix))
+                return;
+        path = vb_strdupf("%s/%s", dir, name);
+        if (unlink(path) >= 0)
+                vb_qemu_log("removed %s, left by an interrupted write", path);
+}
+
+static int sweep_config_temp(VbQemuDriver *drv, const char *name) {
+        unlink_atomic_temp(drv->config_dir, name, ".xml");
+        return 0;
+}
+
+static int sweep_status_temp(VbQemuDriver *drv, const char *name) {
+        unlink_atomic_temp(drv->run_dir, name, ".status");
+        return 0;
+}
+
 static void autostart(VbQemuDriver *drv) {
         VbConnect *c = drv->conn;
 
@@ -316,6 +354,8 @@ static int qemu_open(VbConnect *c, const char *root, VbError *e) {
         }
         drv->kvm_available = kvm_usable();
         c->priv = drv;
+        for_each_file(drv, drv->config_dir, "", sweep_config_temp);
+        for_each_file(drv, drv->run_dir, "", sweep_status_temp);
         for_each_file(drv, drv->config_dir, ".xml", load_config);
         for_each_file(drv, drv->run_dir, ".status", reattach_file);
         for_each_file(drv, drv->run_dir, "", sweep_run_dir);

@@ -54,6 +54,7 @@ CONNECT = 'org.libvirt.Connect'
 DOMAIN = 'org.libvirt.Domain'
 PROPS = 'org.freedesktop.DBus.Properties'
 XML_INACTIVE = 2
+ST_PAUSED, PAUSED_STARTING_UP = 3, 11     # virDomainState, virDomainPausedReason
 NAME_DEADLINE = 10.0
 SETTLE_DEADLINE = 30.0
 CALL_TIMEOUT_MS = 60000
@@ -360,7 +361,9 @@ class Checker:
                 continue
             p = props.value[0]
             xml = self.env.call(path, DOMAIN, 'GetXMLDesc', 'u', (XML_INACTIVE,))
+            st = self.env.call(path, DOMAIN, 'GetState', 'u', (0,))
             out[p['Name']] = {'path': path, 'uuid': p['UUID'], 'active': p['Active'],
+                              'state': tuple(st.value[0]) if st.ok else None,
                               'persistent': p['Persistent'], 'autostart': p['Autostart'],
                               'xml': xml.value[0] if xml.ok else None}
         return out
@@ -579,6 +582,9 @@ class Checker:
             # -- running --
             active = obs is not None and obs['active']
             mine = [(pid, st) for pid, (n, st) in qemus.items() if n == d.name]
+            if active and obs['state'] == (ST_PAUSED, PAUSED_STARTING_UP):
+                # an autostart of the restarted daemon: wait for it, a call now gets "busy"
+                bad.append('%s: still starting up' % d.name)
             if active and len(mine) != 1:
                 bad.append('%s: listed running with %d QEMU processes' % (d.name, len(mine)))
             if not active and mine:

@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
 # Sourced by tools/test.sh after the normal suites (uses its $root, $build,
 # $logs, $fuzz_seconds, record, meson_counts, pytest_counts): the sanitizer
-# build, the short fuzz run and the valgrind pass of issue 6.
+# build, the short fuzz run, the valgrind pass and the short crash-safety run of issue 6.
 
 asan=$build-asan
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1
@@ -85,4 +85,18 @@ if [ "$rc" -eq 0 ] && [ "$vg_runs" -gt 0 ] && [ "$vg_bad" -eq 0 ]; then
     record valgrind-integration 1 0
 else
     record valgrind-integration 0 1
+fi
+
+echo "=== crash safety: 150 QEMU-driver operations with SIGKILL of virtbusd (tests/crash) ==="
+if [ -x /usr/bin/qemu-system-x86_64 ]; then
+    timeout 600 /usr/bin/python3 "$root/tests/crash/crash-safety.py" --ops 150 --daemon "$build/virtbusd" \
+        2>&1 | tee "$logs/crash-safety.log"
+    if [ "${PIPESTATUS[0]}" -eq 0 ] && grep -qE '^crash-safety: [0-9]+ ops, [0-9]+ kills, 0 violations$' "$logs/crash-safety.log"; then
+        record crash-safety 1 0
+    else
+        record crash-safety 0 1
+    fi
+else
+    echo "qemu-system-x86_64 is not installed: crash safety not run"
+    record crash-safety 0 1
 fi

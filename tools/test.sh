@@ -7,7 +7,8 @@
 #   -Db_sanitize=address,undefined (any sanitizer report fails), a short
 #   libFuzzer run of every tests/fuzz target (DIR-fuzz, one test per target),
 #   and one pass of the integration tests with the daemon under valgrind
-#   memcheck (one test: definite leaks or memory errors fail it).
+#   memcheck (one test: definite leaks or memory errors fail it), and a short
+#   crash-safety run (tests/crash, 150 operations with SIGKILLs; one test).
 # Prints a per-suite summary and, as its last line, "N passed, N failed" over
 # all suites. Exit status is non-zero if anything failed.
 #

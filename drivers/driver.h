@@ -117,6 +117,13 @@ struct VbOp {
         void *result;              /* object an op created (e.g. a cloned volume), set before done */
 };
 
+/* An op whose result is a file descriptor: the driver stores it in fd (owned by the op
+ * from then on) before calling done(op, 0, NULL); done closes it when nobody takes it. */
+typedef struct VbFdOp {
+        VbOp op;
+        int fd;
+} VbFdOp;
+
 /* ---- runtime objects ---- */
 
 struct VbDomainObj {
@@ -447,6 +454,12 @@ typedef struct VbDomainOps {
                                  VbError *e);
         int (*pm_wakeup)(VbDomainObj *d, unsigned flags, VbError *e);
         int (*open_graphics_fd)(VbDomainObj *d, unsigned idx, unsigned flags, int *ret_fd, VbError *e);
+        /* OpenGraphicsFD that finishes later (1 = pending): the fd arrives in op->fd. Preferred over
+         * open_graphics_fd when a driver has both. */
+        int (*open_graphics_fd_async)(VbDomainObj *d, unsigned idx, unsigned flags, VbFdOp *op, VbError *e);
+        /* org.virtbus.Console1.OpenConsole: the host side of character device @dev ("" = the
+         * first console or serial), opened raw, O_NOCTTY, close-on-exec. */
+        int (*open_console)(VbDomainObj *d, const char *dev, unsigned flags, int *ret_fd, VbError *e);
         int (*add_iothread)(VbDomainObj *d, unsigned id, unsigned flags, VbError *e);
         int (*del_iothread)(VbDomainObj *d, unsigned id, unsigned flags, VbError *e);
         int (*pin_iothread)(VbDomainObj *d, unsigned id, const bool *map, size_t n, unsigned flags, VbError *e);

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* org.libvirt.Domain: metadata, save, vCPUs, memory, rename, devices and guest
  * operations. read → validate → driver op → reply; the gate authorized the call. */
+#include "console.h"
 #include "domain-extra.h"
 #include "typed-params.h"
 
@@ -515,6 +516,8 @@ VB_HANDLER(vb_domain_method_open_graphics_fd) {
         r = sd_bus_message_read(m, "uu", &idx, &flags);
         if (r < 0)
                 return r;
+        if (VB_DOP(d, open_graphics_fd_async))
+                return vb_domain_open_graphics_fd_async(m, d, idx, flags, error);
         CALL(open_graphics_fd, "virDomainOpenGraphicsFD", d, idx, flags, &fd, &e);
         return sd_bus_reply_method_return(m, "h", fd);
 }

@@ -616,4 +616,6 @@ const VbDomainOps vb_qemu_domain_ops = {
         .get_vcpus = qemu_get_vcpus,
         .get_control_info = qemu_get_control_info,
         .has_managed_save_image = qemu_has_managed_save_image,
+        .open_console = vb_qemu_open_console,
+        .open_graphics_fd_async = vb_qemu_open_graphics_fd_async,
 };

@@ -132,3 +132,7 @@ void vb_qemu_on_qmp_event(VbQmp *qmp, const char *event, json_object *data, uint
 void vb_qemu_apply_ptys(VbDomainDef *def, json_object *chardevs);
 /* State change with the matching lifecycle event when it really changes. */
 void vb_qemu_set_state(VbDomainObj *d, VbDomainState state, int reason, int event, int detail);
+
+/* qemu-console.c: org.virtbus.Console1.OpenConsole and Domain.OpenGraphicsFD */
+int vb_qemu_open_console(VbDomainObj *d, const char *dev, unsigned flags, int *ret_fd, VbError *e);
+int vb_qemu_open_graphics_fd_async(VbDomainObj *d, unsigned idx, unsigned flags, VbFdOp *op, VbError *e);

@@ -168,3 +168,90 @@ def test_open_graphics_fd_vnc(qd):
 def test_console_not_supported_on_test_driver(vb):
     name, msg = dbus_error(vb, vbharness.TEST_DOMAIN_PATH, CONSOLE, 'OpenConsole', 'su', ('', 0))
     assert name == 'org.libvirt.Error' and 'not supported' in msg, msg
+
+
+SESSION_BUS_CONFIG = """<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
+ "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
+<busconfig>
+  <type>session</type>
+  <listen>unix:path={socket}</listen>
+  <auth>EXTERNAL</auth>
+  <policy context="default">
+    <allow user="*"/>
+    <allow own="*"/>
+    <allow send_destination="*"/>
+    <allow receive_type="*"/>
+  </policy>
+</busconfig>
+"""
+
+
+def test_session_mode_unprivileged(tmp_path):
+    """virtbusd --session --drivers qemu as nobody, HOME a fresh directory: state
+    under $HOME/.local/state/virtbus, a guest defined, started and destroyed."""
+    nobody = pwd.getpwnam(vbharness.USER)
+    top = tempfile.mkdtemp(prefix='vbs-')       # short: QEMU's socket paths live below
+    procs = []
+    try:
+        os.chmod(top, 0o755)
+        home = os.path.join(top, 'h')
+        os.mkdir(home, 0o700)
+        os.chown(home, nobody.pw_uid, nobody.pw_gid)
+        exe = os.path.join(top, 'virtbusd')
+        shutil.copy(vbharness.virtbusd_path(), exe)
+        os.chmod(exe, 0o755)
+        conf = os.path.join(top, 'bus.conf')
+        sock = os.path.join(top, 'bus.sock')
+        with open(conf, 'w') as f:
+            f.write(SESSION_BUS_CONFIG.format(socket=sock))
+        bus = subprocess.Popen(['dbus-daemon', '--config-file=' + conf, '--print-address', '--nofork'],
+                               stdout=subprocess.PIPE, text=True)
+        procs.append(bus)
+        address = bus.stdout.readline().strip()
+        assert address
+        env = {'PATH': '/usr/bin:/bin', 'HOME': home, 'DBUS_SESSION_BUS_ADDRESS': address}
+        log = open(os.path.join(top, 'virtbusd.log'), 'w')
+        daemon = subprocess.Popen(['setpriv', '--reuid=' + vbharness.USER, '--regid=' + vbharness.GROUP,
+                                   '--clear-groups', exe, '--session', '--drivers', 'qemu'],
+                                  env=env, cwd=home, stdin=subprocess.DEVNULL, stdout=log,
+                                  stderr=subprocess.STDOUT)
+        procs.append(daemon)
+        conn = dbus.bus.BusConnection(address)
+        wait_until(lambda: conn.name_has_owner(vbharness.BUS), 10.0, 'org.libvirt owned by the session daemon',
+                   proc=daemon, log=log.name)
+        owner = conn.get_name_owner(vbharness.BUS)
+        assert conn.get_unix_user(owner) == nobody.pw_uid
+
+        def call(path, iface, method, sig='', args=()):
+            return conn.call_blocking(vbharness.BUS, path, iface, method, sig, args, timeout=60)
+
+        uuid = str(uuidlib.uuid4())
+        path = str(call(QPATH, CONNECT, 'DomainDefineXML', 's', (idle_xml('sess', uuid),)))
+        assert path == domain_path(uuid)
+        state_dir = os.path.join(home, '.local', 'state', 'virtbus', 'QEMU')
+        cfg = os.path.join(state_dir, 'config', 'sess.xml')
+        assert os.path.exists(cfg) and os.stat(cfg).st_uid == nobody.pw_uid
+        call(path, DOMAIN, 'Create', 'u', (0,))
+        wait_until(lambda: tuple(call(path, DOMAIN, 'GetState', 'u', (0,)))[0] == ST_RUNNING,
+                   QUICK_DEADLINE, 'the session guest to run')
+        pids = qemu_pids(state_dir)
+        assert len(pids) == 1
+        assert os.stat('/proc/%d' % pids[0]).st_uid == nobody.pw_uid
+        assert int(call(path, DOMAIN, 'GetState', 'u', (0,))[0]) == ST_RUNNING
+        call(path, DOMAIN, 'Destroy', 'u', (0,))
+        assert int(call(path, DOMAIN, 'GetState', 'u', (0,))[0]) == ST_SHUTOFF
+        wait_until(lambda: no_qemu_left(state_dir), QUICK_DEADLINE, 'the session QEMU to be gone')
+        conn.close()
+    finally:
+        for p in reversed(procs):
+            if p.poll() is None:
+                p.terminate()
+                try:
+                    p.wait(timeout=10)
+                except subprocess.TimeoutExpired:
+                    p.kill()
+                    p.wait()
+        for pid in qemu_pids(top):
+            os.kill(pid, 9)
+        reap_children()
+        shutil.rmtree(top, ignore_errors=True)

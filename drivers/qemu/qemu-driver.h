@@ -132,3 +132,16 @@ void vb_qemu_on_qmp_event(VbQmp *qmp, const char *event, json_object *data, uint
 void vb_qemu_apply_ptys(VbDomainDef *def, json_object *chardevs);
 /* State change with the matching lifecycle event when it really changes. */
 void vb_qemu_set_state(VbDomainObj *d, VbDomainState state, int reason, int event, int detail);
+
+/* ---- helper-QM: monitoring (qemu-stats.c) and device hotplug (qemu-devices.c) ---- */
+/* Save @def as the persistent config (atomic write). qemu-domain.c */
+int vb_qemu_save_config(VbQemuDriver *drv, const VbDomainDef *def, VbError *e);
+int vb_qemu_get_stats_op(VbDomainObj *d, unsigned stats, unsigned flags, VbTypedParams *ret, VbOp *op,
+                         VbError *e);
+int vb_qemu_memory_stats_op(VbDomainObj *d, unsigned flags, VbMemoryStat ret[VB_MEMORY_STAT_MAX],
+                            size_t *ret_n, VbOp *op, VbError *e);
+int vb_qemu_attach_device_op(VbDomainObj *d, const char *xml, unsigned flags, VbOp *op, VbError *e);
+int vb_qemu_detach_device_op(VbDomainObj *d, const char *xml, unsigned flags, VbOp *op, VbError *e);
+int vb_qemu_update_device_op(VbDomainObj *d, const char *xml, unsigned flags, VbOp *op, VbError *e);
+/* QMP DEVICE_DELETED of a domain's monitor: the device leaves the live definition. */
+void vb_qemu_on_device_deleted(VbDomainObj *d, json_object *data);

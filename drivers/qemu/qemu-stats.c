@@ -175,7 +175,8 @@ static void each_guest_stat(StatsCall *c, void (*fn)(StatsCall *c, size_t i, uin
                 return;
         for (size_t i = 0; i < ELEMENTSOF(guest_stats); i++) {
                 if (!json_object_object_get_ex(st, guest_stats[i].qemu, &v) ||
-                    !json_object_is_type(v, json_type_int) || json_object_get_int64(v) < 0)
+                    !json_object_is_type(v, json_type_int) || json_object_get_int64(v) < 0 ||
+                    json_object_get_int64(v) == INT64_MAX)     /* QEMU's (uint64) -1: not reported */
                         continue;
                 fn(c, i, guest_stats[i].kib ? (uint64_t) json_object_get_int64(v) / 1024
                                             : (uint64_t) json_object_get_int64(v), u);

@@ -487,6 +487,16 @@ typedef struct VbDomainOps {
         int (*migrate_start_post_copy)(VbDomainObj *d, unsigned flags, VbError *e);
         int (*migrate_to_uri3)(VbDomainObj *d, const char *uri, const VbTypedParams *params, unsigned flags,
                                VbError *e);
+        /* ---- helper-QM: asynchronous variants, preferred by objects/ when set. Return 0
+         * when finished, 1 when op->done follows (exactly once), <0 with @e. The outputs
+         * (@ret, @ret_n) belong to the caller and stay valid until op->done. ---- */
+        int (*get_stats_op)(VbDomainObj *d, unsigned stats, unsigned flags, VbTypedParams *ret, VbOp *op,
+                            VbError *e);
+        int (*memory_stats_op)(VbDomainObj *d, unsigned flags, VbMemoryStat ret[VB_MEMORY_STAT_MAX],
+                               size_t *ret_n, VbOp *op, VbError *e);
+        int (*attach_device_op)(VbDomainObj *d, const char *xml, unsigned flags, VbOp *op, VbError *e);
+        int (*detach_device_op)(VbDomainObj *d, const char *xml, unsigned flags, VbOp *op, VbError *e);
+        int (*update_device_op)(VbDomainObj *d, const char *xml, unsigned flags, VbOp *op, VbError *e);
         /* ---- end helper-H domain ops ---- */
 } VbDomainOps;
 

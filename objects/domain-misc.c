@@ -368,9 +368,7 @@ VB_HANDLER(vb_domain_method_set_memory_stats_period) {
         }
 
 STRING_FLAGS(vb_domain_method_rename, rename, "virDomainRename")
-STRING_FLAGS(vb_domain_method_attach_device, attach_device, "virDomainAttachDeviceFlags")
-STRING_FLAGS(vb_domain_method_detach_device, detach_device, "virDomainDetachDeviceFlags")
-STRING_FLAGS(vb_domain_method_update_device, update_device, "virDomainUpdateDeviceFlags")
+/* AttachDevice, DetachDevice, UpdateDevice: objects/domain-stats.c */
 
 /* ---- guest operations ---- */
 

@@ -597,6 +597,10 @@ static int qemu_has_managed_save_image(VbDomainObj *d, unsigned flags, bool *ret
         return 0;
 }
 
+int vb_qemu_save_config(VbQemuDriver *drv, const VbDomainDef *def, VbError *e) {
+        return save_config(drv, def, e);
+}
+
 const VbDomainOps vb_qemu_domain_ops = {
         .define_xml = qemu_define_xml,
         .create_xml = qemu_create_xml,
@@ -618,4 +622,9 @@ const VbDomainOps vb_qemu_domain_ops = {
         .has_managed_save_image = qemu_has_managed_save_image,
         .open_console = vb_qemu_open_console,
         .open_graphics_fd_async = vb_qemu_open_graphics_fd_async,
+        .get_stats_op = vb_qemu_get_stats_op,
+        .memory_stats_op = vb_qemu_memory_stats_op,
+        .attach_device_op = vb_qemu_attach_device_op,
+        .detach_device_op = vb_qemu_detach_device_op,
+        .update_device_op = vb_qemu_update_device_op,
 };

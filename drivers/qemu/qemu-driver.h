@@ -136,3 +136,15 @@ void vb_qemu_set_state(VbDomainObj *d, VbDomainState state, int reason, int even
 /* qemu-console.c: org.virtbus.Console1.OpenConsole and Domain.OpenGraphicsFD */
 int vb_qemu_open_console(VbDomainObj *d, const char *dev, unsigned flags, int *ret_fd, VbError *e);
 int vb_qemu_open_graphics_fd_async(VbDomainObj *d, unsigned idx, unsigned flags, VbFdOp *op, VbError *e);
+/* ---- helper-QM: monitoring (qemu-stats.c) and device hotplug (qemu-devices.c) ---- */
+/* Save @def as the persistent config (atomic write). qemu-domain.c */
+int vb_qemu_save_config(VbQemuDriver *drv, const VbDomainDef *def, VbError *e);
+int vb_qemu_get_stats_op(VbDomainObj *d, unsigned stats, unsigned flags, VbTypedParams *ret, VbOp *op,
+                         VbError *e);
+int vb_qemu_memory_stats_op(VbDomainObj *d, unsigned flags, VbMemoryStat ret[VB_MEMORY_STAT_MAX],
+                            size_t *ret_n, VbOp *op, VbError *e);
+int vb_qemu_attach_device_op(VbDomainObj *d, const char *xml, unsigned flags, VbOp *op, VbError *e);
+int vb_qemu_detach_device_op(VbDomainObj *d, const char *xml, unsigned flags, VbOp *op, VbError *e);
+int vb_qemu_update_device_op(VbDomainObj *d, const char *xml, unsigned flags, VbOp *op, VbError *e);
+/* QMP DEVICE_DELETED of a domain's monitor: the device leaves the live definition. */
+void vb_qemu_on_device_deleted(VbDomainObj *d, json_object *data);

@@ -518,6 +518,8 @@ void vb_qemu_on_qmp_event(VbQmp *qmp, const char *event, json_object *data, uint
         } else if (streq(event, "RESET") && !q->starting)
                 vb_event_emit(&(VbEvent) { .type = VB_EVENT_DOMAIN_REBOOT, .conn = d->conn,
                                            .kind = VB_KIND_DOMAIN, .obj = d });
+        else if (streq(event, "DEVICE_DELETED"))
+                vb_qemu_on_device_deleted(d, data);
         else if (streq(event, "BALLOON_CHANGE") && data && json_object_object_get_ex(data, "actual", &v))
                 vb_event_emit(&(VbEvent) { .type = VB_EVENT_DOMAIN_BALLOON, .conn = d->conn,
                                            .kind = VB_KIND_DOMAIN, .obj = d,

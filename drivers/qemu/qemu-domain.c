@@ -301,6 +301,11 @@ static int qemu_create(VbDomainObj *d, unsigned flags, VbOp *op, VbError *e) {
                 return r;
         if (vb_domain_is_active(d))
                 return vb_error_set(e, VB_ERR_OPERATION_INVALID, "domain is already running");
+        if (flags & CREATE_FORCE_BOOT)
+                (void) vb_qemu_managed_save_remove(d, 0, e);
+        r = vb_qemu_start_managed(d, flags, op, e);     /* restores from a managed save image */
+        if (r != 0)
+                return r;
         return vb_qemu_start(d, flags & CREATE_START_PAUSED, VB_EV_STARTED_BOOTED,
                              "virDomainCreateWithFlags", op, e);
 }
@@ -591,12 +596,6 @@ static int qemu_get_control_info(VbDomainObj *d, unsigned flags, unsigned *state
         return 0;
 }
 
-static int qemu_has_managed_save_image(VbDomainObj *d, unsigned flags, bool *ret, VbError *e) {
-        VB_CHECK_FLAGS(flags, 0, e);
-        *ret = d->has_managed_save;     /* no managed save in this driver yet: always false */
-        return 0;
-}
-
 const VbDomainOps vb_qemu_domain_ops = {
         .define_xml = qemu_define_xml,
         .create_xml = qemu_create_xml,
@@ -615,5 +614,10 @@ const VbDomainOps vb_qemu_domain_ops = {
         .get_metadata = qemu_get_metadata,
         .get_vcpus = qemu_get_vcpus,
         .get_control_info = qemu_get_control_info,
-        .has_managed_save_image = qemu_has_managed_save_image,
+        .has_managed_save_image = vb_qemu_has_managed_save_image,
+        .managed_save = vb_qemu_managed_save,
+        .managed_save_remove = vb_qemu_managed_save_remove,
+        .save = vb_qemu_save,
+        .restore = vb_qemu_restore,
+        .save_image_get_xml_desc = vb_qemu_save_image_get_xml_desc,
 };

@@ -87,6 +87,7 @@ void vb_qemu_dom_detach(VbDomainObj *d) {
 void vb_qemu_domain_obj_free(VbDomainObj *d) {
         /* normally already gone (vb_qemu_dom_remove/detach): never leave a process watch behind */
         dom_free(d, "domain was removed");
+        vb_qemu_snapshots_free(d);
 }
 
 char *vb_qemu_config_path(VbQemuDriver *drv, const char *name) {

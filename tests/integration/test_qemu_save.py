@@ -125,3 +125,86 @@ def test_save_restore_file(qd):
     assert os.path.exists(target)           # a caller's image stays
     assert_libvirt_error(env.call(QPATH, CONNECT, 'DomainRestore', 'ssu', (target, '', 0)), 'already active')
     env.call_ok(path, DOMAIN, 'Destroy', 'u', (0,))
+
+
+SNAP = 'org.libvirt.DomainSnapshot'
+
+
+def snapshots_in_image(disk):
+    out = subprocess.run([QEMU_IMG, 'snapshot', '-U', '-l', disk], capture_output=True, text=True,
+                         check=True).stdout
+    return [line.split()[1] for line in out.splitlines()[2:] if line.split()]
+
+
+def snap_names(env, path):
+    paths = env.call_ok(path, DOMAIN, 'ListDomainSnapshots', 'u', (0,))[0]
+    return sorted(ET.fromstring(env.call_ok(p, SNAP, 'GetXMLDesc', 'u', (0,))[0]).findtext('name')
+                  for p in paths)
+
+
+def test_snapshots_running_and_shut_off(qd):
+    env = qd.env
+    path, disk = make_guest(qd, 'snapper')
+    s1 = env.call_ok(path, DOMAIN, 'SnapshotCreateXML', 'su',
+                     ("<domainsnapshot><name>live1</name></domainsnapshot>", 0))[0]
+    assert state(env, path)[0] == ST_RUNNING
+    assert snapshots_in_image(disk) == ['live1']
+    x = ET.fromstring(env.call_ok(s1, SNAP, 'GetXMLDesc', 'u', (0,))[0])
+    assert x.findtext('state') == 'running' and x.find('domain') is not None
+    assert env.call_ok(s1, SNAP, 'IsCurrent', 'u', (0,)) == [True]
+    assert_libvirt_error(env.call(path, DOMAIN, 'SnapshotCreateXML', 'su',
+                                  ("<domainsnapshot><name>live1</name></domainsnapshot>", 0)), 'exists')
+    # revert while running: QEMU loads the state and the guest runs on
+    env.call_ok(s1, SNAP, 'Revert', 'u', (0,))
+    assert state(env, path)[0] == ST_RUNNING
+    env.call_ok(s1, SNAP, 'Revert', 'u', (2,))      # REVERT_PAUSED
+    assert state(env, path)[0] == ST_PAUSED
+
+    env.call_ok(path, DOMAIN, 'Destroy', 'u', (0,))
+    wait_until(lambda: no_qemu_left(qd.root), QUICK_DEADLINE, 'QEMU to be gone')
+    s2 = env.call_ok(path, DOMAIN, 'SnapshotCreateXML', 'su',
+                     ("<domainsnapshot><name>off1</name></domainsnapshot>", 0))[0]
+    assert sorted(snapshots_in_image(disk)) == ['live1', 'off1']
+    assert snap_names(env, path) == ['live1', 'off1']
+    assert env.call_ok(s2, SNAP, 'GetParent', 'u', (0,))[0] == s1
+    assert env.call_ok(path, DOMAIN, 'SnapshotCurrent', 'u', (0,))[0] == s2
+    assert ET.fromstring(env.call_ok(s2, SNAP, 'GetXMLDesc', 'u', (0,))[0]).findtext('state') == 'shutoff'
+    env.call_ok(s2, SNAP, 'Revert', 'u', (0,))
+    assert_libvirt_error(env.call(s1, SNAP, 'Revert', 'u', (0,)), 'start the domain')
+    assert os.path.exists(os.path.join(qd.root, 'QEMU', 'snapshot', 'snapper', 'off1.xml'))
+
+    # delete while shut off (qemu-img) and while running (QMP): children move up
+    env.call_ok(s1, SNAP, 'Delete', 'u', (0,))
+    assert snapshots_in_image(disk) == ['off1']
+    assert snap_names(env, path) == ['off1']
+    assert_libvirt_error(env.call(s2, SNAP, 'GetParent', 'u', (0,)), 'parent')
+    env.call_ok(path, DOMAIN, 'Create', 'u', (0,))
+    env.call_ok(s2, SNAP, 'Delete', 'u', (0,))
+    assert snapshots_in_image(disk) == []
+    assert snap_names(env, path) == []
+    assert not os.path.exists(os.path.join(qd.root, 'QEMU', 'snapshot', 'snapper', 'off1.xml'))
+    env.call_ok(path, DOMAIN, 'Destroy', 'u', (0,))
+
+
+def test_snapshot_metadata_survives_restart(qd):
+    env = qd.env
+    path, disk = make_guest(qd, 'keeper')
+    env.call_ok(path, DOMAIN, 'SnapshotCreateXML', 'su', ("<domainsnapshot><name>a</name></domainsnapshot>", 0))
+    env.call_ok(path, DOMAIN, 'SnapshotCreateXML', 'su', ("<domainsnapshot><name>b</name></domainsnapshot>", 0))
+    env.call_ok(path, DOMAIN, 'Destroy', 'u', (0,))
+    env.stop_daemons()
+    qd.events.close()
+    qd.start()
+    assert snap_names(env, path) == ['a', 'b']
+    cur = env.call_ok(path, DOMAIN, 'SnapshotCurrent', 'u', (0,))[0]
+    assert ET.fromstring(env.call_ok(cur, SNAP, 'GetXMLDesc', 'u', (0,))[0]).findtext('name') == 'b'
+    assert ET.fromstring(env.call_ok(cur, SNAP, 'GetXMLDesc', 'u', (0,))[0]).findtext('parent/name') == 'a'
+
+
+def test_snapshot_needs_qcow2(qd):
+    env = qd.env
+    path = define(env, idle_xml('plain', UUID))
+    assert_libvirt_error(env.call(path, DOMAIN, 'SnapshotCreateXML', 'su',
+                                  ("<domainsnapshot><name>x</name></domainsnapshot>", 0)), 'qcow2')
+    assert_libvirt_error(env.call(path, DOMAIN, 'SnapshotCreateXML', 'su',
+                                  ("<domainsnapshot><name>../x</name></domainsnapshot>", 0)), 'name')

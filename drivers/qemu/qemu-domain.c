@@ -266,6 +266,9 @@ static int qemu_undefine(VbDomainObj *d, unsigned flags, VbError *e) {
         if (d->n_snapshots > 0 && !(flags & UNDEFINE_SNAPSHOTS_METADATA))
                 return vb_error_set(e, VB_ERR_OPERATION_INVALID,
                                     "cannot delete inactive domain with %zu snapshots", d->n_snapshots);
+        r = vb_qemu_undefine_images(d, flags & UNDEFINE_MANAGED_SAVE, flags & UNDEFINE_SNAPSHOTS_METADATA, e);
+        if (r < 0)
+                return r;
         config = vb_qemu_config_path(drv, vb_domain_persistent_def(d)->name);
         link = vb_qemu_autostart_path(drv, vb_domain_persistent_def(d)->name);
         if (unlink(config) < 0 && errno != ENOENT) {

@@ -164,3 +164,6 @@ extern const VbSnapshotOps vb_qemu_snapshot_ops;
 /* Load the snapshot metadata of @d (driver open, define). */
 void vb_qemu_snapshots_load(VbDomainObj *d);
 void vb_qemu_snapshots_free(VbDomainObj *d);
+/* Undefine: refuses a managed save image unless @managed_save (then removes it);
+ * with @snapshots, removes the snapshot metadata files. */
+int vb_qemu_undefine_images(VbDomainObj *d, bool managed_save, bool snapshots, VbError *e);

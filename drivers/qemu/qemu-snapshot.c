@@ -581,3 +581,27 @@ const VbSnapshotOps vb_qemu_snapshot_ops = {
         .revert = qemu_snapshot_revert,
         .delete = qemu_snapshot_delete,
 };
+
+int vb_qemu_undefine_images(VbDomainObj *d, bool managed_save, bool snapshots, VbError *e) {
+        bool has_image = false;
+        int r;
+
+        r = vb_qemu_has_managed_save_image(d, 0, &has_image, e);
+        if (r < 0)
+                return r;
+        if (has_image && !managed_save)
+                return vb_error_set(e, VB_ERR_OPERATION_INVALID, "Refusing to undefine while domain managed save image exists");
+        if (has_image) {
+                r = vb_qemu_managed_save_remove(d, 0, e);
+                if (r < 0)
+                        return r;
+        }
+        if (snapshots) {
+                _cleanup_free_ char *dir = meta_dir(d);
+                for (size_t i = d->n_snapshots; i > 0; i--)
+                        meta_remove(d->snapshots[i - 1]);
+                if (dir)
+                        (void) rmdir(dir);
+        }
+        return 0;
+}

@@ -91,6 +91,7 @@ def test_managed_save_remove_and_refusals(qd):
     path, _ = make_guest(qd)
     env.call_ok(path, DOMAIN, 'ManagedSave', 'u', (0,))
     assert_libvirt_error(env.call(path, DOMAIN, 'ManagedSave', 'u', (0,)), 'not running')
+    assert_libvirt_error(env.call(path, DOMAIN, 'Undefine', 'u', (0,)), 'managed save')
     env.call_ok(path, DOMAIN, 'ManagedSaveRemove', 'u', (0,))
     assert env.call_ok(path, DOMAIN, 'HasManagedSaveImage', 'u', (0,)) == [False]
     # without the image, Create boots afresh

@@ -396,11 +396,12 @@ typedef struct VbDomainOps {
         int (*set_metadata)(VbDomainObj *d, int type, const char *metadata, const char *key,
                             const char *uri, unsigned flags, VbError *e);
         int (*get_metadata)(VbDomainObj *d, int type, const char *uri, unsigned flags, char **ret, VbError *e);
-        int (*managed_save)(VbDomainObj *d, unsigned flags, VbError *e);
+        /* save/restore: 0 done, 1 = @op finishes later (may run as an org.virtbus.Job1) */
+        int (*managed_save)(VbDomainObj *d, unsigned flags, VbOp *op, VbError *e);
         int (*has_managed_save_image)(VbDomainObj *d, unsigned flags, bool *ret, VbError *e);
         int (*managed_save_remove)(VbDomainObj *d, unsigned flags, VbError *e);
-        int (*save)(VbDomainObj *d, const char *to, const char *xml, unsigned flags, VbError *e);
-        int (*restore)(VbConnect *c, const char *from, const char *xml, unsigned flags, VbError *e);
+        int (*save)(VbDomainObj *d, const char *to, const char *xml, unsigned flags, VbOp *op, VbError *e);
+        int (*restore)(VbConnect *c, const char *from, const char *xml, unsigned flags, VbOp *op, VbError *e);
         int (*save_image_get_xml_desc)(VbConnect *c, const char *file, unsigned flags, char **ret, VbError *e);
         int (*save_image_define_xml)(VbConnect *c, const char *file, const char *xml, unsigned flags, VbError *e);
         int (*core_dump)(VbDomainObj *d, const char *to, unsigned format, unsigned flags, VbError *e);
@@ -620,7 +621,9 @@ typedef struct VbNWFilterOps {
 /* ---- helper-H: snapshots (virDomainSnapshot*) ---- */
 typedef struct VbSnapshotOps {
         /* @ret_name: the new snapshot (with NO_METADATA it is not kept in the registry) */
-        int (*create_xml)(VbDomainObj *d, const char *xml, unsigned flags, char **ret_name, VbError *e);
+        /* *ret_name is set before returning 0, or 1 (@op finishes later) */
+        int (*create_xml)(VbDomainObj *d, const char *xml, unsigned flags, char **ret_name, VbOp *op,
+                          VbError *e);
         int (*current)(VbDomainObj *d, unsigned flags, VbSnapshotObj **ret, VbError *e);
         int (*lookup_by_name)(VbDomainObj *d, const char *name, unsigned flags, VbSnapshotObj **ret, VbError *e);
         /* malloc'd array of borrowed pointers */
@@ -629,8 +632,8 @@ typedef struct VbSnapshotOps {
         int (*get_parent)(VbSnapshotObj *s, unsigned flags, VbSnapshotObj **ret, VbError *e);
         int (*get_xml_desc)(VbSnapshotObj *s, unsigned flags, char **ret, VbError *e);
         int (*is_current)(VbSnapshotObj *s, unsigned flags, bool *ret, VbError *e);
-        int (*revert)(VbSnapshotObj *s, unsigned flags, VbError *e);
-        int (*delete)(VbSnapshotObj *s, unsigned flags, VbError *e);
+        int (*revert)(VbSnapshotObj *s, unsigned flags, VbOp *op, VbError *e);   /* 1: @op later */
+        int (*delete)(VbSnapshotObj *s, unsigned flags, VbOp *op, VbError *e);   /* 1: @op later */
 } VbSnapshotOps;
 
 struct VbDriver {

@@ -118,7 +118,31 @@ VB_HANDLER(vb_domain_method_get_metadata) {
                 return sd_bus_reply_method_return(m, "");                                    \
         }
 
-FLAGS_ONLY(vb_domain_method_managed_save, managed_save, "virDomainManagedSave")
+/* A driver op that may finish later (VbOp): the reply is sent when it does. */
+#define OP_CALL(op_name, api, ...)                                                           \
+        do {                                                                                 \
+                VbOp *op_;                                                                   \
+                if (!VB_DRIVER_HAS(d->conn, domain, op_name)) {                              \
+                        vb_error_unsupported(&e, api);                                       \
+                        return vb_bus_error(error, &e);                                      \
+                }                                                                            \
+                op_ = vb_bus_reply_op_new(m, NULL);                                          \
+                if (!op_)                                                                    \
+                        return -ENOMEM;                                                      \
+                r = d->conn->driver->domain->op_name(__VA_ARGS__, op_, &e);                  \
+                return vb_bus_reply_op_result(op_, r, &e);                                   \
+        } while (0)
+
+VB_HANDLER(vb_domain_method_managed_save) {
+        DOMAIN_VARS;
+        uint32_t flags;
+
+        r = sd_bus_message_read(m, "u", &flags);
+        if (r < 0)
+                return r;
+        OP_CALL(managed_save, "virDomainManagedSave", d, flags);
+}
+
 FLAGS_ONLY(vb_domain_method_managed_save_remove, managed_save_remove, "virDomainManagedSaveRemove")
 FLAGS_ONLY(vb_domain_method_inject_nmi, inject_nmi, "virDomainInjectNMI")
 FLAGS_ONLY(vb_domain_method_pm_wakeup, pm_wakeup, "virDomainPMWakeup")
@@ -143,8 +167,7 @@ VB_HANDLER(vb_domain_method_save) {
         r = sd_bus_message_read(m, "ssu", &to, &xml, &flags);
         if (r < 0)
                 return r;
-        CALL(save, "virDomainSaveFlags", d, to, nullable(xml), flags, &e);
-        return sd_bus_reply_method_return(m, "");
+        OP_CALL(save, "virDomainSaveFlags", d, to, nullable(xml), flags);
 }
 
 VB_HANDLER(vb_domain_method_core_dump) {

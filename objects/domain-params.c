@@ -302,16 +302,22 @@ VB_HANDLER(vb_connect_method_domain_restore) {
         VbConnect *c = userdata;
         const char *from, *xml;
         uint32_t flags;
+        VbOp *op;
         int r;
 
         r = sd_bus_message_read(m, "ssu", &from, &xml, &flags);
         if (r < 0)
                 return r;
-        r = VB_DRIVER_CALL(c, domain, restore, "virDomainRestoreFlags", &e, c, from, isempty(xml) ? NULL : xml,
-                           flags, &e);
-        if (r < 0)
+        if (!VB_DRIVER_HAS(c, domain, restore)) {
+                vb_error_unsupported(&e, "virDomainRestoreFlags");
                 return vb_bus_error(error, &e);
-        return sd_bus_reply_method_return(m, "");
+        }
+        /* a real guest replies once it runs again */
+        op = vb_bus_reply_op_new(m, NULL);
+        if (!op)
+                return -ENOMEM;
+        r = c->driver->domain->restore(c, from, isempty(xml) ? NULL : xml, flags, op, &e);
+        return vb_bus_reply_op_result(op, r, &e);
 }
 
 VB_HANDLER(vb_connect_method_domain_save_image_get_xml_desc) {

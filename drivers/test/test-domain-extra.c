@@ -195,7 +195,7 @@ int vb_test_get_metadata(VbDomainObj *d, int type, const char *uri, unsigned fla
 
 /* ---- managed save, save images, core dumps ---- */
 
-int vb_test_managed_save(VbDomainObj *d, unsigned flags, VbError *e) {
+int vb_test_managed_save(VbDomainObj *d, unsigned flags, VbOp *op, VbError *e) {
         int r;
 
         VB_CHECK_FLAGS(flags, SAVE_BYPASS_CACHE | SAVE_RUNNING | SAVE_PAUSED, e);
@@ -287,7 +287,7 @@ static int read_image(const char *path, char **ret, VbError *e) {
         return 0;
 }
 
-int vb_test_save(VbDomainObj *d, const char *to, const char *dxml, unsigned flags, VbError *e) {
+int vb_test_save(VbDomainObj *d, const char *to, const char *dxml, unsigned flags, VbOp *op, VbError *e) {
         _cleanup_free_ char *xml = NULL;
         int r;
 
@@ -310,7 +310,8 @@ int vb_test_save(VbDomainObj *d, const char *to, const char *dxml, unsigned flag
         return 0;
 }
 
-int vb_test_restore(VbConnect *c, const char *from, const char *dxml, unsigned flags, VbError *e) {
+int vb_test_restore(VbConnect *c, const char *from, const char *dxml, unsigned flags, VbOp *op,
+                    VbError *e) {
         _cleanup_(vb_domain_def_freep) VbDomainDef *def = NULL;
         _cleanup_free_ char *xml = NULL;
         VbDomainObj *d = NULL;

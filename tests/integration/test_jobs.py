@@ -77,6 +77,8 @@ def test_wipe_runs_as_job(s):
     wait_for(s, lambda: result)
     assert result == {'ok': True}
     assert finished(s, job) == (True, '')
+    # the last PropertiesChanged is coalesced and may come after the reply
+    wait_for(s, lambda: 1.0 in progress_values(s, job))
     vals = progress_values(s, job)
     assert len(vals) >= 3 and vals == sorted(vals) and vals[-1] == 1.0
     assert s.get(job, JOB_IFACE, 'State') == 'completed'

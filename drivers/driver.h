@@ -166,6 +166,7 @@ struct VbPoolObj {
         bool active, persistent, autostart;
         VbVolObj **vols;
         size_t n_vols;
+        unsigned n_jobs;           /* jobs creating volumes in this pool */
         void *priv;
 };
 
@@ -542,7 +543,9 @@ typedef struct VbStorageOps {
         /* *ret: malloc'd array of borrowed pointers */
         int (*pool_list_volumes)(VbPoolObj *p, unsigned flags, VbVolObj ***ret, size_t *ret_n, VbError *e);
         int (*vol_lookup_by_name)(VbPoolObj *p, const char *name, VbVolObj **ret, VbError *e);
-        int (*vol_create_xml)(VbPoolObj *p, const char *xml, unsigned flags, VbVolObj **ret, VbError *e);
+        /* 0 = created (*ret); 1 = allocating as a job, op->result = the volume at op->done */
+        int (*vol_create_xml)(VbPoolObj *p, const char *xml, unsigned flags, VbOp *op, VbVolObj **ret,
+                              VbError *e);
         /* runs as a job: 1 = pending, op->result = the new volume when op->done(0) */
         int (*vol_create_xml_from)(VbPoolObj *p, const char *xml, VbVolObj *src, unsigned flags,
                                    VbOp *op, VbError *e);

@@ -158,3 +158,30 @@ def test_cancelled_clone_creates_nothing(s):
     assert 'operation aborted' in result['error'].get_dbus_message()
     names = [str(p) for p in s.iface(POOL, 'org.libvirt.StoragePool').ListStorageVolumes(0)]
     assert names == [VOL]
+
+
+def test_allocating_create_runs_as_job_sparse_does_not(s):
+    result = {}
+    xml = "<volume><name>big.img</name><capacity unit='MiB'>10</capacity></volume>"
+    s.iface(POOL, 'org.libvirt.StoragePool').StorageVolCreateXML(
+        xml, 0, reply_handler=lambda path: result.update(path=str(path)),
+        error_handler=lambda err: result.update(error=err))
+    wait_for(s, lambda: job_added(s))
+    job, props = job_added(s)
+    assert props['Operation'] == 'StorageVolCreateXML'
+    assert props['Object'] == POOL
+    assert int(props['BytesTotal']) == 10 * 1024 * 1024
+    # the pool cannot stop while a volume is being allocated in it
+    with pytest.raises(dbus.DBusException) as e:
+        s.iface(POOL, 'org.libvirt.StoragePool').Destroy()
+    assert 'asynchronous jobs running' in e.value.get_dbus_message()
+    wait_for(s, lambda: result)
+    assert result == {'path': TEST_PATH + '/storagevol/_2fdefault_2dpool_2fbig_2eimg'}
+    assert finished(s, job) == (True, '')
+    # a sparse volume needs no job
+    s.clear_signals()
+    path = s.iface(POOL, 'org.libvirt.StoragePool').StorageVolCreateXML(
+        "<volume><name>sparse.img</name><capacity>1024</capacity><allocation>0</allocation></volume>", 0)
+    assert str(path).endswith('sparse_2eimg')
+    s.pump(0.1)
+    assert job_added(s) is None

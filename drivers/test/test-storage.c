@@ -398,22 +398,20 @@ typedef struct CreateJob {
         VbStorageVolDef *def;
 } CreateJob;
 
-static void create_finish(void *userdata, int r, VbOp *op) {
+static int create_finish(void *userdata, int r, VbOp *op, VbError *e) {
         CreateJob *c = userdata;
-        VbError e = VB_ERROR_NULL;
         VbVolObj *v = NULL;
 
         c->pool->n_jobs--;
         if (r < 0)
-                vb_error_set(&e, VB_ERR_OPERATION_ABORTED, "allocating volume '%s' was cancelled",
-                             c->def->name);
+                r = vb_error_set(e, VB_ERR_OPERATION_ABORTED, "allocating volume '%s' was cancelled",
+                                 c->def->name);
         else
-                r = vol_add(c->pool, &c->def, &v, &e);
+                r = vol_add(c->pool, &c->def, &v, e);
         op->result = v;
-        op->done(op, r, &e);
-        vb_error_clear(&e);
         vb_vol_def_free(c->def);
         free(c);
+        return r;
 }
 
 /* A sparse volume (allocation 0) is there at once; allocating bytes runs as a job. */
@@ -460,21 +458,20 @@ typedef struct CloneJob {
         VbStorageVolDef *def;
 } CloneJob;
 
-static void clone_finish(void *userdata, int r, VbOp *op) {
+static int clone_finish(void *userdata, int r, VbOp *op, VbError *e) {
         CloneJob *c = userdata;
-        VbError e = VB_ERROR_NULL;
         VbVolObj *v = NULL;
 
         c->src->job = NULL;
         if (r < 0)
-                vb_error_set(&e, VB_ERR_OPERATION_ABORTED, "cloning volume '%s' was cancelled", c->src->name);
+                r = vb_error_set(e, VB_ERR_OPERATION_ABORTED, "cloning volume '%s' was cancelled",
+                                 c->src->name);
         else
-                r = vol_add(c->pool, &c->def, &v, &e);
+                r = vol_add(c->pool, &c->def, &v, e);
         op->result = v;
-        op->done(op, r, &e);
-        vb_error_clear(&e);
         vb_vol_def_free(c->def);
         free(c);
+        return r;
 }
 
 /* Cloning copies the source's bytes: a job on the source volume, which stays busy. */
@@ -608,15 +605,13 @@ static int test_vol_resize(VbVolObj *v, uint64_t capacity, unsigned flags, VbErr
 
 /* Wiping runs as a job: the in-memory volume has no content, so at the end its
  * sizes are as they were. */
-static void wipe_finish(void *userdata, int r, VbOp *op) {
+static int wipe_finish(void *userdata, int r, VbOp *op, VbError *e) {
         VbVolObj *v = userdata;
-        VbError e = VB_ERROR_NULL;
 
         v->job = NULL;
         if (r < 0)
-                vb_error_set(&e, VB_ERR_OPERATION_ABORTED, "wiping volume '%s' was cancelled", v->name);
-        op->done(op, r, &e);
-        vb_error_clear(&e);
+                return vb_error_set(e, VB_ERR_OPERATION_ABORTED, "wiping volume '%s' was cancelled", v->name);
+        return 0;
 }
 
 static int test_vol_wipe(VbVolObj *v, unsigned algorithm, unsigned flags, VbOp *op, VbError *e) {

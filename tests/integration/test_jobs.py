@@ -185,3 +185,39 @@ def test_allocating_create_runs_as_job_sparse_does_not(s):
     assert str(path).endswith('sparse_2eimg')
     s.pump(0.1)
     assert job_added(s) is None
+
+
+DOMAIN = TEST_PATH + '/domain/_6695eb01_f6a4_8304_79aa_97f2502e193f'
+
+
+def test_managed_save_runs_as_job(s):
+    result = {}
+    s.iface(DOMAIN, 'org.libvirt.Domain').ManagedSave(
+        0, reply_handler=lambda: result.update(ok=True),
+        error_handler=lambda err: result.update(error=err))
+    wait_for(s, lambda: job_added(s))
+    job, props = job_added(s)
+    assert props['Operation'] == 'ManagedSave'
+    assert props['Object'] == DOMAIN
+    assert int(props['BytesTotal']) == 2097152 * 1024
+    wait_for(s, lambda: result)
+    assert result == {'ok': True}
+    assert finished(s, job) == (True, '')
+    dom = s.iface(DOMAIN, 'org.libvirt.Domain')
+    assert tuple(dom.GetState(0)) == (5, 5)
+    assert dom.HasManagedSaveImage(0)
+
+
+def test_save_fails_when_domain_stops_meanwhile(s):
+    result = {}
+    dom = s.iface(DOMAIN, 'org.libvirt.Domain')
+    dom.ManagedSave(0, reply_handler=lambda: result.update(ok=True),
+                    error_handler=lambda err: result.update(error=err))
+    wait_for(s, lambda: job_added(s))
+    job, _ = job_added(s)
+    dom.Destroy(0)
+    wait_for(s, lambda: result)
+    assert 'stopped while it was saved' in result['error'].get_dbus_message()
+    ok, msg = finished(s, job)
+    assert not ok and 'stopped while it was saved' in msg
+    assert not dom.HasManagedSaveImage(0)

@@ -117,6 +117,13 @@ struct VbOp {
         void *result;              /* object an op created (e.g. a cloned volume), set before done */
 };
 
+/* An op whose result is a file descriptor: the driver stores it in fd (owned by the op
+ * from then on) before calling done(op, 0, NULL); done closes it when nobody takes it. */
+typedef struct VbFdOp {
+        VbOp op;
+        int fd;
+} VbFdOp;
+
 /* ---- runtime objects ---- */
 
 struct VbDomainObj {
@@ -159,6 +166,7 @@ struct VbPoolObj {
         bool active, persistent, autostart;
         VbVolObj **vols;
         size_t n_vols;
+        unsigned n_jobs;           /* jobs creating volumes in this pool */
         void *priv;
 };
 
@@ -389,11 +397,12 @@ typedef struct VbDomainOps {
         int (*set_metadata)(VbDomainObj *d, int type, const char *metadata, const char *key,
                             const char *uri, unsigned flags, VbError *e);
         int (*get_metadata)(VbDomainObj *d, int type, const char *uri, unsigned flags, char **ret, VbError *e);
-        int (*managed_save)(VbDomainObj *d, unsigned flags, VbError *e);
+        /* save/restore: 0 done, 1 = @op finishes later (may run as an org.virtbus.Job1) */
+        int (*managed_save)(VbDomainObj *d, unsigned flags, VbOp *op, VbError *e);
         int (*has_managed_save_image)(VbDomainObj *d, unsigned flags, bool *ret, VbError *e);
         int (*managed_save_remove)(VbDomainObj *d, unsigned flags, VbError *e);
-        int (*save)(VbDomainObj *d, const char *to, const char *xml, unsigned flags, VbError *e);
-        int (*restore)(VbConnect *c, const char *from, const char *xml, unsigned flags, VbError *e);
+        int (*save)(VbDomainObj *d, const char *to, const char *xml, unsigned flags, VbOp *op, VbError *e);
+        int (*restore)(VbConnect *c, const char *from, const char *xml, unsigned flags, VbOp *op, VbError *e);
         int (*save_image_get_xml_desc)(VbConnect *c, const char *file, unsigned flags, char **ret, VbError *e);
         int (*save_image_define_xml)(VbConnect *c, const char *file, const char *xml, unsigned flags, VbError *e);
         int (*core_dump)(VbDomainObj *d, const char *to, unsigned format, unsigned flags, VbError *e);
@@ -447,6 +456,12 @@ typedef struct VbDomainOps {
                                  VbError *e);
         int (*pm_wakeup)(VbDomainObj *d, unsigned flags, VbError *e);
         int (*open_graphics_fd)(VbDomainObj *d, unsigned idx, unsigned flags, int *ret_fd, VbError *e);
+        /* OpenGraphicsFD that finishes later (1 = pending): the fd arrives in op->fd. Preferred over
+         * open_graphics_fd when a driver has both. */
+        int (*open_graphics_fd_async)(VbDomainObj *d, unsigned idx, unsigned flags, VbFdOp *op, VbError *e);
+        /* org.virtbus.Console1.OpenConsole: the host side of character device @dev ("" = the
+         * first console or serial), opened raw, O_NOCTTY, close-on-exec. */
+        int (*open_console)(VbDomainObj *d, const char *dev, unsigned flags, int *ret_fd, VbError *e);
         int (*add_iothread)(VbDomainObj *d, unsigned id, unsigned flags, VbError *e);
         int (*del_iothread)(VbDomainObj *d, unsigned id, unsigned flags, VbError *e);
         int (*pin_iothread)(VbDomainObj *d, unsigned id, const bool *map, size_t n, unsigned flags, VbError *e);
@@ -474,6 +489,16 @@ typedef struct VbDomainOps {
         int (*migrate_start_post_copy)(VbDomainObj *d, unsigned flags, VbError *e);
         int (*migrate_to_uri3)(VbDomainObj *d, const char *uri, const VbTypedParams *params, unsigned flags,
                                VbError *e);
+        /* ---- helper-QM: asynchronous variants, preferred by objects/ when set. Return 0
+         * when finished, 1 when op->done follows (exactly once), <0 with @e. The outputs
+         * (@ret, @ret_n) belong to the caller and stay valid until op->done. ---- */
+        int (*get_stats_op)(VbDomainObj *d, unsigned stats, unsigned flags, VbTypedParams *ret, VbOp *op,
+                            VbError *e);
+        int (*memory_stats_op)(VbDomainObj *d, unsigned flags, VbMemoryStat ret[VB_MEMORY_STAT_MAX],
+                               size_t *ret_n, VbOp *op, VbError *e);
+        int (*attach_device_op)(VbDomainObj *d, const char *xml, unsigned flags, VbOp *op, VbError *e);
+        int (*detach_device_op)(VbDomainObj *d, const char *xml, unsigned flags, VbOp *op, VbError *e);
+        int (*update_device_op)(VbDomainObj *d, const char *xml, unsigned flags, VbOp *op, VbError *e);
         /* ---- end helper-H domain ops ---- */
 } VbDomainOps;
 
@@ -518,7 +543,9 @@ typedef struct VbStorageOps {
         /* *ret: malloc'd array of borrowed pointers */
         int (*pool_list_volumes)(VbPoolObj *p, unsigned flags, VbVolObj ***ret, size_t *ret_n, VbError *e);
         int (*vol_lookup_by_name)(VbPoolObj *p, const char *name, VbVolObj **ret, VbError *e);
-        int (*vol_create_xml)(VbPoolObj *p, const char *xml, unsigned flags, VbVolObj **ret, VbError *e);
+        /* 0 = created (*ret); 1 = allocating as a job, op->result = the volume at op->done */
+        int (*vol_create_xml)(VbPoolObj *p, const char *xml, unsigned flags, VbOp *op, VbVolObj **ret,
+                              VbError *e);
         /* runs as a job: 1 = pending, op->result = the new volume when op->done(0) */
         int (*vol_create_xml_from)(VbPoolObj *p, const char *xml, VbVolObj *src, unsigned flags,
                                    VbOp *op, VbError *e);
@@ -597,7 +624,9 @@ typedef struct VbNWFilterOps {
 /* ---- helper-H: snapshots (virDomainSnapshot*) ---- */
 typedef struct VbSnapshotOps {
         /* @ret_name: the new snapshot (with NO_METADATA it is not kept in the registry) */
-        int (*create_xml)(VbDomainObj *d, const char *xml, unsigned flags, char **ret_name, VbError *e);
+        /* *ret_name is set before returning 0, or 1 (@op finishes later) */
+        int (*create_xml)(VbDomainObj *d, const char *xml, unsigned flags, char **ret_name, VbOp *op,
+                          VbError *e);
         int (*current)(VbDomainObj *d, unsigned flags, VbSnapshotObj **ret, VbError *e);
         int (*lookup_by_name)(VbDomainObj *d, const char *name, unsigned flags, VbSnapshotObj **ret, VbError *e);
         /* malloc'd array of borrowed pointers */
@@ -606,8 +635,8 @@ typedef struct VbSnapshotOps {
         int (*get_parent)(VbSnapshotObj *s, unsigned flags, VbSnapshotObj **ret, VbError *e);
         int (*get_xml_desc)(VbSnapshotObj *s, unsigned flags, char **ret, VbError *e);
         int (*is_current)(VbSnapshotObj *s, unsigned flags, bool *ret, VbError *e);
-        int (*revert)(VbSnapshotObj *s, unsigned flags, VbError *e);
-        int (*delete)(VbSnapshotObj *s, unsigned flags, VbError *e);
+        int (*revert)(VbSnapshotObj *s, unsigned flags, VbOp *op, VbError *e);   /* 1: @op later */
+        int (*delete)(VbSnapshotObj *s, unsigned flags, VbOp *op, VbError *e);   /* 1: @op later */
 } VbSnapshotOps;
 
 struct VbDriver {

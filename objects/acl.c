@@ -307,6 +307,8 @@ static const VbAcl acl_ext_table[] = {
         { "org.virtbus.Connect1", "NodeGetInfo", "connect", "read" },
         /* cancelling changes what the job's target ends up as */
         { "org.virtbus.Job1", "Cancel", "connect", "write" },
+        /* virDomainOpenConsole's permission; OpenGraphicsFD is org.libvirt's open-graphics row */
+        { "org.virtbus.Console1", "OpenConsole", "domain", "open-device" },
 };
 
 const VbAcl *vb_acl_lookup(const char *interface, const char *member) {

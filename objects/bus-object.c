@@ -7,6 +7,7 @@
 
 #include "acl.h"
 #include "bus-object.h"
+#include "console.h"
 #include "object-path.h"
 #include "polkit.h"
 #include "xml-util.h"
@@ -286,6 +287,14 @@ int vb_bus_connect_register(sd_bus *bus, VbConnect *conn, VbBusConnect **ret) {
                 s->prefix = vb_strdupf("%s/%s", bc->path, s->kind->element);
                 r = sd_bus_add_fallback_vtable(bus, &fslot, s->prefix, s->kind->interface,
                                                s->kind->vtable, subtree_find, s);
+                if (r < 0) {
+                        subtree_destroy(s);
+                        return r;
+                }
+                /* org.virtbus.Console1 next to org.libvirt.Domain (same lookup, same lifetime) */
+                if (s->kind == &vb_bus_kind_domain)
+                        r = sd_bus_add_fallback_vtable(bus, NULL, s->prefix, VB_CONSOLE_INTERFACE,
+                                                       vb_domain_console_vtable, subtree_find, s);
                 if (r < 0) {
                         subtree_destroy(s);
                         return r;

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* org.libvirt.Domain: metadata, save, vCPUs, memory, rename, devices and guest
  * operations. read → validate → driver op → reply; the gate authorized the call. */
+#include "console.h"
 #include "domain-extra.h"
 #include "typed-params.h"
 
@@ -117,7 +118,31 @@ VB_HANDLER(vb_domain_method_get_metadata) {
                 return sd_bus_reply_method_return(m, "");                                    \
         }
 
-FLAGS_ONLY(vb_domain_method_managed_save, managed_save, "virDomainManagedSave")
+/* A driver op that may finish later (VbOp): the reply is sent when it does. */
+#define OP_CALL(op_name, api, ...)                                                           \
+        do {                                                                                 \
+                VbOp *op_;                                                                   \
+                if (!VB_DRIVER_HAS(d->conn, domain, op_name)) {                              \
+                        vb_error_unsupported(&e, api);                                       \
+                        return vb_bus_error(error, &e);                                      \
+                }                                                                            \
+                op_ = vb_bus_reply_op_new(m, NULL);                                          \
+                if (!op_)                                                                    \
+                        return -ENOMEM;                                                      \
+                r = d->conn->driver->domain->op_name(__VA_ARGS__, op_, &e);                  \
+                return vb_bus_reply_op_result(op_, r, &e);                                   \
+        } while (0)
+
+VB_HANDLER(vb_domain_method_managed_save) {
+        DOMAIN_VARS;
+        uint32_t flags;
+
+        r = sd_bus_message_read(m, "u", &flags);
+        if (r < 0)
+                return r;
+        OP_CALL(managed_save, "virDomainManagedSave", d, flags);
+}
+
 FLAGS_ONLY(vb_domain_method_managed_save_remove, managed_save_remove, "virDomainManagedSaveRemove")
 FLAGS_ONLY(vb_domain_method_inject_nmi, inject_nmi, "virDomainInjectNMI")
 FLAGS_ONLY(vb_domain_method_pm_wakeup, pm_wakeup, "virDomainPMWakeup")
@@ -142,8 +167,7 @@ VB_HANDLER(vb_domain_method_save) {
         r = sd_bus_message_read(m, "ssu", &to, &xml, &flags);
         if (r < 0)
                 return r;
-        CALL(save, "virDomainSaveFlags", d, to, nullable(xml), flags, &e);
-        return sd_bus_reply_method_return(m, "");
+        OP_CALL(save, "virDomainSaveFlags", d, to, nullable(xml), flags);
 }
 
 VB_HANDLER(vb_domain_method_core_dump) {
@@ -367,9 +391,7 @@ VB_HANDLER(vb_domain_method_set_memory_stats_period) {
         }
 
 STRING_FLAGS(vb_domain_method_rename, rename, "virDomainRename")
-STRING_FLAGS(vb_domain_method_attach_device, attach_device, "virDomainAttachDeviceFlags")
-STRING_FLAGS(vb_domain_method_detach_device, detach_device, "virDomainDetachDeviceFlags")
-STRING_FLAGS(vb_domain_method_update_device, update_device, "virDomainUpdateDeviceFlags")
+/* AttachDevice, DetachDevice, UpdateDevice: objects/domain-stats.c */
 
 /* ---- guest operations ---- */
 
@@ -515,6 +537,8 @@ VB_HANDLER(vb_domain_method_open_graphics_fd) {
         r = sd_bus_message_read(m, "uu", &idx, &flags);
         if (r < 0)
                 return r;
+        if (VB_DOP(d, open_graphics_fd_async))
+                return vb_domain_open_graphics_fd_async(m, d, idx, flags, error);
         CALL(open_graphics_fd, "virDomainOpenGraphicsFD", d, idx, flags, &fd, &e);
         return sd_bus_reply_method_return(m, "h", fd);
 }

@@ -84,88 +84,7 @@ PARAMS_PAIR(block_iotune, block_iotune, "virDomainGetBlockIoTune", "virDomainSet
 
 /* ---- statistics ---- */
 
-VB_HANDLER(vb_domain_method_get_stats) {
-        DOMAIN_VARS;
-        _cleanup_typed_params_ VbTypedParams tp = {};
-        uint32_t stats, flags;
-
-        r = sd_bus_message_read(m, "uu", &stats, &flags);
-        if (r < 0)
-                return r;
-        CALL(get_stats, "virDomainListGetStats", d, stats, flags, &tp, &e);
-        return vb_bus_reply_typed_params(m, &tp);
-}
-
-static int append_domain_stats(sd_bus_message *reply, VbDomainObj *d, uint32_t stats, uint32_t flags,
-                               VbError *e) {
-        _cleanup_typed_params_ VbTypedParams tp = {};
-        int r = VB_DRIVER_CALL(d->conn, domain, get_stats, "virConnectGetAllDomainStats", e,
-                               d, stats, flags, &tp, e);
-        if (r < 0)
-                return r;
-        r = sd_bus_message_open_container(reply, 'r', "sa{sv}");
-        if (r >= 0)
-                r = sd_bus_message_append(reply, "s", d->def->name);
-        if (r >= 0)
-                r = vb_bus_append_typed_params(reply, &tp);
-        if (r >= 0)
-                r = sd_bus_message_close_container(reply);
-        return r < 0 ? vb_error_set(e, VB_ERR_NO_MEMORY, NULL) : 0;
-}
-
-VB_HANDLER(vb_connect_method_get_all_domain_stats) {
-        _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
-        _cleanup_vb_error_ VbError e = VB_ERROR_NULL;
-        _cleanup_free_ VbDomainObj **doms = NULL;
-        VbConnect *c = userdata;
-        uint32_t stats, flags;
-        size_t n = 0;
-        int r;
-
-        r = sd_bus_message_read(m, "uu", &stats, &flags);
-        if (r < 0)
-                return r;
-        if (!VB_DRIVER_HAS(c, domain, get_stats))
-                return vb_bus_error(error, (vb_error_unsupported(&e, "virConnectGetAllDomainStats"), &e));
-        r = vb_domain_list(c, flags & 0xffU, &doms, &n, &e);
-        if (r < 0)
-                return vb_bus_error(error, &e);
-        r = sd_bus_message_new_method_return(m, &reply);
-        if (r >= 0)
-                r = sd_bus_message_open_container(reply, 'a', "(sa{sv})");
-        if (r < 0)
-                return r;
-        for (size_t i = 0; i < n; i++)
-                if (append_domain_stats(reply, doms[i], stats, flags & ~0xffU, &e) < 0)
-                        return vb_bus_error(error, &e);
-        r = sd_bus_message_close_container(reply);
-        if (r < 0)
-                return r;
-        return sd_bus_send(NULL, reply, NULL);
-}
-
-VB_HANDLER(vb_domain_method_memory_stats) {
-        DOMAIN_VARS;
-        _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
-        VbMemoryStat st[VB_MEMORY_STAT_MAX];
-        uint32_t flags;
-        size_t n = 0;
-
-        r = sd_bus_message_read(m, "u", &flags);
-        if (r < 0)
-                return r;
-        CALL(memory_stats, "virDomainMemoryStats", d, flags, st, &n, &e);
-        r = sd_bus_message_new_method_return(m, &reply);
-        if (r >= 0)
-                r = sd_bus_message_open_container(reply, 'a', "{it}");
-        for (size_t i = 0; r >= 0 && i < n; i++)
-                r = sd_bus_message_append(reply, "{it}", (int32_t) st[i].tag, st[i].val);
-        if (r >= 0)
-                r = sd_bus_message_close_container(reply);
-        if (r < 0)
-                return r;
-        return sd_bus_send(NULL, reply, NULL);
-}
+/* GetStats, GetAllDomainStats and MemoryStats: objects/domain-stats.c */
 
 /* ---- jobs ---- */
 
@@ -383,16 +302,22 @@ VB_HANDLER(vb_connect_method_domain_restore) {
         VbConnect *c = userdata;
         const char *from, *xml;
         uint32_t flags;
+        VbOp *op;
         int r;
 
         r = sd_bus_message_read(m, "ssu", &from, &xml, &flags);
         if (r < 0)
                 return r;
-        r = VB_DRIVER_CALL(c, domain, restore, "virDomainRestoreFlags", &e, c, from, isempty(xml) ? NULL : xml,
-                           flags, &e);
-        if (r < 0)
+        if (!VB_DRIVER_HAS(c, domain, restore)) {
+                vb_error_unsupported(&e, "virDomainRestoreFlags");
                 return vb_bus_error(error, &e);
-        return sd_bus_reply_method_return(m, "");
+        }
+        /* a real guest replies once it runs again */
+        op = vb_bus_reply_op_new(m, NULL);
+        if (!op)
+                return -ENOMEM;
+        r = c->driver->domain->restore(c, from, isempty(xml) ? NULL : xml, flags, op, &e);
+        return vb_bus_reply_op_result(op, r, &e);
 }
 
 VB_HANDLER(vb_connect_method_domain_save_image_get_xml_desc) {

@@ -98,21 +98,77 @@ static int reply_snapshot_list(sd_bus_message *m, VbSnapshotObj **l, size_t n) {
                         return vb_bus_error(error, &e);                                      \
         } while (0)
 
+/* A snapshot op that may finish later: replies with an error, nothing, or (create)
+ * the path of the new snapshot. Drivers without a slow path finish it at once. */
+#define SNAPSHOT_OP(c, op_name, api, ...)                                                    \
+        do {                                                                                 \
+                VbOp *op_;                                                                   \
+                if (!VB_DRIVER_HAS(c, snapshot, op_name)) {                                  \
+                        vb_error_unsupported(&e, api);                                       \
+                        return vb_bus_error(error, &e);                                      \
+                }                                                                            \
+                op_ = vb_bus_reply_op_new(m, NULL);                                          \
+                if (!op_)                                                                    \
+                        return -ENOMEM;                                                      \
+                r = (c)->driver->snapshot->op_name(__VA_ARGS__, op_, &e);                    \
+                return vb_bus_reply_op_result(op_, r, &e);                                   \
+        } while (0)
+
+typedef struct CreateOp {
+        VbOp op;
+        sd_bus_message *m;
+        VbDomainObj *dom;          /* referenced */
+        char *name;
+} CreateOp;
+
+static void create_op_done(VbOp *op, int r, const VbError *e) {
+        CreateOp *o = (CreateOp *) op;
+
+        if (r >= 0)
+                r = o->name ? reply_snapshot_path(o->m, o->dom, o->name) : -EINVAL;
+        if (r < 0) {
+                sd_bus_error error = SD_BUS_ERROR_NULL;
+                if (e && e->code)
+                        vb_bus_error(&error, e);
+                else
+                        sd_bus_error_set_errno(&error, r);
+                sd_bus_reply_method_error(o->m, &error);
+                sd_bus_error_free(&error);
+        }
+        sd_bus_message_unref(o->m);
+        vb_domain_obj_unref(o->dom);
+        free(o->name);
+        free(o);
+}
+
 /* ---- org.libvirt.Domain ---- */
 
 VB_HANDLER(vb_domain_method_snapshot_create_xml) {
         _cleanup_vb_error_ VbError e = VB_ERROR_NULL;
-        _cleanup_free_ char *name = NULL;
         VbDomainObj *d = userdata;
         const char *xml;
         uint32_t flags;
+        CreateOp *o;
         int r;
 
         r = sd_bus_message_read(m, "su", &xml, &flags);
         if (r < 0)
                 return r;
-        SCALL(d->conn, create_xml, "virDomainSnapshotCreateXML", d, xml, flags, &name, &e);
-        return reply_snapshot_path(m, d, name);
+        if (!VB_DRIVER_HAS(d->conn, snapshot, create_xml)) {
+                vb_error_unsupported(&e, "virDomainSnapshotCreateXML");
+                return vb_bus_error(error, &e);
+        }
+        o = calloc(1, sizeof(*o));
+        if (!o)
+                return -ENOMEM;
+        o->op.done = create_op_done;
+        o->m = sd_bus_message_ref(m);
+        o->dom = vb_domain_obj_ref(d);
+        /* a running QEMU guest replies once its state is written */
+        r = d->conn->driver->snapshot->create_xml(d, xml, flags, &o->name, &o->op, &e);
+        if (r != 1)
+                o->op.done(&o->op, r < 0 ? r : 0, &e);
+        return 1;
 }
 
 VB_HANDLER(vb_domain_method_snapshot_current) {
@@ -170,8 +226,7 @@ static int method_delete(sd_bus_message *m, void *userdata, sd_bus_error *error)
         r = sd_bus_message_read(m, "u", &flags);
         if (r < 0)
                 return r;
-        SCALL(s->dom->conn, delete, "virDomainSnapshotDelete", s, flags, &e);
-        return sd_bus_reply_method_return(m, "");
+        SNAPSHOT_OP(s->dom->conn, delete, "virDomainSnapshotDelete", s, flags);
 }
 
 static int method_get_parent(sd_bus_message *m, void *userdata, sd_bus_error *error) {
@@ -239,8 +294,7 @@ static int method_revert(sd_bus_message *m, void *userdata, sd_bus_error *error)
         r = sd_bus_message_read(m, "u", &flags);
         if (r < 0)
                 return r;
-        SCALL(s->dom->conn, revert, "virDomainRevertToSnapshot", s, flags, &e);
-        return sd_bus_reply_method_return(m, "");
+        SNAPSHOT_OP(s->dom->conn, revert, "virDomainRevertToSnapshot", s, flags);
 }
 
 static const sd_bus_vtable snapshot_vtable[] = {

@@ -154,15 +154,24 @@ static int method_storage_vol_create_xml(sd_bus_message *m, void *userdata, sd_b
         VbVolObj *v = NULL;
         const char *xml;
         uint32_t flags;
+        VbOp *op;
         int r;
 
         r = sd_bus_message_read(m, "su", &xml, &flags);
         if (r < 0)
                 return r;
-        r = VB_DRIVER_CALL(p->conn, storage, vol_create_xml, "virStorageVolCreateXML", &e, p, xml, flags, &v, &e);
-        if (r < 0)
+        if (!VB_DRIVER_HAS(p->conn, storage, vol_create_xml)) {
+                vb_error_unsupported(&e, "virStorageVolCreateXML");
                 return vb_bus_error(error, &e);
-        return vb_reply_path(m, &vb_bus_kind_storage_vol, v);
+        }
+        /* allocating may run as an org.virtbus.Job1; the reply (the path) comes at its end */
+        op = vb_bus_reply_op_new(m, &vb_bus_kind_storage_vol);
+        if (!op)
+                return -ENOMEM;
+        r = p->conn->driver->storage->vol_create_xml(p, xml, flags, op, &v, &e);
+        if (r == 0)
+                op->result = v;
+        return vb_bus_reply_op_result(op, r, &e);
 }
 
 static int method_storage_vol_create_xml_from(sd_bus_message *m, void *userdata, sd_bus_error *error) {

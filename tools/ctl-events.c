@@ -335,7 +335,9 @@ static int cancel_job(ProgressState *s) {
 }
 
 int ctl_call_with_progress(Ctl *c, sd_bus_message *m, sd_bus_message **reply) {
-        ProgressState s = { .c = c, .target = sd_bus_message_get_path(m), .last = -1 };
+        /* a copy: the path lives in @m, whose buffers sd-bus reallocates when sending */
+        _cleanup_free_ char *target = vb_strdup(sd_bus_message_get_path(m));
+        ProgressState s = { .c = c, .target = target, .last = -1 };
         _cleanup_(sd_bus_slot_unrefp) sd_bus_slot *match = NULL, *call = NULL;
         const sd_bus_error *e;
         int r = sd_bus_add_match(c->bus, &match, "type='signal',sender='" CTL_BUS "',"

@@ -40,6 +40,7 @@ typedef struct CtlArgs {
         bool all, json, name, inactive, security_info, live, config, disable, loop, plain;
         double timeout;          /* seconds; < 0 = none */
         const char *pool, *file;
+        const char *devname;     /* console --devname */
 } CtlArgs;
 
 typedef struct Ctl {
@@ -61,6 +62,7 @@ typedef struct CtlCommand {
 extern const CtlCommand ctl_domain_commands[];
 extern const CtlCommand ctl_object_commands[];
 extern const CtlCommand ctl_event_commands[];
+extern const CtlCommand ctl_console_commands[];
 
 /* ctl-util.c: bus calls and errors */
 int ctl_error_to_errno(const sd_bus_error *e);

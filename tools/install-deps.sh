@@ -36,6 +36,7 @@ test_pkgs=(
     python3 python3-dbus python3-gi python3-pytest
     dpkg-dev xz-utils                       # apt-get source for the conformance suite
     qemu-system-x86                         # QMP client test against a real QEMU
+    qemu-utils                              # qemu-img: disk images, qcow2 snapshots (tests)
     bsdutils                                # script: virtbusctl on a terminal (test_virtbusctl)
     busybox-static cpio gzip                # tests/qemu/build-guest.sh initramfs
     openssh-server openssh-client iproute2  # test_remote: sshd in a netns, virtbusctl -H

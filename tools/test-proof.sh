@@ -66,6 +66,10 @@ record fuzz "$ok" "$bad"
 
 echo "=== valgrind memcheck: integration tests (daemon $build/virtbusd) ==="
 mkdir -p "$logs/valgrind"
+# Left out under valgrind: the QEMU driver's tests (valgrind 3.19 lacks pidfd_open,
+# which the driver needs to watch QEMU) and the D-Bus fuzz pass (10 MiB arguments
+# outlast its per-call deadline at valgrind's speed; it runs in the two passes above).
+PYTEST_ADDOPTS="--ignore-glob=*test_qemu*.py --ignore=$root/tests/integration/test_dbus_fuzz.py" \
 VIRTBUSD_WRAPPER="valgrind --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite --show-leak-kinds=definite --log-file=$logs/valgrind/vg.%p.log" \
     meson test -C "$build" --print-errorlogs --suite integration -v --timeout-multiplier 4 \
     2>&1 | tee "$logs/valgrind-integration.log"

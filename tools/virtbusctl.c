@@ -24,7 +24,7 @@ static struct {
 static pid_t agent_pid;
 
 static const CtlCommand *const tables[] = {
-        ctl_domain_commands, ctl_object_commands, ctl_event_commands,
+        ctl_domain_commands, ctl_object_commands, ctl_event_commands, ctl_console_commands,
 };
 
 static void help(void) {
@@ -96,6 +96,8 @@ static int set_value(CtlArgs *a, const char *o, const char *v) {
                 a->pool = v;
         else if (streq(o, "file"))
                 a->file = v;
+        else if (streq(o, "devname"))
+                a->devname = v;
         else
                 return -EINVAL;
         return 0;

@@ -87,6 +87,7 @@ void vb_qemu_dom_detach(VbDomainObj *d) {
 void vb_qemu_domain_obj_free(VbDomainObj *d) {
         /* normally already gone (vb_qemu_dom_remove/detach): never leave a process watch behind */
         dom_free(d, "domain was removed");
+        vb_qemu_snapshots_free(d);
 }
 
 char *vb_qemu_config_path(VbQemuDriver *drv, const char *name) {
@@ -265,6 +266,9 @@ static int qemu_undefine(VbDomainObj *d, unsigned flags, VbError *e) {
         if (d->n_snapshots > 0 && !(flags & UNDEFINE_SNAPSHOTS_METADATA))
                 return vb_error_set(e, VB_ERR_OPERATION_INVALID,
                                     "cannot delete inactive domain with %zu snapshots", d->n_snapshots);
+        r = vb_qemu_undefine_images(d, flags & UNDEFINE_MANAGED_SAVE, flags & UNDEFINE_SNAPSHOTS_METADATA, e);
+        if (r < 0)
+                return r;
         config = vb_qemu_config_path(drv, vb_domain_persistent_def(d)->name);
         link = vb_qemu_autostart_path(drv, vb_domain_persistent_def(d)->name);
         if (unlink(config) < 0 && errno != ENOENT) {
@@ -301,6 +305,11 @@ static int qemu_create(VbDomainObj *d, unsigned flags, VbOp *op, VbError *e) {
                 return r;
         if (vb_domain_is_active(d))
                 return vb_error_set(e, VB_ERR_OPERATION_INVALID, "domain is already running");
+        if (flags & CREATE_FORCE_BOOT)
+                (void) vb_qemu_managed_save_remove(d, 0, e);
+        r = vb_qemu_start_managed(d, flags, op, e);     /* restores from a managed save image */
+        if (r != 0)
+                return r;
         return vb_qemu_start(d, flags & CREATE_START_PAUSED, VB_EV_STARTED_BOOTED,
                              "virDomainCreateWithFlags", op, e);
 }
@@ -591,10 +600,8 @@ static int qemu_get_control_info(VbDomainObj *d, unsigned flags, unsigned *state
         return 0;
 }
 
-static int qemu_has_managed_save_image(VbDomainObj *d, unsigned flags, bool *ret, VbError *e) {
-        VB_CHECK_FLAGS(flags, 0, e);
-        *ret = d->has_managed_save;     /* no managed save in this driver yet: always false */
-        return 0;
+int vb_qemu_save_config(VbQemuDriver *drv, const VbDomainDef *def, VbError *e) {
+        return save_config(drv, def, e);
 }
 
 const VbDomainOps vb_qemu_domain_ops = {
@@ -615,5 +622,17 @@ const VbDomainOps vb_qemu_domain_ops = {
         .get_metadata = qemu_get_metadata,
         .get_vcpus = qemu_get_vcpus,
         .get_control_info = qemu_get_control_info,
-        .has_managed_save_image = qemu_has_managed_save_image,
+        .open_console = vb_qemu_open_console,
+        .open_graphics_fd_async = vb_qemu_open_graphics_fd_async,
+        .get_stats_op = vb_qemu_get_stats_op,
+        .memory_stats_op = vb_qemu_memory_stats_op,
+        .attach_device_op = vb_qemu_attach_device_op,
+        .detach_device_op = vb_qemu_detach_device_op,
+        .update_device_op = vb_qemu_update_device_op,
+        .has_managed_save_image = vb_qemu_has_managed_save_image,
+        .managed_save = vb_qemu_managed_save,
+        .managed_save_remove = vb_qemu_managed_save_remove,
+        .save = vb_qemu_save,
+        .restore = vb_qemu_restore,
+        .save_image_get_xml_desc = vb_qemu_save_image_get_xml_desc,
 };

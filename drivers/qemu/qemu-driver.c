@@ -173,6 +173,7 @@ static int load_config(VbQemuDriver *drv, const char *file) {
                 return r;
         }
         d->persistent = true;
+        vb_qemu_snapshots_load(d);
         link = vb_qemu_autostart_path(drv, d->def->name);
         d->autostart = lstat(link, &st) == 0;
         return 0;
@@ -381,4 +382,5 @@ const VbDriver vb_qemu_driver = {
         .domain_obj_free = vb_qemu_domain_obj_free,
         .connect = &qemu_connect_ops,
         .domain = &vb_qemu_domain_ops,
+        .snapshot = &vb_qemu_snapshot_ops,
 };

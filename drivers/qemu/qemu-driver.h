@@ -68,6 +68,13 @@ typedef struct VbQemuDom {
         off_t log_offset;                /* where this start's QEMU output begins */
         int start_detail;                /* VB_EV_STARTED_* to emit */
         char *start_error;               /* why a start failed, for the Create reply */
+        /* save/restore (qemu-save.c): a restore spawns QEMU with -incoming defer and,
+         * once its chardevs are known, runs @start_hook instead of cont; the hook ends
+         * with vb_qemu_startup_done() or vb_qemu_start_failed(). */
+        bool incoming;
+        void (*start_hook)(VbDomainObj *d);
+        void *save_ctx;                  /* the save or restore in progress */
+        bool saved;                      /* stopped by a save: STOPPED/SAVED */
 } VbQemuDom;
 
 extern const VbDriver vb_qemu_driver;
@@ -132,3 +139,47 @@ void vb_qemu_on_qmp_event(VbQmp *qmp, const char *event, json_object *data, uint
 void vb_qemu_apply_ptys(VbDomainDef *def, json_object *chardevs);
 /* State change with the matching lifecycle event when it really changes. */
 void vb_qemu_set_state(VbDomainObj *d, VbDomainState state, int reason, int event, int detail);
+
+/* qemu-console.c: org.virtbus.Console1.OpenConsole and Domain.OpenGraphicsFD */
+int vb_qemu_open_console(VbDomainObj *d, const char *dev, unsigned flags, int *ret_fd, VbError *e);
+int vb_qemu_open_graphics_fd_async(VbDomainObj *d, unsigned idx, unsigned flags, VbFdOp *op, VbError *e);
+/* ---- helper-QM: monitoring (qemu-stats.c) and device hotplug (qemu-devices.c) ---- */
+/* Save @def as the persistent config (atomic write). qemu-domain.c */
+int vb_qemu_save_config(VbQemuDriver *drv, const VbDomainDef *def, VbError *e);
+int vb_qemu_get_stats_op(VbDomainObj *d, unsigned stats, unsigned flags, VbTypedParams *ret, VbOp *op,
+                         VbError *e);
+int vb_qemu_memory_stats_op(VbDomainObj *d, unsigned flags, VbMemoryStat ret[VB_MEMORY_STAT_MAX],
+                            size_t *ret_n, VbOp *op, VbError *e);
+int vb_qemu_attach_device_op(VbDomainObj *d, const char *xml, unsigned flags, VbOp *op, VbError *e);
+int vb_qemu_detach_device_op(VbDomainObj *d, const char *xml, unsigned flags, VbOp *op, VbError *e);
+int vb_qemu_update_device_op(VbDomainObj *d, const char *xml, unsigned flags, VbOp *op, VbError *e);
+/* QMP DEVICE_DELETED of a domain's monitor: the device leaves the live definition. */
+void vb_qemu_on_device_deleted(VbDomainObj *d, json_object *data);
+/* The end of a start (for VbQemuDom.start_hook): running (or paused when asked), the
+ * STARTED event, the job ends. Or: the start failed for @why (taken); QEMU is killed. */
+void vb_qemu_startup_done(VbDomainObj *d);
+void vb_qemu_start_failed(VbDomainObj *d, char *why);
+
+/* qemu-save.c: managed save, save and restore through QEMU migration to a file */
+enum { VB_RUNNING_RESTORED = 3, VB_SHUTOFF_SAVED = 5 };
+int vb_qemu_managed_save(VbDomainObj *d, unsigned flags, VbOp *op, VbError *e);
+int vb_qemu_has_managed_save_image(VbDomainObj *d, unsigned flags, bool *ret, VbError *e);
+int vb_qemu_managed_save_remove(VbDomainObj *d, unsigned flags, VbError *e);
+int vb_qemu_save(VbDomainObj *d, const char *to, const char *xml, unsigned flags, VbOp *op, VbError *e);
+int vb_qemu_restore(VbConnect *c, const char *from, const char *xml, unsigned flags, VbOp *op, VbError *e);
+int vb_qemu_save_image_get_xml_desc(VbConnect *c, const char *file, unsigned flags, char **ret, VbError *e);
+/* Create of a domain with a managed save image: restore from it. 0 = no image. */
+int vb_qemu_start_managed(VbDomainObj *d, unsigned flags, VbOp *op, VbError *e);
+/* "-incoming defer" appended to a NULL-terminated argv. */
+int vb_qemu_argv_add_incoming(char ***argv);
+/* The managed save image path of domain @name. */
+char *vb_qemu_managed_save_path(VbQemuDriver *drv, const char *name);
+
+/* qemu-snapshot.c: internal qcow2 snapshots */
+extern const VbSnapshotOps vb_qemu_snapshot_ops;
+/* Load the snapshot metadata of @d (driver open, define). */
+void vb_qemu_snapshots_load(VbDomainObj *d);
+void vb_qemu_snapshots_free(VbDomainObj *d);
+/* Undefine: refuses a managed save image unless @managed_save (then removes it);
+ * with @snapshots, removes the snapshot metadata files. */
+int vb_qemu_undefine_images(VbDomainObj *d, bool managed_save, bool snapshots, VbError *e);

@@ -250,8 +250,12 @@ static int spawn(VbDomainObj *d, int id, VbError *e) {
                         .qmp_socket_path = q->monitor, .runtime_dir = q->run_dir,
                         .kvm_available = q->drv->kvm_available, .start_paused = true,
                 }, &argv, e);
-        if (r < 0)
-                return r;
+        if (r >= 0 && q->incoming)
+                r = vb_qemu_argv_add_incoming(&argv);
+        if (r < 0) {
+                vb_strv_free(argv);
+                return r == -ENOMEM ? vb_error_set(e, VB_ERR_NO_MEMORY, NULL) : r;
+        }
         log_fd = open_log(q->drv, d->def, argv, &off);
         if (log_fd < 0) {
                 vb_strv_free(argv);
@@ -306,7 +310,7 @@ int vb_qemu_start(VbDomainObj *d, bool paused, int detail, const char *api, VbOp
         return 1;
 }
 
-static void start_failed(VbDomainObj *d, char *why) {
+void vb_qemu_start_failed(VbDomainObj *d, char *why) {
         VbQemuDom *q = dom_priv(d);
 
         if (!q->start_error)
@@ -317,16 +321,17 @@ static void start_failed(VbDomainObj *d, char *why) {
                 (void) vb_qemu_proc_kill(q->proc, VB_QEMU_KILL_GRACE_USEC);
 }
 
-static void startup_done(VbDomainObj *d) {
+void vb_qemu_startup_done(VbDomainObj *d) {
         VbQemuDom *q = dom_priv(d);
 
         q->starting = false;
+        q->start_hook = NULL;
         if (q->start_paused) {
                 d->state = VB_DOMAIN_PAUSED;
                 d->reason = VB_PAUSED_USER;
         } else {
                 d->state = VB_DOMAIN_RUNNING;
-                d->reason = VB_RUNNING_BOOTED;
+                d->reason = q->start_detail == VB_EV_STARTED_RESTORED ? VB_RUNNING_RESTORED : VB_RUNNING_BOOTED;
         }
         vb_qemu_save_status(d);
         vb_event_domain(d, VB_EV_STARTED, q->start_detail);
@@ -342,10 +347,10 @@ static void on_start_cont(VbQmp *qmp, int r, json_object *ret, const char *cls, 
         if (r == -ECANCELED)
                 return;
         if (r < 0) {
-                start_failed(d, vb_strdupf("cannot start the guest CPUs: %s", desc ? desc : strerror(-r)));
+                vb_qemu_start_failed(d, vb_strdupf("cannot start the guest CPUs: %s", desc ? desc : strerror(-r)));
                 return;
         }
-        startup_done(d);
+        vb_qemu_startup_done(d);
 }
 
 static void on_start_chardevs(VbQmp *qmp, int r, json_object *ret, const char *cls, const char *desc,
@@ -356,18 +361,22 @@ static void on_start_chardevs(VbQmp *qmp, int r, json_object *ret, const char *c
         if (r == -ECANCELED)
                 return;
         if (r == -ECONNRESET) {
-                start_failed(d, vb_strdup("QEMU closed its monitor during startup"));
+                vb_qemu_start_failed(d, vb_strdup("QEMU closed its monitor during startup"));
                 return;
         }
         if (r >= 0)
                 vb_qemu_apply_ptys(d->def, ret);
+        if (q->start_hook) {
+                q->start_hook(d);
+                return;
+        }
         if (q->start_paused) {
-                startup_done(d);
+                vb_qemu_startup_done(d);
                 return;
         }
         r = vb_qmp_cont(q->qmp, on_start_cont, d);
         if (r < 0)
-                start_failed(d, vb_strdupf("cannot start the guest CPUs: %s", strerror(-r)));
+                vb_qemu_start_failed(d, vb_strdupf("cannot start the guest CPUs: %s", strerror(-r)));
 }
 
 /* ---- the monitor ---- */
@@ -398,7 +407,7 @@ static void on_qmp_ready(VbQmp *qmp, void *userdata) {
         if (q->starting) {
                 r = vb_qmp_command(qmp, "query-chardev", NULL, NULL, 0, on_start_chardevs, d);
                 if (r < 0)
-                        start_failed(d, vb_strdupf("cannot query QEMU's character devices: %s", strerror(-r)));
+                        vb_qemu_start_failed(d, vb_strdupf("cannot query QEMU's character devices: %s", strerror(-r)));
                 return;
         }
         r = vb_qmp_query_status(qmp, on_reattach_status, d);
@@ -412,7 +421,7 @@ static void on_qmp_disconnect(VbQmp *qmp, int reason, void *userdata) {
 
         q->qmp = vb_qmp_free(q->qmp);
         if (q->starting)
-                start_failed(d, vb_strdupf("QEMU closed its monitor during startup: %s", strerror(-reason)));
+                vb_qemu_start_failed(d, vb_strdupf("QEMU closed its monitor during startup: %s", strerror(-reason)));
         /* QEMU is going (or its monitor is unusable): make sure it goes; the exit marks it shut off */
         if (q->proc)
                 (void) vb_qemu_proc_kill(q->proc, VB_QEMU_KILL_GRACE_USEC);
@@ -428,7 +437,7 @@ static void on_monitor(VbQemuProc *p, int r, int fd, void *userdata) {
         if (r >= 0)
                 return;
         if (q->starting)
-                start_failed(d, r == -ETIMEDOUT
+                vb_qemu_start_failed(d, r == -ETIMEDOUT
                                 ? vb_strdupf("QEMU did not open its monitor socket %s in time", q->monitor)
                                 : vb_strdupf("cannot connect to the QEMU monitor %s: %s", q->monitor,
                                              strerror(-r)));
@@ -518,6 +527,8 @@ void vb_qemu_on_qmp_event(VbQmp *qmp, const char *event, json_object *data, uint
         } else if (streq(event, "RESET") && !q->starting)
                 vb_event_emit(&(VbEvent) { .type = VB_EVENT_DOMAIN_REBOOT, .conn = d->conn,
                                            .kind = VB_KIND_DOMAIN, .obj = d });
+        else if (streq(event, "DEVICE_DELETED"))
+                vb_qemu_on_device_deleted(d, data);
         else if (streq(event, "BALLOON_CHANGE") && data && json_object_object_get_ex(data, "actual", &v))
                 vb_event_emit(&(VbEvent) { .type = VB_EVENT_DOMAIN_BALLOON, .conn = d->conn,
                                            .kind = VB_KIND_DOMAIN, .obj = d,
@@ -556,7 +567,10 @@ static void on_proc_exit(VbQemuProc *p, const siginfo_t *si, void *userdata) {
         q->qmp = vb_qmp_free(q->qmp);   /* pending replies: -ECANCELED, ignored */
         q->proc = vb_qemu_proc_free(q->proc);
         fail_pending(d, was_starting);
-        if (q->destroying) {
+        if (q->saved) {
+                reason = VB_SHUTOFF_SAVED;
+                detail = VB_EV_STOPPED_SAVED;
+        } else if (q->destroying) {
                 reason = VB_SHUTOFF_DESTROYED;
                 detail = VB_EV_STOPPED_DESTROYED;
         } else if (was_starting) {
@@ -573,7 +587,8 @@ static void on_proc_exit(VbQemuProc *p, const siginfo_t *si, void *userdata) {
         }
         (void) vb_qemu_status_remove(q->drv->run_dir, d->def->name);
         clear_run_dir(q);
-        q->destroying = q->got_shutdown = q->reattached = false;
+        q->destroying = q->got_shutdown = q->reattached = q->saved = q->incoming = false;
+        q->start_hook = NULL;
         q->fake_reboot = VB_QEMU_FAKE_REBOOT_NONE;
         d->id = -1;
         if (d->newdef) {

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <sys/stat.h>
 
+#include "test-job.h"
 #include "test-private.h"
 #include "xml-util.h"
 
@@ -195,7 +196,62 @@ int vb_test_get_metadata(VbDomainObj *d, int type, const char *uri, unsigned fla
 
 /* ---- managed save, save images, core dumps ---- */
 
-int vb_test_managed_save(VbDomainObj *d, unsigned flags, VbError *e) {
+static int write_file(const char *path, const char *magic, const char *data, VbError *e);
+
+/* Saving "writes" the guest's memory: a job of the test driver's timed kind. The
+ * domain is held; a domain stopped meanwhile makes the save fail. */
+typedef struct SaveJob {
+        VbDomainObj *dom;
+        char *path;             /* Save's file; NULL for a managed save */
+        char *xml;
+} SaveJob;
+
+static int save_finish(void *userdata, int r, VbOp *op, VbError *e) {
+        SaveJob *s = userdata;
+        VbDomainObj *d = s->dom;
+
+        if (r < 0)
+                r = vb_error_set(e, VB_ERR_OPERATION_ABORTED, "saving domain '%s' was cancelled",
+                                 d->def->name);
+        else if (d->removed || !vb_domain_is_active(d))
+                r = vb_error_set(e, VB_ERR_OPERATION_FAILED, "domain '%s' stopped while it was saved",
+                                 d->def->name);
+        else if (s->path)
+                r = write_file(s->path, SAVE_MAGIC, s->xml, e);
+        if (r >= 0) {
+                d->has_managed_save = !s->path;
+                vb_test_domain_stop(d, SHUTOFF_SAVED, VB_EV_STOPPED_SAVED);
+        }
+        vb_domain_obj_unref(d);
+        free(s->path);
+        free(s->xml);
+        free(s);
+        return r;
+}
+
+static int save_start(VbDomainObj *d, const char *operation, const char *path, char *xml, VbOp *op,
+                      VbError *e) {
+        SaveJob *s = calloc(1, sizeof(*s));
+        int r;
+
+        if (!s) {
+                free(xml);
+                return vb_error_set(e, VB_ERR_NO_MEMORY, NULL);
+        }
+        *s = (SaveJob) { .dom = vb_domain_obj_ref(d), .path = vb_strdup(path), .xml = xml };
+        r = vb_test_job_start(d->conn, operation, VB_KIND_DOMAIN, d, d->def->current_memory_kib * 1024,
+                              save_finish, s, op, NULL, e);
+        if (r < 0) {
+                vb_domain_obj_unref(d);
+                free(s->path);
+                free(s->xml);
+                free(s);
+                return r;
+        }
+        return 1;
+}
+
+int vb_test_managed_save(VbDomainObj *d, unsigned flags, VbOp *op, VbError *e) {
         int r;
 
         VB_CHECK_FLAGS(flags, SAVE_BYPASS_CACHE | SAVE_RUNNING | SAVE_PAUSED, e);
@@ -205,9 +261,7 @@ int vb_test_managed_save(VbDomainObj *d, unsigned flags, VbError *e) {
         if (!d->persistent)
                 return vb_error_set(e, VB_ERR_OPERATION_INVALID,
                                     "cannot do managed save for transient domain");
-        vb_test_domain_stop(d, SHUTOFF_SAVED, VB_EV_STOPPED_SAVED);
-        d->has_managed_save = true;
-        return 0;
+        return save_start(d, "ManagedSave", NULL, NULL, op, e);
 }
 
 int vb_test_has_managed_save_image(VbDomainObj *d, unsigned flags, bool *ret, VbError *e) {
@@ -287,7 +341,7 @@ static int read_image(const char *path, char **ret, VbError *e) {
         return 0;
 }
 
-int vb_test_save(VbDomainObj *d, const char *to, const char *dxml, unsigned flags, VbError *e) {
+int vb_test_save(VbDomainObj *d, const char *to, const char *dxml, unsigned flags, VbOp *op, VbError *e) {
         _cleanup_free_ char *xml = NULL;
         int r;
 
@@ -303,14 +357,11 @@ int vb_test_save(VbDomainObj *d, const char *to, const char *dxml, unsigned flag
         xml = vb_domain_def_format(d->def, -1, VB_DOMAIN_XML_SECURE);
         if (!xml)
                 return vb_error_set(e, VB_ERR_NO_MEMORY, NULL);
-        r = write_file(to, SAVE_MAGIC, xml, e);
-        if (r < 0)
-                return r;
-        vb_test_domain_stop(d, SHUTOFF_SAVED, VB_EV_STOPPED_SAVED);
-        return 0;
+        return save_start(d, "Save", to, TAKE_PTR(xml), op, e);
 }
 
-int vb_test_restore(VbConnect *c, const char *from, const char *dxml, unsigned flags, VbError *e) {
+int vb_test_restore(VbConnect *c, const char *from, const char *dxml, unsigned flags, VbOp *op,
+                    VbError *e) {
         _cleanup_(vb_domain_def_freep) VbDomainDef *def = NULL;
         _cleanup_free_ char *xml = NULL;
         VbDomainObj *d = NULL;

@@ -14,11 +14,11 @@ typedef struct TestJob {
 
 static void test_job_end(TestJob *t, int r) {
         VbError e = VB_ERROR_NULL;
-        if (r == -ECANCELED)
-                vb_error_set(&e, VB_ERR_OPERATION_ABORTED, "%s was cancelled", t->job->operation);
-        /* finish first: it may fail the op itself and must see the job still running */
-        t->finish(t->userdata, r, t->op);
+        r = t->finish(t->userdata, r, t->op, &e);
+        /* Finished goes out before the method's reply; the job's last PropertiesChanged
+         * is coalesced and may follow the reply */
         vb_job_finish(t->job, r, &e);
+        t->op->done(t->op, r, &e);
         vb_error_clear(&e);
         sd_event_source_disable_unref(t->timer);
         free(t);

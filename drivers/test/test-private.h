@@ -54,11 +54,11 @@ int vb_test_def_edit(VbDomainObj *d, VbDomainDef **def, bool live, const char *d
 int vb_test_set_metadata(VbDomainObj *d, int type, const char *metadata, const char *key,
                          const char *uri, unsigned flags, VbError *e);
 int vb_test_get_metadata(VbDomainObj *d, int type, const char *uri, unsigned flags, char **ret, VbError *e);
-int vb_test_managed_save(VbDomainObj *d, unsigned flags, VbError *e);
+int vb_test_managed_save(VbDomainObj *d, unsigned flags, VbOp *op, VbError *e);
 int vb_test_has_managed_save_image(VbDomainObj *d, unsigned flags, bool *ret, VbError *e);
 int vb_test_managed_save_remove(VbDomainObj *d, unsigned flags, VbError *e);
-int vb_test_save(VbDomainObj *d, const char *to, const char *xml, unsigned flags, VbError *e);
-int vb_test_restore(VbConnect *c, const char *from, const char *xml, unsigned flags, VbError *e);
+int vb_test_save(VbDomainObj *d, const char *to, const char *xml, unsigned flags, VbOp *op, VbError *e);
+int vb_test_restore(VbConnect *c, const char *from, const char *xml, unsigned flags, VbOp *op, VbError *e);
 int vb_test_save_image_get_xml_desc(VbConnect *c, const char *file, unsigned flags, char **ret, VbError *e);
 int vb_test_save_image_define_xml(VbConnect *c, const char *file, const char *xml, unsigned flags, VbError *e);
 int vb_test_core_dump(VbDomainObj *d, const char *to, unsigned format, unsigned flags, VbError *e);

@@ -191,7 +191,8 @@ static int snapshot_store(VbDomainObj *d, SnapInput *in, unsigned flags, VbError
         return 0;
 }
 
-static int test_snapshot_create_xml(VbDomainObj *d, const char *xml, unsigned flags, char **ret_name, VbError *e) {
+static int test_snapshot_create_xml(VbDomainObj *d, const char *xml, unsigned flags, char **ret_name, VbOp *op,
+                                    VbError *e) {
         _cleanup_(snap_input_clear) SnapInput in = {};
         int r;
 
@@ -373,7 +374,7 @@ static void run_from_snapshot(VbDomainObj *d, bool paused) {
         }
 }
 
-static int test_snapshot_revert(VbSnapshotObj *s, unsigned flags, VbError *e) {
+static int test_snapshot_revert(VbSnapshotObj *s, unsigned flags, VbOp *op, VbError *e) {
         VbDomainObj *d = s->dom;
         TestSnapshot *t = snap_data(s);
         bool run, paused, was_active = vb_domain_is_active(d);
@@ -409,7 +410,7 @@ static int test_snapshot_revert(VbSnapshotObj *s, unsigned flags, VbError *e) {
 
 /* ---- delete ---- */
 
-static int test_snapshot_delete(VbSnapshotObj *s, unsigned flags, VbError *e) {
+static int test_snapshot_delete(VbSnapshotObj *s, unsigned flags, VbOp *op, VbError *e) {
         VbDomainObj *d = s->dom;
         _cleanup_free_ VbSnapshotObj **desc = NULL;
         size_t n;

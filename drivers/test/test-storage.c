@@ -261,6 +261,9 @@ static int test_pool_create(VbPoolObj *p, unsigned flags, VbError *e) {
 
 /* A volume job holds its volume: the pool cannot go away under it. */
 static int require_no_jobs(VbPoolObj *p, VbError *e) {
+        if (p->n_jobs > 0)
+                return vb_error_set(e, VB_ERR_OPERATION_INVALID,
+                                    "pool '%s' has asynchronous jobs running.", p->name);
         for (size_t i = 0; i < p->n_vols; i++)
                 if (p->vols[i]->job)
                         return vb_error_set(e, VB_ERR_OPERATION_INVALID,
@@ -390,8 +393,33 @@ static int vol_add(VbPoolObj *p, VbStorageVolDef **defp, VbVolObj **ret, VbError
         return 0;
 }
 
-static int test_vol_create_xml(VbPoolObj *p, const char *xml, unsigned flags, VbVolObj **ret, VbError *e) {
+typedef struct CreateJob {
+        VbPoolObj *pool;
+        VbStorageVolDef *def;
+} CreateJob;
+
+static int create_finish(void *userdata, int r, VbOp *op, VbError *e) {
+        CreateJob *c = userdata;
+        VbVolObj *v = NULL;
+
+        c->pool->n_jobs--;
+        if (r < 0)
+                r = vb_error_set(e, VB_ERR_OPERATION_ABORTED, "allocating volume '%s' was cancelled",
+                                 c->def->name);
+        else
+                r = vol_add(c->pool, &c->def, &v, e);
+        op->result = v;
+        vb_vol_def_free(c->def);
+        free(c);
+        return r;
+}
+
+/* A sparse volume (allocation 0) is there at once; allocating bytes runs as a job. */
+static int test_vol_create_xml(VbPoolObj *p, const char *xml, unsigned flags, VbOp *op, VbVolObj **ret,
+                               VbError *e) {
         _cleanup_(vb_vol_def_freep) VbStorageVolDef *def = NULL;
+        VbStoragePoolDef *pdef = VB_POOL_DEF(p);
+        CreateJob *c;
         int r;
 
         VB_CHECK_FLAGS(flags, 0, e);
@@ -401,7 +429,27 @@ static int test_vol_create_xml(VbPoolObj *p, const char *xml, unsigned flags, Vb
         r = vb_vol_def_parse(xml, 0, &def, e);
         if (r < 0)
                 return r;
-        return vol_add(p, &def, ret, e);
+        if (def->allocation == 0)
+                return vol_add(p, &def, ret, e);
+        /* refuse now what vol_add would refuse at the end */
+        if (vb_vol_find_name(p, def->name))
+                return vb_error_set(e, VB_ERR_OPERATION_FAILED, "storage vol already exists");
+        if (def->allocation > pdef->capacity - pdef->allocation)
+                return vb_error_set(e, VB_ERR_INTERNAL, "Not enough free space in pool for volume '%s'",
+                                    def->name);
+        c = calloc(1, sizeof(*c));
+        if (!c)
+                return vb_error_set(e, VB_ERR_NO_MEMORY, NULL);
+        *c = (CreateJob) { .pool = p, .def = def };
+        r = vb_test_job_start(p->conn, "StorageVolCreateXML", VB_KIND_POOL, p, def->allocation,
+                              create_finish, c, op, NULL, e);
+        if (r < 0) {
+                free(c);
+                return r;
+        }
+        TAKE_PTR(def);
+        p->n_jobs++;
+        return 1;
 }
 
 typedef struct CloneJob {
@@ -410,21 +458,20 @@ typedef struct CloneJob {
         VbStorageVolDef *def;
 } CloneJob;
 
-static void clone_finish(void *userdata, int r, VbOp *op) {
+static int clone_finish(void *userdata, int r, VbOp *op, VbError *e) {
         CloneJob *c = userdata;
-        VbError e = VB_ERROR_NULL;
         VbVolObj *v = NULL;
 
         c->src->job = NULL;
         if (r < 0)
-                vb_error_set(&e, VB_ERR_OPERATION_ABORTED, "cloning volume '%s' was cancelled", c->src->name);
+                r = vb_error_set(e, VB_ERR_OPERATION_ABORTED, "cloning volume '%s' was cancelled",
+                                 c->src->name);
         else
-                r = vol_add(c->pool, &c->def, &v, &e);
+                r = vol_add(c->pool, &c->def, &v, e);
         op->result = v;
-        op->done(op, r, &e);
-        vb_error_clear(&e);
         vb_vol_def_free(c->def);
         free(c);
+        return r;
 }
 
 /* Cloning copies the source's bytes: a job on the source volume, which stays busy. */
@@ -558,15 +605,13 @@ static int test_vol_resize(VbVolObj *v, uint64_t capacity, unsigned flags, VbErr
 
 /* Wiping runs as a job: the in-memory volume has no content, so at the end its
  * sizes are as they were. */
-static void wipe_finish(void *userdata, int r, VbOp *op) {
+static int wipe_finish(void *userdata, int r, VbOp *op, VbError *e) {
         VbVolObj *v = userdata;
-        VbError e = VB_ERROR_NULL;
 
         v->job = NULL;
         if (r < 0)
-                vb_error_set(&e, VB_ERR_OPERATION_ABORTED, "wiping volume '%s' was cancelled", v->name);
-        op->done(op, r, &e);
-        vb_error_clear(&e);
+                return vb_error_set(e, VB_ERR_OPERATION_ABORTED, "wiping volume '%s' was cancelled", v->name);
+        return 0;
 }
 
 static int test_vol_wipe(VbVolObj *v, unsigned algorithm, unsigned flags, VbOp *op, VbError *e) {

@@ -333,6 +333,7 @@ def make_objects(env):
     paths = {CONNECT: TEST_PATH, 'org.virtbus.Connect1': TEST_PATH}
     dom = c('DomainLookupByName', 's', ('test',))
     paths['org.libvirt.Domain'] = dom
+    paths['org.virtbus.Console1'] = dom       # the domain's console extension
     paths['org.libvirt.Network'] = c('NetworkLookupByName', 's', ('default',))
     pool = c('StoragePoolLookupByName', 's', ('default-pool',))
     paths['org.libvirt.StoragePool'] = pool

@@ -41,6 +41,7 @@ BAD_TARGETS = {
     'org.libvirt.Secret': ['/org/libvirt/Test/secret/_1'],
     'org.libvirt.NWFilter': ['/org/libvirt/Test/nwfilter/_'],
     'org.virtbus.Job1': ['/org/libvirt/Test/job/0', '/org/libvirt/Test/job/99999999999999999999'],
+    'org.virtbus.Console1': ['/org/libvirt/Test/domain/_00000000_0000_0000_0000_000000000000'],
     'org.libvirt.Connect': ['/org/libvirt/Nope', '/org/libvirt/Test/zz'],
 }
 

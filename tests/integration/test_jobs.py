@@ -77,6 +77,8 @@ def test_wipe_runs_as_job(s):
     wait_for(s, lambda: result)
     assert result == {'ok': True}
     assert finished(s, job) == (True, '')
+    # the last PropertiesChanged is coalesced and may come after the reply
+    wait_for(s, lambda: 1.0 in progress_values(s, job))
     vals = progress_values(s, job)
     assert len(vals) >= 3 and vals == sorted(vals) and vals[-1] == 1.0
     assert s.get(job, JOB_IFACE, 'State') == 'completed'
@@ -156,3 +158,66 @@ def test_cancelled_clone_creates_nothing(s):
     assert 'operation aborted' in result['error'].get_dbus_message()
     names = [str(p) for p in s.iface(POOL, 'org.libvirt.StoragePool').ListStorageVolumes(0)]
     assert names == [VOL]
+
+
+def test_allocating_create_runs_as_job_sparse_does_not(s):
+    result = {}
+    xml = "<volume><name>big.img</name><capacity unit='MiB'>10</capacity></volume>"
+    s.iface(POOL, 'org.libvirt.StoragePool').StorageVolCreateXML(
+        xml, 0, reply_handler=lambda path: result.update(path=str(path)),
+        error_handler=lambda err: result.update(error=err))
+    wait_for(s, lambda: job_added(s))
+    job, props = job_added(s)
+    assert props['Operation'] == 'StorageVolCreateXML'
+    assert props['Object'] == POOL
+    assert int(props['BytesTotal']) == 10 * 1024 * 1024
+    # the pool cannot stop while a volume is being allocated in it
+    with pytest.raises(dbus.DBusException) as e:
+        s.iface(POOL, 'org.libvirt.StoragePool').Destroy()
+    assert 'asynchronous jobs running' in e.value.get_dbus_message()
+    wait_for(s, lambda: result)
+    assert result == {'path': TEST_PATH + '/storagevol/_2fdefault_2dpool_2fbig_2eimg'}
+    assert finished(s, job) == (True, '')
+    # a sparse volume needs no job
+    s.clear_signals()
+    path = s.iface(POOL, 'org.libvirt.StoragePool').StorageVolCreateXML(
+        "<volume><name>sparse.img</name><capacity>1024</capacity><allocation>0</allocation></volume>", 0)
+    assert str(path).endswith('sparse_2eimg')
+    s.pump(0.1)
+    assert job_added(s) is None
+
+
+DOMAIN = TEST_PATH + '/domain/_6695eb01_f6a4_8304_79aa_97f2502e193f'
+
+
+def test_managed_save_runs_as_job(s):
+    result = {}
+    s.iface(DOMAIN, 'org.libvirt.Domain').ManagedSave(
+        0, reply_handler=lambda: result.update(ok=True),
+        error_handler=lambda err: result.update(error=err))
+    wait_for(s, lambda: job_added(s))
+    job, props = job_added(s)
+    assert props['Operation'] == 'ManagedSave'
+    assert props['Object'] == DOMAIN
+    assert int(props['BytesTotal']) == 2097152 * 1024
+    wait_for(s, lambda: result)
+    assert result == {'ok': True}
+    assert finished(s, job) == (True, '')
+    dom = s.iface(DOMAIN, 'org.libvirt.Domain')
+    assert tuple(dom.GetState(0)) == (5, 5)
+    assert dom.HasManagedSaveImage(0)
+
+
+def test_save_fails_when_domain_stops_meanwhile(s):
+    result = {}
+    dom = s.iface(DOMAIN, 'org.libvirt.Domain')
+    dom.ManagedSave(0, reply_handler=lambda: result.update(ok=True),
+                    error_handler=lambda err: result.update(error=err))
+    wait_for(s, lambda: job_added(s))
+    job, _ = job_added(s)
+    dom.Destroy(0)
+    wait_for(s, lambda: result)
+    assert 'stopped while it was saved' in result['error'].get_dbus_message()
+    ok, msg = finished(s, job)
+    assert not ok and 'stopped while it was saved' in msg
+    assert not dom.HasManagedSaveImage(0)

@@ -1,0 +1,607 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* DomainSnapshot for QEMU domains: internal snapshots in the domain's qcow2 disks.
+ * A running (or paused) domain snapshots its disks and its memory through QEMU
+ * (snapshot-save/-load/-delete jobs); a shut off one through `qemu-img snapshot`.
+ * The tree (names, parents, the current snapshot, the domain definition at the
+ * time) is our metadata, one file per snapshot under
+ * <root>/QEMU/snapshot/<domain>/<name>.xml. Create, revert and delete hold the
+ * domain's state change lock and reply when the work is done. */
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "qemu-snapshot.h"
+#include "qemu-status.h"
+#include "snapshot.h"
+#include "xml-util.h"
+
+enum { /* libvirt's flag values */
+        CREATE_ATOMIC = 128, CREATE_VALIDATE = 512,
+        LIST_ROOTS = 1, LIST_DESCENDANTS = 1, LIST_METADATA = 2, LIST_LEAVES = 4, LIST_NO_LEAVES = 8,
+        LIST_NO_METADATA = 16, LIST_INACTIVE = 32, LIST_ACTIVE = 64, LIST_DISK_ONLY = 128,
+        LIST_INTERNAL = 256, LIST_EXTERNAL = 512, LIST_TOPOLOGICAL = 1024,
+        REVERT_RUNNING = 1, REVERT_PAUSED = 2, REVERT_FORCE = 4,
+        DELETE_METADATA_ONLY = 2,
+};
+
+typedef enum SnapKind { SNAP_CREATE, SNAP_REVERT, SNAP_DELETE } SnapKind;
+
+typedef struct SnapCtx {
+        unsigned n_ref;
+        VbOp inner;                /* the state change lock's op */
+        VbOp *op;                  /* the caller's */
+        VbDomainObj *dom;          /* referenced */
+        SnapKind kind;
+        char *name;
+        VbSnapshotDef *def;        /* create: the new snapshot */
+        unsigned flags;
+        bool lock_gone;            /* the lock's op finished (QEMU or the domain went) */
+} SnapCtx;
+
+static VbSnapshotDef *snap_def(const VbSnapshotObj *s) {
+        return s->priv;
+}
+
+/* ---- metadata ---- */
+
+static char *meta_dir(VbDomainObj *d) {
+        return vb_strdupf("%s/snapshot/%s", vb_qemu_driver_of(d->conn)->root, vb_domain_persistent_def(d)->name);
+}
+
+static int meta_write(VbSnapshotObj *s) {
+        VbQemuDriver *drv = vb_qemu_driver_of(s->dom->conn);
+        _cleanup_free_ char *top = vb_strdupf("%s/snapshot", drv->root), *dir = meta_dir(s->dom);
+        _cleanup_free_ char *path = NULL, *xml = NULL;
+        VbSnapshotDef *def = snap_def(s);
+
+        def->active = s->dom->current_snapshot == s;
+        free(def->parent);
+        def->parent = s->parent ? vb_strdup(s->parent) : NULL;
+        xml = vb_snapshot_def_format(def, VB_SNAPSHOT_FORMAT_SECURE | VB_SNAPSHOT_FORMAT_INTERNAL);
+        path = vb_strdupf("%s/%s.xml", dir, s->name);
+        if (!top || !dir || !xml || !path)
+                return -ENOMEM;
+        if ((mkdir(top, 0700) < 0 && errno != EEXIST) || (mkdir(dir, 0700) < 0 && errno != EEXIST))
+                return -errno;
+        return vb_qemu_write_file_atomic(path, xml, strlen(xml), 0600);
+}
+
+static void meta_write_logged(VbSnapshotObj *s) {
+        int r = s ? meta_write(s) : 0;
+        if (r < 0)
+                vb_qemu_log("cannot save the metadata of snapshot '%s': %s", s->name, strerror(-r));
+}
+
+static void meta_remove(VbSnapshotObj *s) {
+        _cleanup_free_ char *dir = meta_dir(s->dom);
+        _cleanup_free_ char *path = vb_strdupf("%s/%s.xml", dir, s->name);
+
+        if (path)
+                (void) unlink(path);
+        if (dir && s->dom->n_snapshots <= 1)
+                (void) rmdir(dir);
+}
+
+static void snapshot_drop(VbSnapshotObj *s, bool emit) {
+        if (emit)
+                vb_event_obj(s->dom->conn, VB_EVENT_OBJECT_REMOVED, VB_KIND_SNAPSHOT, s, 0, 0);
+        vb_snapshot_def_free(s->priv);
+        s->priv = NULL;
+        vb_snapshot_obj_remove(s);
+}
+
+void vb_qemu_snapshots_free(VbDomainObj *d) {
+        while (d->n_snapshots > 0)
+                snapshot_drop(d->snapshots[d->n_snapshots - 1], false);
+}
+
+static void load_one(VbDomainObj *d, const char *dir, const char *file) {
+        _cleanup_free_ char *path = vb_strdupf("%s/%s", dir, file), *xml = NULL;
+        _cleanup_(vb_snapshot_def_freep) VbSnapshotDef *def = NULL;
+        _cleanup_vb_error_ VbError e = VB_ERROR_NULL;
+        VbSnapshotObj *s;
+        int r;
+
+        r = vb_qemu_read_file(path, 4 * 1024 * 1024, &xml);
+        if (r >= 0)
+                r = vb_snapshot_def_parse(xml, VB_SNAPSHOT_PARSE_REDEFINE | VB_SNAPSHOT_PARSE_INTERNAL, &def, &e);
+        if (r >= 0 && (!def->name || vb_snapshot_find(d, def->name)))
+                r = -EEXIST;
+        if (r >= 0 && vb_snapshot_obj_new(d, def->name, &s) < 0)
+                r = -ENOMEM;
+        if (r < 0) {
+                vb_qemu_log("ignoring snapshot metadata %s: %s", path, e.message ? e.message : strerror(-r));
+                return;
+        }
+        s->parent = def->parent ? vb_strdup(def->parent) : NULL;
+        if (def->active)
+                d->current_snapshot = s;
+        s->priv = TAKE_PTR(def);
+}
+
+void vb_qemu_snapshots_load(VbDomainObj *d) {
+        _cleanup_free_ char *dir = meta_dir(d);
+        DIR *dp = dir ? opendir(dir) : NULL;
+        struct dirent *de;
+
+        if (!dp)
+                return;
+        while ((de = readdir(dp))) {
+                size_t n = strlen(de->d_name);
+                if (de->d_name[0] != '.' && n > 4 && streq(de->d_name + n - 4, ".xml"))
+                        load_one(d, dir, de->d_name);
+        }
+        closedir(dp);
+}
+
+/* ---- the operation context ---- */
+
+static void ctx_unref(SnapCtx *c) {
+        if (--c->n_ref > 0)
+                return;
+        vb_domain_obj_unref(c->dom);
+        vb_snapshot_def_free(c->def);
+        free(c->name);
+        free(c);
+}
+
+static void inner_done(VbOp *op, int r, const VbError *e) {
+        SnapCtx *c = (SnapCtx *) ((char *) op - offsetof(SnapCtx, inner));
+        VbOp *caller = TAKE_PTR(c->op);
+
+        c->lock_gone = true;
+        if (caller)
+                caller->done(caller, r, e);
+        ctx_unref(c);
+}
+
+static SnapCtx *ctx_new(VbDomainObj *d, SnapKind kind, const char *name, unsigned flags, VbOp *op) {
+        SnapCtx *c = calloc(1, sizeof(*c));
+
+        if (!c)
+                return NULL;
+        *c = (SnapCtx) { .n_ref = 1, .inner.done = inner_done, .op = op, .dom = vb_domain_obj_ref(d),
+                         .kind = kind, .name = vb_strdup(name), .flags = flags };
+        return c;
+}
+
+static void strv_freep(char ***p) {
+        vb_strv_free(*p);
+}
+
+/* Only qcow2 files can hold internal snapshots: their paths (NULL-terminated) and
+ * QEMU's format node names ("fmt-<target>"). */
+static int snapshot_disks(const VbDomainDef *def, char ***ret_files, json_object **ret_nodes, VbError *e) {
+        _cleanup_(strv_freep) char **files = calloc(def->n_disks + 1, sizeof(char *));
+        json_object *nodes = json_object_new_array();
+        size_t n = 0;
+
+        if (!files || !nodes) {
+                json_object_put(nodes);
+                return vb_error_set(e, VB_ERR_NO_MEMORY, NULL);
+        }
+        for (size_t i = 0; i < def->n_disks; i++) {
+                const VbDomainDisk *k = &def->disks[i];
+                if (k->readonly || streq_ptr(k->device, "cdrom"))
+                        continue;
+                if (!streq_ptr(k->driver_type, "qcow2") || !streq_ptr(k->type, "file") || !k->source) {
+                        json_object_put(nodes);
+                        return vb_error_set(e, VB_ERR_CONFIG_UNSUPPORTED,
+                                            "internal snapshot for disk %s unsupported for storage type %s",
+                                            strempty(k->target_dev), k->driver_type ? k->driver_type : "raw");
+                }
+                _cleanup_free_ char *node = vb_strdupf("fmt-%s", strempty(k->target_dev));
+                files[n++] = vb_strdup(k->source);
+                json_object_array_add(nodes, json_object_new_string(strempty(node)));
+        }
+        if (n == 0) {
+                json_object_put(nodes);
+                return vb_error_set(e, VB_ERR_CONFIG_UNSUPPORTED,
+                                    "internal snapshots need a writable qcow2 disk");
+        }
+        *ret_files = TAKE_PTR(files);
+        *ret_nodes = nodes;
+        return 0;
+}
+
+/* Runs the work of @c under the lock: QEMU when it runs, else qemu-img. */
+static void on_run_done(void *userdata, int r, const char *error);
+
+static int run_work(SnapCtx *c, const char *qmp_cmd, const char *img_op, bool with_vmstate, VbError *e) {
+        VbDomainObj *d = c->dom;
+        VbQemuDom *q = d->priv;
+        _cleanup_(strv_freep) char **files = NULL;
+        json_object *nodes = NULL, *args;
+        int r;
+
+        r = snapshot_disks(d->def, &files, &nodes, e);
+        if (r < 0)
+                return r;
+        if (!vb_domain_is_active(d)) {
+                json_object_put(nodes);
+                r = vb_qemu_snap_img(q->drv->event, img_op, c->name, files, on_run_done, c, e);
+                if (r >= 0)
+                        TAKE_PTR(files);
+                return r;
+        }
+        args = json_object_new_object();
+        json_object_object_add(args, "tag", json_object_new_string(c->name));
+        if (with_vmstate)
+                json_object_object_add(args, "vmstate",
+                                       json_object_get(json_object_array_get_idx(nodes, 0)));
+        json_object_object_add(args, "devices", nodes);
+        r = vb_qemu_snap_qmp_job(d, qmp_cmd, args, on_run_done, c);
+        if (r < 0)
+                return vb_error_set(e, VB_ERR_OPERATION_FAILED, "cannot send %s to QEMU: %s", qmp_cmd, strerror(-r));
+        return 0;
+}
+
+/* Lock, then the work; 1: @op finishes later. */
+static int begin(SnapCtx *c, const char *api, const char *qmp_cmd, const char *img_op, bool vmstate, VbError *e) {
+        VbDomainObj *d = c->dom;
+        VbQemuDom *q = d->priv;
+        int r;
+
+        if (vb_domain_is_active(d) && (q->starting || !q->qmp || d->state == VB_DOMAIN_SHUTDOWN))
+                return vb_error_set(e, VB_ERR_OPERATION_INVALID, "domain is not ready for snapshots");
+        r = vb_qemu_job_begin(d, api, &c->inner, e);
+        if (r < 0)
+                return r;
+        r = run_work(c, qmp_cmd, img_op, vmstate, e);
+        if (r < 0) {
+                vb_qemu_job_abort(d);
+                return r;
+        }
+        c->n_ref++;     /* one for the lock's op, one for the work */
+        return 1;
+}
+
+static bool valid_name(const char *name) {
+        if (isempty(name) || name[0] == '.' || strchr(name, '/') || strlen(name) > 200)
+                return false;
+        for (const char *p = name; *p; p++)
+                if ((unsigned char) *p < 0x20 || *p == 0x7f)
+                        return false;
+        return true;
+}
+
+/* ---- create ---- */
+
+static int prepare_def(VbDomainObj *d, const char *xml, VbSnapshotDef **ret, VbError *e) {
+        _cleanup_(vb_snapshot_def_freep) VbSnapshotDef *def = NULL;
+        bool active = vb_domain_is_active(d);
+        int r;
+
+        r = vb_snapshot_def_parse(xml, 0, &def, e);
+        if (r < 0)
+                return r;
+        if (streq_ptr(def->memory_snapshot, "external") || streq_ptr(def->memory_snapshot, "manual") ||
+            def->memory_file || (def->disks_xml && strstr(def->disks_xml, "external")))
+                return vb_error_set(e, VB_ERR_CONFIG_UNSUPPORTED, "only internal snapshots are supported");
+        if (!def->name)
+                def->name = vb_strdupf("%lld", (long long) time(NULL));
+        if (!valid_name(def->name))
+                return vb_error_set(e, VB_ERR_INVALID_ARG, "invalid snapshot name '%s'", strempty(def->name));
+        if (vb_snapshot_find(d, def->name))
+                return vb_error_set(e, VB_ERR_OPERATION_INVALID, "domain snapshot '%s' already exists", def->name);
+        free(def->state);
+        def->state = vb_strdup(!active ? "shutoff" : d->state == VB_DOMAIN_PAUSED ? "paused" : "running");
+        free(def->memory_snapshot);
+        def->memory_snapshot = vb_strdup(active ? "internal" : "no");
+        def->creation_time = (long long) time(NULL);
+        free(def->domain_xml);
+        def->domain_xml = vb_domain_def_format(d->def, -1, VB_DOMAIN_XML_INACTIVE | VB_DOMAIN_XML_SECURE);
+        if (!def->state || !def->memory_snapshot || !def->domain_xml)
+                return vb_error_set(e, VB_ERR_NO_MEMORY, NULL);
+        *ret = TAKE_PTR(def);
+        return 0;
+}
+
+static int create_finish(SnapCtx *c, VbError *e) {
+        VbDomainObj *d = c->dom;
+        VbSnapshotObj *s, *old = d->current_snapshot;
+
+        if (vb_snapshot_obj_new(d, c->name, &s) < 0)
+                return vb_error_set(e, VB_ERR_NO_MEMORY, NULL);
+        s->parent = old ? vb_strdup(old->name) : NULL;
+        s->priv = TAKE_PTR(c->def);
+        d->current_snapshot = s;
+        meta_write_logged(s);
+        meta_write_logged(old);
+        vb_event_obj(d->conn, VB_EVENT_OBJECT_ADDED, VB_KIND_SNAPSHOT, s, 0, 0);
+        return 0;
+}
+
+static int qemu_snapshot_create_xml(VbDomainObj *d, const char *xml, unsigned flags, char **ret_name, VbOp *op,
+                                    VbError *e) {
+        _cleanup_(vb_snapshot_def_freep) VbSnapshotDef *def = NULL;
+        SnapCtx *c;
+        int r;
+
+        if (flags & ~(unsigned) (CREATE_ATOMIC | CREATE_VALIDATE))
+                return vb_error_set(e, VB_ERR_CONFIG_UNSUPPORTED,
+                                    "snapshot flags 0x%x are not supported by the QEMU driver",
+                                    flags & ~(unsigned) (CREATE_ATOMIC | CREATE_VALIDATE));
+        r = vb_qemu_job_busy(d, e);
+        if (r >= 0)
+                r = prepare_def(d, xml, &def, e);
+        if (r < 0)
+                return r;
+        c = ctx_new(d, SNAP_CREATE, def->name, flags, op);
+        if (!c || !(*ret_name = vb_strdup(def->name))) {
+                if (c)
+                        ctx_unref(c);
+                return vb_error_set(e, VB_ERR_NO_MEMORY, NULL);
+        }
+        c->def = TAKE_PTR(def);
+        r = begin(c, "virDomainSnapshotCreateXML", "snapshot-save", "-c", true, e);
+        if (r < 0)
+                ctx_unref(c);
+        return r;
+}
+
+/* ---- revert ---- */
+
+static void revert_finish(SnapCtx *c) {
+        _cleanup_vb_error_ VbError e = VB_ERROR_NULL;
+        VbDomainObj *d = c->dom;
+        VbSnapshotObj *s = vb_snapshot_find(d, c->name), *old = d->current_snapshot;
+        bool paused;
+        int r;
+
+        if (s) {
+                d->current_snapshot = s;
+                meta_write_logged(s);
+                if (old != s)
+                        meta_write_logged(old);
+        }
+        if (!vb_domain_is_active(d) || !s) {
+                vb_qemu_job_end(d, 0, NULL);
+                return;
+        }
+        paused = (c->flags & REVERT_PAUSED) ||
+                 (streq_ptr(snap_def(s)->state, "paused") && !(c->flags & REVERT_RUNNING));
+        /* the job ends with QEMU's reply */
+        r = vb_qemu_job_qmp(d, paused ? "stop" : "cont", NULL, NULL, &e);
+        if (r < 0)
+                vb_qemu_job_end(d, r, &e);
+}
+
+static int qemu_snapshot_revert(VbSnapshotObj *s, unsigned flags, VbOp *op, VbError *e) {
+        VbDomainObj *d = s->dom;
+        bool offline = streq_ptr(snap_def(s)->state, "shutoff");
+        SnapCtx *c;
+        int r;
+
+        VB_CHECK_FLAGS(flags, REVERT_RUNNING | REVERT_PAUSED | REVERT_FORCE, e);
+        if ((flags & REVERT_RUNNING) && (flags & REVERT_PAUSED))
+                return vb_error_set(e, VB_ERR_INVALID_ARG,
+                                    "Flags 'VIR_DOMAIN_SNAPSHOT_REVERT_RUNNING' and 'VIR_DOMAIN_SNAPSHOT_REVERT_PAUSED' are mutually exclusive");
+        r = vb_qemu_job_busy(d, e);
+        if (r < 0)
+                return r;
+        if (offline && vb_domain_is_active(d))
+                return vb_error_set(e, VB_ERR_OPERATION_INVALID,
+                                    "domain must be shut off to revert to the shut off snapshot '%s'", s->name);
+        if (offline && (flags & (REVERT_RUNNING | REVERT_PAUSED)))
+                return vb_error_set(e, VB_ERR_CONFIG_UNSUPPORTED,
+                                    "start the domain after reverting to the shut off snapshot '%s'", s->name);
+        if (!offline && !vb_domain_is_active(d))
+                return vb_error_set(e, VB_ERR_CONFIG_UNSUPPORTED,
+                                    "start the domain to revert to the snapshot '%s' of a running domain", s->name);
+        c = ctx_new(d, SNAP_REVERT, s->name, flags, op);
+        if (!c)
+                return vb_error_set(e, VB_ERR_NO_MEMORY, NULL);
+        r = begin(c, "virDomainRevertToSnapshot", "snapshot-load", "-a", true, e);
+        if (r < 0)
+                ctx_unref(c);
+        return r;
+}
+
+/* ---- delete ---- */
+
+static void delete_finish(VbDomainObj *d, const char *name) {
+        VbSnapshotObj *s = vb_snapshot_find(d, name);
+
+        if (!s)
+                return;
+        /* direct children move up to the deleted snapshot's parent */
+        for (size_t i = 0; i < d->n_snapshots; i++)
+                if (streq_ptr(d->snapshots[i]->parent, s->name)) {
+                        free(d->snapshots[i]->parent);
+                        d->snapshots[i]->parent = s->parent ? vb_strdup(s->parent) : NULL;
+                        meta_write_logged(d->snapshots[i]);
+                }
+        if (d->current_snapshot == s) {
+                d->current_snapshot = s->parent ? vb_snapshot_find(d, s->parent) : NULL;
+                meta_write_logged(d->current_snapshot);
+        }
+        meta_remove(s);
+        snapshot_drop(s, true);
+}
+
+static int qemu_snapshot_delete(VbSnapshotObj *s, unsigned flags, VbOp *op, VbError *e) {
+        VbDomainObj *d = s->dom;
+        SnapCtx *c;
+        int r;
+
+        VB_CHECK_FLAGS(flags, DELETE_METADATA_ONLY, e);
+        r = vb_qemu_job_busy(d, e);
+        if (r < 0)
+                return r;
+        if (flags & DELETE_METADATA_ONLY) {
+                delete_finish(d, s->name);
+                return 0;
+        }
+        c = ctx_new(d, SNAP_DELETE, s->name, flags, op);
+        if (!c)
+                return vb_error_set(e, VB_ERR_NO_MEMORY, NULL);
+        r = begin(c, "virDomainSnapshotDelete", "snapshot-delete", "-d", false, e);
+        if (r < 0)
+                ctx_unref(c);
+        return r;
+}
+
+static void on_run_done(void *userdata, int r, const char *error) {
+        static const char *const what[] = { "creating", "reverting to", "deleting" };
+        _cleanup_vb_error_ VbError e = VB_ERROR_NULL;
+        SnapCtx *c = userdata;
+        VbDomainObj *d = c->dom;
+
+        if (c->lock_gone)
+                ;       /* QEMU or the domain went: the lock's op already failed */
+        else if (r < 0) {
+                vb_error_set(&e, VB_ERR_OPERATION_FAILED, "%s snapshot '%s' failed: %s", what[c->kind], c->name,
+                             error ? error : strerror(-r));
+                vb_qemu_job_end(d, r, &e);
+        } else if (c->kind == SNAP_CREATE) {
+                r = create_finish(c, &e);
+                vb_qemu_job_end(d, r, &e);
+        } else if (c->kind == SNAP_DELETE) {
+                delete_finish(d, c->name);
+                vb_qemu_job_end(d, 0, NULL);
+        } else
+                revert_finish(c);
+        ctx_unref(c);
+}
+
+/* ---- lookups and lists ---- */
+
+static int qemu_snapshot_current(VbDomainObj *d, unsigned flags, VbSnapshotObj **ret, VbError *e) {
+        VB_CHECK_FLAGS(flags, 0, e);
+        if (!d->current_snapshot)
+                return vb_error_set(e, VB_ERR_NO_DOMAIN_SNAPSHOT, "the domain does not have a current snapshot");
+        *ret = d->current_snapshot;
+        return 0;
+}
+
+static int qemu_snapshot_lookup_by_name(VbDomainObj *d, const char *name, unsigned flags, VbSnapshotObj **ret,
+                                        VbError *e) {
+        VB_CHECK_FLAGS(flags, 0, e);
+        *ret = vb_snapshot_find(d, name);
+        if (!*ret)
+                return vb_error_set(e, VB_ERR_NO_DOMAIN_SNAPSHOT, "no domain snapshot with matching name '%s'", name);
+        return 0;
+}
+
+static bool snapshot_matches(VbDomainObj *d, VbSnapshotObj *s, unsigned flags) {
+        bool leaf = true, inactive = streq_ptr(snap_def(s)->state, "shutoff");
+        unsigned groups;
+
+        for (size_t i = 0; i < d->n_snapshots; i++)
+                if (streq_ptr(d->snapshots[i]->parent, s->name))
+                        leaf = false;
+        groups = flags & (LIST_LEAVES | LIST_NO_LEAVES);
+        if (groups && groups != (LIST_LEAVES | LIST_NO_LEAVES) && leaf != !!(flags & LIST_LEAVES))
+                return false;
+        if ((flags & (LIST_METADATA | LIST_NO_METADATA)) == LIST_NO_METADATA)
+                return false;   /* every snapshot here has metadata */
+        groups = flags & (LIST_INACTIVE | LIST_ACTIVE | LIST_DISK_ONLY);
+        if (groups && !(groups & (inactive ? LIST_INACTIVE : LIST_ACTIVE)))
+                return false;
+        groups = flags & (LIST_INTERNAL | LIST_EXTERNAL);
+        return !groups || (groups & LIST_INTERNAL);
+}
+
+static int filter_list(VbDomainObj *d, VbSnapshotObj **l, size_t n, unsigned flags, VbSnapshotObj ***ret,
+                       size_t *ret_n, VbError *e) {
+        size_t k = 0;
+
+        if (!l)
+                return vb_error_set(e, VB_ERR_NO_MEMORY, NULL);
+        for (size_t i = 0; i < n; i++)
+                if (snapshot_matches(d, l[i], flags))
+                        l[k++] = l[i];
+        *ret = l;
+        *ret_n = k;
+        return 0;
+}
+
+#define LIST_FLAGS (LIST_METADATA | LIST_LEAVES | LIST_NO_LEAVES | LIST_NO_METADATA | LIST_INACTIVE | \
+                    LIST_ACTIVE | LIST_DISK_ONLY | LIST_INTERNAL | LIST_EXTERNAL | LIST_TOPOLOGICAL)
+
+static int qemu_snapshot_list_all(VbDomainObj *d, unsigned flags, VbSnapshotObj ***ret, size_t *ret_n, VbError *e) {
+        VbSnapshotObj **l;
+        size_t n;
+
+        VB_CHECK_FLAGS(flags, LIST_ROOTS | LIST_FLAGS, e);
+        n = vb_snapshot_children(d, NULL, !(flags & LIST_ROOTS), &l);
+        return filter_list(d, l, n, flags, ret, ret_n, e);
+}
+
+static int qemu_snapshot_list_children(VbSnapshotObj *s, unsigned flags, VbSnapshotObj ***ret, size_t *ret_n,
+                                       VbError *e) {
+        VbSnapshotObj **l;
+        size_t n;
+
+        VB_CHECK_FLAGS(flags, LIST_DESCENDANTS | LIST_FLAGS, e);
+        n = vb_snapshot_children(s->dom, s, flags & LIST_DESCENDANTS, &l);
+        return filter_list(s->dom, l, n, flags, ret, ret_n, e);
+}
+
+static int qemu_snapshot_get_parent(VbSnapshotObj *s, unsigned flags, VbSnapshotObj **ret, VbError *e) {
+        VB_CHECK_FLAGS(flags, 0, e);
+        if (!s->parent)
+                return vb_error_set(e, VB_ERR_NO_DOMAIN_SNAPSHOT, "snapshot '%s' does not have a parent", s->name);
+        *ret = vb_snapshot_find(s->dom, s->parent);
+        if (!*ret)
+                return vb_error_set(e, VB_ERR_NO_DOMAIN_SNAPSHOT, "no domain snapshot with matching name '%s'",
+                                    s->parent);
+        return 0;
+}
+
+static int qemu_snapshot_is_current(VbSnapshotObj *s, unsigned flags, bool *ret, VbError *e) {
+        VB_CHECK_FLAGS(flags, 0, e);
+        *ret = s->dom->current_snapshot == s;
+        return 0;
+}
+
+static int qemu_snapshot_get_xml_desc(VbSnapshotObj *s, unsigned flags, char **ret, VbError *e) {
+        VbSnapshotDef *def = snap_def(s);
+
+        VB_CHECK_FLAGS(flags, VB_SNAPSHOT_FORMAT_SECURE, e);
+        free(def->parent);
+        def->parent = s->parent ? vb_strdup(s->parent) : NULL;
+        *ret = vb_snapshot_def_format(def, flags & VB_SNAPSHOT_FORMAT_SECURE);
+        return *ret ? 0 : vb_error_set(e, VB_ERR_NO_MEMORY, NULL);
+}
+
+const VbSnapshotOps vb_qemu_snapshot_ops = {
+        .create_xml = qemu_snapshot_create_xml,
+        .current = qemu_snapshot_current,
+        .lookup_by_name = qemu_snapshot_lookup_by_name,
+        .list_all = qemu_snapshot_list_all,
+        .list_children = qemu_snapshot_list_children,
+        .get_parent = qemu_snapshot_get_parent,
+        .get_xml_desc = qemu_snapshot_get_xml_desc,
+        .is_current = qemu_snapshot_is_current,
+        .revert = qemu_snapshot_revert,
+        .delete = qemu_snapshot_delete,
+};
+
+int vb_qemu_undefine_images(VbDomainObj *d, bool managed_save, bool snapshots, VbError *e) {
+        bool has_image = false;
+        int r;
+
+        r = vb_qemu_has_managed_save_image(d, 0, &has_image, e);
+        if (r < 0)
+                return r;
+        if (has_image && !managed_save)
+                return vb_error_set(e, VB_ERR_OPERATION_INVALID, "Refusing to undefine while domain managed save image exists");
+        if (has_image) {
+                r = vb_qemu_managed_save_remove(d, 0, e);
+                if (r < 0)
+                        return r;
+        }
+        if (snapshots) {
+                _cleanup_free_ char *dir = meta_dir(d);
+                for (size_t i = d->n_snapshots; i > 0; i--)
+                        meta_remove(d->snapshots[i - 1]);
+                if (dir)
+                        (void) rmdir(dir);
+        }
+        return 0;
+}

@@ -136,7 +136,7 @@ def test_installed_files_refer_to_each_other(dest):
     assert unit_dir, unit_name
     unit = open(at(dest, unit_dir[0] + '/' + unit_name)).read()
     assert re.search(r'^BusName=org\.libvirt$', unit, re.M)
-    assert re.search(r'^ExecStart=/usr/sbin/virtbusd --system$', unit, re.M), unit
+    assert re.search(r'^ExecStart=/usr/sbin/virtbusd --system --drivers qemu,test$', unit, re.M), unit
     session = open(at(dest, '/usr/share/dbus-1/services/org.libvirt.service')).read()
     assert re.search(r'^Exec=/usr/sbin/virtbusd --session$', session, re.M), session
     actions = ET.parse(at(dest, POLKIT_ACTIONS + '/org.libvirt.api.policy')).getroot()

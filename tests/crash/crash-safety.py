@@ -57,6 +57,8 @@ XML_INACTIVE = 2
 ST_PAUSED, PAUSED_STARTING_UP = 3, 11     # virDomainState, virDomainPausedReason
 NAME_DEADLINE = 10.0
 SETTLE_DEADLINE = 30.0
+with open('/proc/sys/kernel/random/boot_id') as _f:
+    BOOT_ID = _f.read().strip()   # run/autostarted holds it: autostart once per boot
 CALL_TIMEOUT_MS = 60000
 
 BUS_CONFIG = """<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
@@ -538,6 +540,10 @@ class Checker:
             if f.endswith('.status'):
                 if f[:-7] not in listed or not listed[f[:-7]]['active']:
                     bad.append('run/%s of a domain not running' % f)
+            elif f == 'autostarted':
+                with open(os.path.join(run, f)) as fh:
+                    if fh.read().strip() != BOOT_ID:
+                        bad.append('run/autostarted does not hold this boot id')
             elif not f.startswith('dom-'):
                 bad.append('stray file in run/: %s' % f)
         return bad

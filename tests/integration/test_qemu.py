@@ -524,6 +524,20 @@ def test_autostart(qd):
     env.call_ok(path, 'org.freedesktop.DBus.Properties', 'Set', 'ssv',
                 (DOMAIN, 'Autostart', GLib.Variant('b', True)))
     assert os.path.islink(os.path.join(qd.root, 'QEMU', 'autostart', 'idle.xml'))
+    # Once per boot, like libvirt: a restarted daemon in the same boot leaves it off
+    marker = os.path.join(qd.root, 'QEMU', 'run', 'autostarted')
+    with open('/proc/sys/kernel/random/boot_id') as f:
+        boot_id = f.read().strip()
+    with open(marker) as f:
+        assert f.read().strip() == boot_id
+    env.stop_daemons()
+    qd.events.close()
+    qd.start()
+    time.sleep(1)
+    assert state(env, path)[0] == ST_SHUTOFF
+    # a new boot (another boot id in the marker): autostart runs
+    with open(marker, 'w') as f:
+        f.write('00000000-0000-0000-0000-000000000000\n')
     env.stop_daemons()
     qd.events.close()
     qd.start()

@@ -66,6 +66,40 @@ static size_t new_domain_details(sd_bus_message *m, const char *kv[], char *buf,
         return def ? (def->uuid_generated ? 1 : 2) : 0;
 }
 
+/* Connect.<Kind>LookupByName / ByUUID and DomainLookupByID are checked against the
+ * object they find, as libvirt does (its *EnsureACL gets the found definition), so a
+ * rule keyed on domain_name can grant the lookup of that one domain. Nothing found:
+ * the check goes on without object details (the caller learns nothing more). */
+static void *lookup_target(sd_bus_message *m, VbConnect *c, const char *object,
+                           const VbBusKind **ret_k) {
+        const char *member = sd_bus_message_get_member(m), *arg = NULL, *by;
+        const VbBusKind *k = NULL;
+        void *obj = NULL;
+        uint8_t uuid[16];
+        int32_t id;
+
+        by = member ? strstr(member, "LookupBy") : NULL;
+        /* the first kind with this ACL object owns it (snapshots and jobs use "domain" too) */
+        for (size_t i = 0; by && !k && vb_bus_kinds[i]; i++)
+                if (vb_bus_kinds[i]->element && streq_ptr(vb_bus_kinds[i]->acl_object, object))
+                        k = vb_bus_kinds[i];
+        if (!k)
+                return NULL;
+        if (streq(by, "LookupByID") && k == &vb_bus_kind_domain) {
+                if (sd_bus_message_read(m, "i", &id) >= 0)
+                        obj = vb_domain_find_id(c, id);
+        } else if (streq(by, "LookupByName") && k->find_name) {
+                if (sd_bus_message_read(m, "s", &arg) >= 0)
+                        obj = k->find_name(c, arg);
+        } else if (streq(by, "LookupByUUID") && k->find_uuid) {
+                if (sd_bus_message_read(m, "s", &arg) >= 0 && vb_uuid_parse(arg, uuid) >= 0)
+                        obj = k->find_uuid(c, uuid);
+        }
+        sd_bus_message_rewind(m, true);
+        *ret_k = k;
+        return obj;
+}
+
 static int check(sd_bus_message *m, VbBusConnect *bc, const VbBusKind *k, void *obj,
                  const char *object, const char *perm, sd_bus_error *error) {
         _cleanup_(vb_domain_def_freep) VbDomainDef *newdef = NULL;
@@ -76,6 +110,14 @@ static int check(sd_bus_message *m, VbBusConnect *bc, const VbBusKind *k, void *
 
         kv[n++] = "connect_driver";
         kv[n++] = bc->conn->driver->name;
+        if (k == &vb_bus_kind_connect) {
+                const VbBusKind *found_k = NULL;
+                void *found = lookup_target(m, bc->conn, object, &found_k);
+                if (found) {
+                        obj = found;
+                        k = found_k;
+                }
+        }
         if (obj && k->details)
                 n += 2 * k->details(obj, kv + n, buf, sizeof(buf));
         else if (k == &vb_bus_kind_connect && streq(object, "domain"))

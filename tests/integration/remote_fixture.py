@@ -27,7 +27,8 @@ import tempfile
 import time
 
 import client
-from vbharness import BUS_CONFIG, HERE, PYTHON, HarnessError, wait_until, virtbusd_path, _tail
+from vbharness import (BUS_CONFIG, HERE, POLKITD, PYTHON, HarnessError, policy_path,
+                       wait_until, virtbusd_path, _tail)
 
 ADDR_A = '10.231.0.1'
 ADDR_B = '10.231.0.2'
@@ -69,6 +70,10 @@ NODE_SCRIPT = """set -e
 mount -t tmpfs -o mode=0755 vbnode /run
 mkdir -m 0755 /run/dbus /run/sshd
 for f in passwd group shadow; do mount --bind "$1/etc/$f" "/etc/$f"; done
+if [ -d "$1/polkit-actions" ]; then
+    mount --bind "$1/polkit-actions" /usr/share/polkit-1/actions
+    mount --bind "$1/polkit-rules" /etc/polkit-1/rules.d
+fi
 echo ready
 exec sleep infinity
 """
@@ -93,7 +98,13 @@ def _run(argv, **kw):
 
 
 class Nodes:
-    def __init__(self):
+    """polkit='mock': the table-driven mock authority on node A (set_polkit);
+    polkit='real': Debian's polkitd on node A with `rules` (JavaScript) as its only
+    rules file and our policy as its only actions, seen only in A's mount namespace."""
+
+    def __init__(self, polkit='mock', rules=None):
+        self.polkit_kind = polkit
+        self.rules = rules
         if os.geteuid() != 0:
             raise HarnessError('the remote tests run as root (namespaces, sshd)')
         _check_tools()
@@ -114,7 +125,10 @@ class Nodes:
             self._files()
             self._node_a()
             self._bus()
-            self._polkit()
+            if polkit == 'real':
+                self._real_polkit()
+            else:
+                self._polkit()
             self._daemon()
             self._sshd()
         except BaseException:
@@ -145,6 +159,15 @@ class Nodes:
                            (TEST_USER, TEST_UID, TEST_UID, t),
                  'group': '%s:x:%d:\n' % (TEST_USER, TEST_UID),
                  'shadow': '%s:*:19000:0:99999:7:::\n' % TEST_USER}
+        if self.polkit_kind == 'real':
+            # bind-mounted over polkitd's fixed paths in node A only (NODE_SCRIPT)
+            os.makedirs(t + '/polkit-actions', mode=0o755)
+            os.makedirs(t + '/polkit-rules', mode=0o755)
+            shutil.copy(policy_path(), t + '/polkit-actions/org.libvirt.api.policy')
+            with open(t + '/polkit-rules/10-virtbus-remote.rules', 'w') as f:
+                f.write(self.rules or '')
+            for f in ('polkit-actions/org.libvirt.api.policy', 'polkit-rules/10-virtbus-remote.rules'):
+                os.chmod(t + '/' + f, 0o644)
         for name, line in extra.items():
             with open('/etc/' + name) as f:
                 text = f.read()
@@ -235,6 +258,14 @@ class Nodes:
         wait_until(lambda: self.name_has_owner('org.freedesktop.PolicyKit1'), DEADLINE,
                    'mock polkit on node A', proc=proc, log=log)
 
+    def _real_polkit(self):
+        if not os.access(POLKITD, os.X_OK):
+            raise HarnessError('%s not found (apt-get install polkitd)' % POLKITD)
+        log = self.tmp + '/polkitd.log'
+        self.polkitd = self._spawn_a([POLKITD, '--no-debug'], log)
+        wait_until(lambda: self.name_has_owner('org.freedesktop.PolicyKit1'), DEADLINE,
+                   'polkitd on node A', proc=self.polkitd, log=log)
+
     def set_polkit(self, table):
         with open(self.table + '.new', 'w') as f:
             json.dump(table, f)
@@ -277,7 +308,8 @@ class Nodes:
 
     def logs(self):
         return '\n'.join('--- %s\n%s' % (n, _tail(self.tmp + '/' + n)) for n in
-                         ('virtbusd.log', 'sshd.log', 'dbus-daemon.log', 'mock-polkit.log'))
+                         ('virtbusd.log', 'sshd.log', 'dbus-daemon.log', 'mock-polkit.log',
+                          'polkitd.log'))
 
     # ---- teardown --------------------------------------------------------
     def close(self):

@@ -130,6 +130,31 @@ def test_list_filtered_by_getattr(vb):
     assert res['result'][0] == [TEST_DOMAIN_PATH]
 
 
+@pytest.mark.parametrize('method,sig,arg', [
+    ('DomainLookupByName', 's', 'test'),
+    ('DomainLookupByUUID', 's', TEST_DOMAIN_UUID),
+    ('DomainLookupByID', 'i', 1),
+])
+def test_lookup_checked_against_found_object(vb, method, sig, arg):
+    """Lookups are authorized with the found domain's details (libvirt's
+    *EnsureACL(conn, vm->def)), so a rule granting one domain grants its lookup."""
+    _define_other(vb)
+    vb.set_polkit({'default': 'deny', 'rules': [
+        {'action': 'org.libvirt.api.domain.getattr', 'details': {'domain_name': 'test'},
+         'result': 'allow'}]})
+    vb.polkit_queries(clear=True)
+    res = vb.call_as_user(TEST_PATH, CONNECT, method, sig, (arg,))
+    assert res['ok'] and res['result'][0] == TEST_DOMAIN_PATH, res
+    q = vb.polkit_queries(clear=True)
+    assert [x['details'].get('domain_uuid') for x in q] == [TEST_DOMAIN_UUID], q
+    res = vb.call_as_user(TEST_PATH, CONNECT, 'DomainLookupByName', 's', ('other',))
+    assert_libvirt_error(res, r'^access denied')
+    # nothing found: checked without object details, still denied (no existence leak)
+    res = vb.call_as_user(TEST_PATH, CONNECT, 'DomainLookupByName', 's', ('nosuch',))
+    assert_libvirt_error(res, r'^access denied')
+    assert vb.polkit_queries()[-1]['details'] == {'connect_driver': 'Test'}
+
+
 def test_polkit_gone_denies(vb):
     """With no authority on the bus every unprivileged call is refused."""
     before = vb.inventory()

@@ -18,7 +18,7 @@ set -uo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 build=$root/build-ci
 deps=1
-fuzz_seconds=20
+fuzz_seconds=60   # issue 6: "e.g. 60 s each"
 while [ $# -gt 0 ]; do
     case "$1" in
         --no-deps) deps=0; shift ;;

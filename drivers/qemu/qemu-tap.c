@@ -67,21 +67,27 @@ static const char *wanted_name(const VbDomainNet *n) {
 
 static int check_target(const char *name, VbError *e) {
         const char *pct = strchr(name, '%');
-        _cleanup_free_ char *sys = NULL;
         int r;
 
         r = check_ifname("target device", name, e);
         if (r < 0)
                 return r;
-        if (pct) {
-                /* the kernel fills in one %d */
-                if (pct[1] != 'd' || strchr(pct + 1, '%'))
-                        return vb_error_set(e, VB_ERR_INVALID_ARG,
-                                            "invalid target device name template '%s': only one '%%d' is allowed", name);
+        /* the kernel fills in one %d */
+        if (pct && (pct[1] != 'd' || strchr(pct + 1, '%')))
+                return vb_error_set(e, VB_ERR_INVALID_ARG,
+                                    "invalid target device name template '%s': only one '%%d' is allowed", name);
+        return 0;
+}
+
+static int check_target_free(const char *name, VbError *e) {
+        _cleanup_free_ char *sys = NULL;
+
+        if (strchr(name, '%'))
                 return 0;
-        }
         sys = vb_strdupf("/sys/class/net/%s", name);
-        if (sys && access(sys, F_OK) == 0)
+        if (!sys)
+                return vb_error_set(e, VB_ERR_NO_MEMORY, NULL);
+        if (access(sys, F_OK) == 0)
                 return vb_error_set(e, VB_ERR_OPERATION_FAILED, "The %s interface already exists", name);
         return 0;
 }
@@ -111,14 +117,12 @@ static int bridge_mtu(int ctl, const char *bridge, int *ret, VbError *e) {
         return 0;
 }
 
+/* The bridge exists (libvirt's first failure is reading its MTU) and is a bridge. */
 static int check_bridge(const char *bridge, VbError *e) {
         _cleanup_close_ int ctl = -1;
         _cleanup_free_ char *sys = NULL;
         int r, mtu;
 
-        r = check_ifname("bridge", bridge, e);
-        if (r < 0)
-                return r;
         ctl = control_socket();
         if (ctl < 0)
                 return vb_error_set(e, VB_ERR_OPERATION_FAILED, "Cannot open network interface control socket: %s",
@@ -136,6 +140,7 @@ static int check_bridge(const char *bridge, VbError *e) {
 }
 
 int vb_qemu_tap_check(const VbDomainNet *n, VbError *e) {
+        bool own_name;
         int r;
 
         if (n->type && streq(n->type, "network"))
@@ -148,10 +153,16 @@ int vb_qemu_tap_check(const VbDomainNet *n, VbError *e) {
         if (n->source_xml || isempty(n->source))
                 return vb_error_set(e, VB_ERR_CONFIG_UNSUPPORTED,
                                     "a bridge interface needs exactly <source bridge='NAME'/>");
-        r = check_bridge(n->source, e);
-        if (r < 0)
-                return r;
-        return streq(wanted_name(n), TAP_TEMPLATE) ? 0 : check_target(wanted_name(n), e);
+        /* the names first, then what the host has */
+        own_name = !streq(wanted_name(n), TAP_TEMPLATE);
+        r = check_ifname("bridge", n->source, e);
+        if (r >= 0 && own_name)
+                r = check_target(wanted_name(n), e);
+        if (r >= 0)
+                r = check_bridge(n->source, e);
+        if (r >= 0 && own_name)
+                r = check_target_free(wanted_name(n), e);
+        return r;
 }
 
 static int tap_create(const char *want, int *ret_fd, char ret_name[IFNAMSIZ], VbError *e) {

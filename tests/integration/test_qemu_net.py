@@ -199,3 +199,83 @@ def test_tap_survives_daemon_restart(qd, bridge):
     qd.events.wait(path, EV_STOPPED, STOPPED_DESTROYED)
     wait_until(lambda: not os.path.exists(sysnet(dev)), QUICK_DEADLINE, 'tap %s to go' % dev)
     wait_until(lambda: no_qemu_left(qd.root), QUICK_DEADLINE, 'QEMU to be gone')
+
+
+# ---- hotplug -------------------------------------------------------------------
+
+def test_attach_bridge_nic_live(qd, bridge):
+    """AttachDevice of a bridge NIC on a running guest: a tap on the bridge, passed to
+    QEMU with getfd; the live XML names it. Refusals leave no tap and no change."""
+    env = qd.env
+    path = define(env, idle_xml('nethot', UUID_N1))
+    env.call_ok(path, DOMAIN, 'Create', 'u', (0,))
+    before = taps()
+    for source, pattern in (('vbtnosuch0', "Cannot get interface MTU on 'vbtnosuch0'"),
+                            ('a/b', "invalid bridge name")):
+        assert_libvirt_error(env.call(path, DOMAIN, 'AttachDevice', 'su', (nic_xml(source), AFFECT_LIVE)),
+                             pattern)
+        assert taps() == before
+        assert live_nics(env, path) == []
+    assert_libvirt_error(env.call(path, DOMAIN, 'AttachDevice', 'su',
+                                  ("<interface type='network'><source network='default'/></interface>",
+                                   AFFECT_LIVE)), 'no network with matching name')
+    env.call_ok(path, DOMAIN, 'AttachDevice', 'su', (nic_xml(BRIDGE, model='e1000'), AFFECT_LIVE))
+    dev = tap_of(env, path)
+    assert dev.startswith('vnet') and dev not in before
+    assert_tap_on_bridge(dev)
+    # the fd went to QEMU: ours is closed, the tap lives on with QEMU only
+    assert get_stats(env, path, STATS_NET)['net.0.name'] == dev
+    env.call_ok(path, DOMAIN, 'Destroy', 'u', (0,))
+    wait_until(lambda: not os.path.exists(sysnet(dev)), QUICK_DEADLINE, 'tap %s to go' % dev)
+
+
+# ---- traffic through the bridge (the tiny Linux guest) --------------------------
+
+def net_guest_xml(kit, name, with_nic=True):
+    xml = guest_xml(kit, name)
+    xml = xml.replace('</cmdline>', ' virtbus.net=%s/24</cmdline>' % GUEST_IP)
+    if with_nic:
+        xml = xml.replace('</devices>', nic_xml(BRIDGE, model='e1000') + '</devices>')
+    return xml
+
+
+def ping_guest(deadline=60.0):
+    """busybox (busybox-static, a test dependency): iputils-ping is not installed."""
+    wait_until(lambda: subprocess.run(['/bin/busybox', 'ping', '-c', '1', '-W', '1', GUEST_IP],
+                                      capture_output=True).returncode == 0,
+               deadline, 'the guest to answer ping on %s' % GUEST_IP)
+
+
+def test_guest_traffic_and_hot_unplug(qd, kit, bridge):
+    """The guest's e1000 on the tap answers ping from the bridge's address; the tap's
+    counters in GetStats grow; DetachDevice (the guest lets go) removes the tap,
+    AttachDevice brings a new one that carries traffic again."""
+    env = qd.env
+    path = define(env, net_guest_xml(kit, 'netguest'))
+    env.call_ok(path, DOMAIN, 'Create', 'u', (0,))
+    qd.events.wait(path, EV_STARTED)
+    con = Console(console_path(env, path))
+    try:
+        con.expect(b'VIRTBUS-GUEST-NET-UP', BOOT_DEADLINE)
+        dev = tap_of(env, path)
+        before = get_stats(env, path, STATS_NET)
+        ping_guest()
+        after = get_stats(env, path, STATS_NET)
+        assert after['net.0.rx.pkts'] > before['net.0.rx.pkts']
+        assert after['net.0.tx.pkts'] > before['net.0.tx.pkts']
+
+        nic = nic_xml(BRIDGE, model='e1000')
+        env.call_ok(path, DOMAIN, 'DetachDevice', 'su', (nic, AFFECT_LIVE))
+        wait_until(lambda: not os.path.exists(sysnet(dev)), 60.0, 'tap %s to go' % dev)
+        wait_until(lambda: live_nics(env, path) == [], 60.0, 'the NIC to leave the live XML')
+        con.buf = b''
+        env.call_ok(path, DOMAIN, 'AttachDevice', 'su', (nic, AFFECT_LIVE))
+        dev2 = tap_of(env, path)
+        assert_tap_on_bridge(dev2)
+        con.expect(b'VIRTBUS-GUEST-NET-UP', 60.0)
+        ping_guest()
+    finally:
+        con.close()
+    env.call_ok(path, DOMAIN, 'Destroy', 'u', (0,))
+    wait_until(lambda: not os.path.exists(sysnet(dev2)), QUICK_DEADLINE, 'tap %s to go' % dev2)
+    wait_until(lambda: no_qemu_left(qd.root), QUICK_DEADLINE, 'QEMU to be gone')

@@ -205,7 +205,9 @@ def test_tap_survives_daemon_restart(qd, bridge):
 
 def test_attach_bridge_nic_live(qd, bridge):
     """AttachDevice of a bridge NIC on a running guest: a tap on the bridge, passed to
-    QEMU with getfd; the live XML names it. Refusals leave no tap and no change."""
+    QEMU with getfd; the live XML names it, also after a restart of virtbusd, and the
+    tap goes with QEMU (the daemon kept no copy of the fd). Refusals leave no tap and
+    no change."""
     env = qd.env
     path = define(env, idle_xml('nethot', UUID_N1))
     env.call_ok(path, DOMAIN, 'Create', 'u', (0,))
@@ -223,8 +225,18 @@ def test_attach_bridge_nic_live(qd, bridge):
     dev = tap_of(env, path)
     assert dev.startswith('vnet') and dev not in before
     assert_tap_on_bridge(dev)
-    # the fd went to QEMU: ours is closed, the tap lives on with QEMU only
     assert get_stats(env, path, STATS_NET)['net.0.name'] == dev
+    # QEMU holds the only fd: the tap goes with it
+    env.call_ok(path, DOMAIN, 'Destroy', 'u', (0,))
+    wait_until(lambda: not os.path.exists(sysnet(dev)), QUICK_DEADLINE, 'tap %s to go' % dev)
+    # the status file knows a hot-plugged tap: after kill -9 and restart it is still named
+    env.call_ok(path, DOMAIN, 'Create', 'u', (0,))
+    env.call_ok(path, DOMAIN, 'AttachDevice', 'su', (nic_xml(BRIDGE, model='e1000'), AFFECT_LIVE))
+    dev = tap_of(env, path)
+    qd.kill9()
+    assert_tap_on_bridge(dev)
+    qd.start()
+    assert tap_of(env, path) == dev
     env.call_ok(path, DOMAIN, 'Destroy', 'u', (0,))
     wait_until(lambda: not os.path.exists(sysnet(dev)), QUICK_DEADLINE, 'tap %s to go' % dev)
 

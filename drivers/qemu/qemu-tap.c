@@ -110,9 +110,11 @@ static int ifreq_for(struct ifreq *ifr, const char *name) {
 static int bridge_mtu(int ctl, const char *bridge, int *ret, VbError *e) {
         struct ifreq ifr;
 
-        if (ifreq_for(&ifr, bridge) < 0 || ioctl(ctl, SIOCGIFMTU, &ifr) < 0)
+        if (ifreq_for(&ifr, bridge) < 0)
+                return vb_error_set(e, VB_ERR_INVALID_ARG, "Network interface name '%s' is too long", bridge);
+        if (ioctl(ctl, SIOCGIFMTU, &ifr) < 0)
                 return vb_error_set(e, VB_ERR_OPERATION_FAILED, "Cannot get interface MTU on '%s': %s", bridge,
-                                    strerror(errno ? errno : ERANGE));
+                                    strerror(errno));
         *ret = ifr.ifr_mtu;
         return 0;
 }

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Device attach/detach/update of the QEMU driver, with libvirt's AFFECT_LIVE and
- * AFFECT_CONFIG. Disks (<disk type='file|block' device='disk'> on the virtio bus) and
- * user-mode interfaces are hot-plugged through QMP; every other change is config only.
+ * AFFECT_CONFIG. Disks (<disk type='file|block' device='disk'> on the virtio bus),
+ * user-mode and bridge interfaces are hot-plugged through QMP; every other change is
+ * config only.
  *
  * Definitions are edited as documents: the definition is formatted, the device
  * element inserted/removed/replaced in <devices>, and the result parsed again, so
@@ -13,8 +14,9 @@
  * "nicN" (interfaces present at start get the alias of their position the first time
  * the live set of interfaces changes, which is the name they were started with).
  *
- * Live attach: blockdev-add (file, format) + device_add, or netdev_add + device_add,
- * under the state change lock; a failure removes what was added. Live detach:
+ * Live attach: blockdev-add (file, format) + device_add, or netdev_add + device_add
+ * (a bridge interface first passes its tap fd with getfd, named "fd-netN"), under the
+ * state change lock; a failure removes what was added. Live detach:
  * device_del, then the guest lets go and QEMU sends DEVICE_DELETED: the backend is
  * deleted, the device leaves the live definition and DeviceRemoved is emitted. The
  * call waits for that up to DETACH_WAIT_USEC and then succeeds anyway, like libvirt:
@@ -23,6 +25,7 @@
 #include <libxml/parser.h>
 
 #include "qemu-driver.h"
+#include "qemu-tap.h"
 #include "xml-util.h"
 
 #define DETACH_WAIT_USEC (10ULL * 1000000ULL)
@@ -286,7 +289,8 @@ struct Hotplug {
         json_object *cmds[3];        /* attach: what to send, in order */
         const char *names[3];
         size_t n_cmds, sent;
-        char *undo[2];               /* attach: node names / netdev to delete on failure */
+        char *undo[3];               /* attach: what cmds[i] created, removed on failure */
+        VbQemuTap tap;               /* attach of a bridge interface: our copy of its fd */
         size_t n_undo;
         sd_event_source *timer;      /* detach: waiting for DEVICE_DELETED */
         bool deleted;                /* detach: DEVICE_DELETED came before device_del's reply */
@@ -301,6 +305,9 @@ static Hotplug *hotplug_free(Hotplug *h) {
                 json_object_put(h->cmds[i]);
         for (size_t i = 0; i < ELEMENTSOF(h->undo); i++)
                 free(h->undo[i]);
+        if (h->tap.fd >= 0)
+                close(h->tap.fd);       /* QEMU has its own (getfd), or the tap goes now */
+        free(h->tap.name);
         sd_event_source_disable_unref(h->timer);
         dev_spec_clear(&h->spec);
         free(h->qdev);
@@ -331,11 +338,18 @@ static void qmp_fire(VbDomainObj *d, const char *cmd, const char *key, const cha
         (void) vb_qmp_command(q->qmp, cmd, args, NULL, 0, log_reply, (void *) cmd);
 }
 
-/* Undo what an attach had added before it failed (in QEMU's order: format first). */
+/* Undo what an attach had added before it failed (in reverse: format before file). */
 static void attach_undo(Hotplug *h) {
-        for (size_t i = h->n_undo; i > 0; i--)
-                qmp_fire(h->dom, h->spec.disk ? "blockdev-del" : "netdev_del",
-                         h->spec.disk ? "node-name" : "id", h->undo[i - 1]);
+        for (size_t i = h->n_undo; i > 0; i--) {
+                const char *cmd = h->names[i - 1];
+                if (streq(cmd, "blockdev-add"))
+                        qmp_fire(h->dom, "blockdev-del", "node-name", h->undo[i - 1]);
+                else if (streq(cmd, "netdev_add"))
+                        qmp_fire(h->dom, "netdev_del", "id", h->undo[i - 1]);
+                else if (streq(cmd, "getfd") && i == h->n_undo)
+                        /* not yet taken by a netdev_add: QEMU would keep the tap open */
+                        qmp_fire(h->dom, "closefd", "fdname", h->undo[i - 1]);
+        }
 }
 
 /* Everything is in QEMU: the live definition (and the config) follow. */
@@ -354,6 +368,11 @@ static int attach_commit(Hotplug *h, VbError *e) {
                 free(live->nets[i].alias);
                 live->nets[i].alias = vb_strdupf("net%u", h->net);
                 net_fix_aliases(live);
+                if (h->tap.name)
+                        vb_qemu_taps_apply(live, &(VbQemuTaps) {
+                                .taps = &(VbQemuTap) { .net = i, .name = h->tap.name,
+                                                       .generated = h->tap.generated },
+                                .n = 1 });
         }
         live_swap(d, TAKE_PTR(live));
         if (config)
@@ -388,6 +407,7 @@ static void attach_reply(VbQmp *qmp, int r, json_object *ret, const char *cls, c
 static void attach_next(Hotplug *h) {
         _cleanup_vb_error_ VbError e = VB_ERROR_NULL;
         VbQemuDom *q = h->dom->priv;
+        size_t n_fds;
         int r;
 
         if (h->sent == h->n_cmds) {
@@ -396,8 +416,10 @@ static void attach_next(Hotplug *h) {
                 hotplug_free(h);
                 return;
         }
-        r = q && q->qmp ? vb_qmp_command(q->qmp, h->names[h->sent], TAKE_PTR(h->cmds[h->sent]), NULL, 0,
-                                         attach_reply, h)
+        /* only getfd carries a descriptor: the tap's */
+        n_fds = streq(h->names[h->sent], "getfd") ? 1 : 0;
+        r = q && q->qmp ? vb_qmp_command(q->qmp, h->names[h->sent], TAKE_PTR(h->cmds[h->sent]), &h->tap.fd,
+                                         n_fds, attach_reply, h)
                         : -ENOTCONN;
         if (r < 0) {
                 attach_undo(h);
@@ -417,6 +439,7 @@ static Hotplug *hotplug_new(VbDomainObj *d, DevHow how, unsigned flags, VbOp *op
         if (!h)
                 return NULL;
         h->dom = vb_domain_obj_ref(d);
+        h->tap.fd = -1;
         h->how = how;
         h->flags = flags;
         h->op = op;
@@ -530,16 +553,52 @@ static int spec_fix_mac(DevSpec *s, const char *mac, VbError *e) {
         return 0;
 }
 
+static json_object *netdev_args(const char *type, const char *id, const char *fdname) {
+        json_object *o = json_object_new_object();
+        if (!o)
+                return NULL;
+        json_object_object_add(o, "type", json_object_new_string(type));
+        json_object_object_add(o, "id", json_object_new_string(id));
+        if (fdname)
+                json_object_object_add(o, "fd", json_object_new_string(fdname));
+        return o;
+}
+
+/* A bridge interface: its tap now (gone again with h->tap.fd if the attach fails),
+ * passed to QEMU by getfd before netdev_add names it. */
+static int prepare_tap(Hotplug *h, const VbDomainNet *n, const char *netdev, VbError *e) {
+        _cleanup_free_ char *fdname = vb_strdupf("fd-%s", netdev);
+        json_object *args = json_object_new_object();
+        int r;
+
+        if (!fdname || !args) {
+                json_object_put(args);
+                return vb_error_set(e, VB_ERR_NO_MEMORY, NULL);
+        }
+        json_object_object_add(args, "fdname", json_object_new_string(fdname));
+        h->cmds[0] = args;
+        h->names[0] = "getfd";
+        r = vb_qemu_tap_open(n, &h->tap, e);
+        if (r < 0)
+                return r;
+        h->cmds[1] = netdev_args("tap", netdev, fdname);
+        h->names[1] = "netdev_add";
+        h->undo[0] = TAKE_PTR(fdname);
+        return 0;
+}
+
 static int prepare_net(Hotplug *h, const VbDomainDef *old, const VbDomainDef *live, VbError *e) {
         const VbDomainNet *n = &live->nets[live->n_nets - 1];   /* appended last */
         const char *model = net_model(n->model);
+        bool tap = vb_qemu_net_uses_tap(n);
         _cleanup_free_ char *netdev = NULL;
-        json_object *args;
+        size_t k = tap ? 1 : 0;         /* index of netdev_add */
         int r;
 
-        if (!streq_ptr(n->type, "user"))
+        if (!tap && !streq_ptr(n->type, "user"))
                 return vb_error_set(e, VB_ERR_CONFIG_UNSUPPORTED,
-                                    "interface type '%s' cannot be hot-plugged by the QEMU driver (user)", strempty(n->type));
+                                    "interface type '%s' cannot be hot-plugged by the QEMU driver (user, bridge)",
+                                    strempty(n->type));
         if (!model)
                 return vb_error_set(e, VB_ERR_CONFIG_UNSUPPORTED, "interface model '%s' is not supported", n->model);
         r = spec_fix_mac(&h->spec, n->mac, e);
@@ -549,18 +608,21 @@ static int prepare_net(Hotplug *h, const VbDomainDef *old, const VbDomainDef *li
         netdev = vb_strdupf("net%u", h->net);
         h->qdev = vb_strdupf("nic%u", h->net);
         h->alias = vb_strdup(netdev);
-        args = json_object_new_object();
-        if (args) {
-                json_object_object_add(args, "type", json_object_new_string("user"));
-                json_object_object_add(args, "id", json_object_new_string(netdev));
+        if (!netdev)
+                return vb_error_set(e, VB_ERR_NO_MEMORY, NULL);
+        if (tap) {
+                r = prepare_tap(h, n, netdev, e);
+                if (r < 0)
+                        return r;
+        } else {
+                h->cmds[0] = netdev_args("user", netdev, NULL);
+                h->names[0] = "netdev_add";
         }
-        h->cmds[0] = args;
-        h->cmds[1] = device_args(model, "netdev", netdev, h->qdev, n->mac);
-        h->names[0] = "netdev_add";
-        h->names[1] = "device_add";
-        h->n_cmds = 2;
-        h->undo[0] = TAKE_PTR(netdev);
-        if (!h->qdev || !h->alias || !h->cmds[0] || !h->cmds[1] || !h->undo[0])
+        h->cmds[k + 1] = device_args(model, "netdev", netdev, h->qdev, n->mac);
+        h->names[k + 1] = "device_add";
+        h->n_cmds = k + 2;
+        h->undo[k] = TAKE_PTR(netdev);
+        if (!h->qdev || !h->alias || !h->cmds[k] || !h->cmds[k + 1] || !h->undo[k])
                 return vb_error_set(e, VB_ERR_NO_MEMORY, NULL);
         return 0;
 }

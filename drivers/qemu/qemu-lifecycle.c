@@ -11,6 +11,7 @@
 #include "qemu-command.h"
 #include "qemu-driver.h"
 #include "qemu-status.h"
+#include "qemu-tap.h"
 #include "xml-util.h"
 
 #define REATTACH_MONITOR_TIMEOUT_USEC (5ULL * 1000000ULL)
@@ -238,17 +239,30 @@ static void clear_run_dir(VbQemuDom *q) {
 }
 
 static int spawn(VbDomainObj *d, int id, VbError *e) {
+        _cleanup_(vb_qemu_taps_done) VbQemuTaps taps = { 0 };
         VbQemuDom *q = dom_priv(d);
+        int tap_fds[VB_QEMU_PROC_MAX_FDS], pass[VB_QEMU_PROC_MAX_FDS];
         char **argv = NULL;
         off_t off = 0;
         int log_fd, r;
 
+        if (d->def->n_nets > VB_QEMU_PROC_MAX_FDS)
+                return vb_error_set(e, VB_ERR_LIMIT, "more than %d interfaces", VB_QEMU_PROC_MAX_FDS);
         r = prepare_run_dir(q, id, e);
         if (r < 0)
                 return r;
+        /* taps right before the spawn; ours close when we return, QEMU keeps them */
+        r = vb_qemu_taps_open(d->def, &taps, e);
+        if (r < 0)
+                return r;
+        for (size_t i = 0; i < taps.n; i++) {
+                tap_fds[i] = VB_QEMU_PROC_FIRST_FD + (int) i;   /* the numbers QEMU sees */
+                pass[i] = taps.taps[i].fd;
+        }
         r = vb_qemu_build_argv(d->def, &(VbQemuCmdOpts) {
                         .qmp_socket_path = q->monitor, .runtime_dir = q->run_dir,
                         .kvm_available = q->drv->kvm_available, .start_paused = true,
+                        .tap_fds = tap_fds, .n_tap_fds = taps.n,
                 }, &argv, e);
         if (r >= 0 && q->incoming)
                 r = vb_qemu_argv_add_incoming(&argv);
@@ -262,10 +276,12 @@ static int spawn(VbDomainObj *d, int id, VbError *e) {
                 return vb_error_set(e, VB_ERR_OPERATION_FAILED, "cannot open the log of domain '%s': %s",
                                     d->def->name, strerror(-log_fd));
         }
-        r = vb_qemu_proc_spawn(q->drv->event, argv, log_fd, on_proc_exit, d, &q->proc, e);
+        r = vb_qemu_proc_spawn_fds(q->drv->event, argv, log_fd, pass, taps.n, on_proc_exit, d, &q->proc, e);
         close(log_fd);
         vb_strv_free(argv);
         q->log_offset = off;
+        if (r >= 0)
+                vb_qemu_taps_apply(d->def, &taps);
         return r;
 }
 

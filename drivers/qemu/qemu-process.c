@@ -109,7 +109,8 @@ static VbQemuProc *proc_new(sd_event *event, pid_t pid, VbQemuProcExitFn on_exit
         return p;
 }
 
-static int spawn_attrs(posix_spawnattr_t *attr, posix_spawn_file_actions_t *fa, int log_fd) {
+static int spawn_attrs(posix_spawnattr_t *attr, posix_spawn_file_actions_t *fa, int log_fd,
+                       const int *pass_fds, size_t n_pass_fds) {
         sigset_t none, all;
         int r;
 
@@ -127,8 +128,11 @@ static int spawn_attrs(posix_spawnattr_t *attr, posix_spawn_file_actions_t *fa, 
                 r = posix_spawn_file_actions_adddup2(fa, log_fd, 1);
         if (r == 0)
                 r = posix_spawn_file_actions_adddup2(fa, log_fd, 2);
+        /* dup2 clears close-on-exec; the sources lie above the targets (see spawn_fds) */
+        for (size_t i = 0; r == 0 && i < n_pass_fds; i++)
+                r = posix_spawn_file_actions_adddup2(fa, pass_fds[i], VB_QEMU_PROC_FIRST_FD + (int) i);
         if (r == 0)
-                r = posix_spawn_file_actions_addclosefrom_np(fa, 3);
+                r = posix_spawn_file_actions_addclosefrom_np(fa, VB_QEMU_PROC_FIRST_FD + (int) n_pass_fds);
         return -r;
 }
 
@@ -142,26 +146,60 @@ static int watch_child(VbQemuProc *p, int pidfd) {
         return 0;
 }
 
+/* Copies of @fds numbered above every target fd, so that no dup2 in the child
+ * overwrites a source still to be copied. */
+static int high_copies(const int *fds, size_t n, int *ret) {
+        for (size_t i = 0; i < n; i++) {
+                ret[i] = fcntl(fds[i], F_DUPFD_CLOEXEC, VB_QEMU_PROC_FIRST_FD + (int) n);
+                if (ret[i] < 0) {
+                        int r = -errno;
+                        while (i > 0)
+                                close(ret[--i]);
+                        return r;
+                }
+        }
+        return 0;
+}
+
+static void close_all(int *fds, size_t n) {
+        for (size_t i = 0; i < n; i++)
+                close(fds[i]);
+}
+
 int vb_qemu_proc_spawn(sd_event *event, char *const *argv, int log_fd, VbQemuProcExitFn on_exit,
                        void *userdata, VbQemuProc **ret, VbError *e) {
+        return vb_qemu_proc_spawn_fds(event, argv, log_fd, NULL, 0, on_exit, userdata, ret, e);
+}
+
+int vb_qemu_proc_spawn_fds(sd_event *event, char *const *argv, int log_fd, const int *pass_fds,
+                           size_t n_pass_fds, VbQemuProcExitFn on_exit, void *userdata,
+                           VbQemuProc **ret, VbError *e) {
         static char *const env[] = { "LC_ALL=C", "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
                                      "HOME=/", NULL };
+        int high[VB_QEMU_PROC_MAX_FDS];
         posix_spawn_file_actions_t fa;
         posix_spawnattr_t attr;
         VbQemuProc *p;
         pid_t pid;
         int r, pidfd;
 
+        if (n_pass_fds > VB_QEMU_PROC_MAX_FDS)
+                return vb_error_set(e, VB_ERR_LIMIT, "more than %d descriptors for QEMU", VB_QEMU_PROC_MAX_FDS);
         r = block_sigchld();
         if (r < 0)
                 return vb_error_set(e, VB_ERR_INTERNAL, "cannot block SIGCHLD: %s", strerror(-r));
+        r = high_copies(pass_fds, n_pass_fds, high);
+        if (r < 0)
+                return vb_error_set(e, VB_ERR_OPERATION_FAILED, "cannot duplicate a descriptor for QEMU: %s",
+                                    strerror(-r));
         posix_spawnattr_init(&attr);
         posix_spawn_file_actions_init(&fa);
-        r = spawn_attrs(&attr, &fa, log_fd);
+        r = spawn_attrs(&attr, &fa, log_fd, high, n_pass_fds);
         if (r == 0)
                 r = -posix_spawn(&pid, argv[0], &fa, &attr, argv, env);
         posix_spawn_file_actions_destroy(&fa);
         posix_spawnattr_destroy(&attr);
+        close_all(high, n_pass_fds);
         if (r < 0)
                 return vb_error_set(e, VB_ERR_OPERATION_FAILED, "cannot execute %s: %s", argv[0],
                                     strerror(-r));

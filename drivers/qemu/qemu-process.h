@@ -14,6 +14,7 @@
  *  - callbacks may free the VbQemuProc. */
 #include <signal.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
 #include <systemd/sd-event.h>
@@ -30,10 +31,18 @@ typedef void (*VbQemuProcExitFn)(VbQemuProc *p, const siginfo_t *si, void *userd
 typedef void (*VbQemuProcMonitorFn)(VbQemuProc *p, int r, int fd, void *userdata);
 
 /* Spawn argv[0] with @argv and a minimal environment, stdin on /dev/null, stdout and
- * stderr on @log_fd, no other descriptor, default signal dispositions, an empty
- * signal mask, and its own session (it outlives the daemon). */
+ * stderr on @log_fd, no other descriptor (but see vb_qemu_proc_spawn_fds()), default
+ * signal dispositions, an empty signal mask, and its own session (it outlives the
+ * daemon). */
 int vb_qemu_proc_spawn(sd_event *event, char *const *argv, int log_fd, VbQemuProcExitFn on_exit,
                        void *userdata, VbQemuProc **ret, VbError *e);
+/* The same, handing the child @pass_fds (the caller keeps its own): fds[i] becomes fd
+ * VB_QEMU_PROC_FIRST_FD + i in the child, so argv can name those numbers. */
+#define VB_QEMU_PROC_FIRST_FD 3
+#define VB_QEMU_PROC_MAX_FDS 64
+int vb_qemu_proc_spawn_fds(sd_event *event, char *const *argv, int log_fd, const int *pass_fds,
+                           size_t n_pass_fds, VbQemuProcExitFn on_exit, void *userdata,
+                           VbQemuProc **ret, VbError *e);
 
 /* Watch an existing process (not our child). Fails with -ESRCH when @pid is gone or
  * is not the process that started at @start_time (the pid was reused). */

@@ -11,12 +11,14 @@
 # Kernel: Debian's linux-image-amd64. If that kernel is installed on the host
 # (/boot/vmlinuz-V with /lib/modules/V), it is used; otherwise the package's
 # .deb is fetched with `apt-get download` and only vmlinuz, its config and the
-# two modules the guest needs are extracted into tests/qemu/cache/kernel-V/
+# three modules the guest needs are extracted into tests/qemu/cache/kernel-V/
 # (shared by every OUTDIR; no install into /, so no initramfs-tools triggers).
 # The .deb is deleted afterwards.
 #
 # Initramfs: busybox-static plus an /init that mounts proc/sys/devtmpfs, loads
-# evdev.ko and button.ko (CONFIG_ACPI_BUTTON=m in Debian's config), starts
+# evdev.ko and button.ko (CONFIG_ACPI_BUTTON=m in Debian's config) and e1000.ko
+# (no dependencies; with virtbus.net=ADDR/PREFIX on the kernel command line the
+# first NIC, also a hot-plugged one, gets that address and is brought up), starts
 # busybox acpid so the ACPI power button (QMP system_powerdown) runs
 # `poweroff -f`, prints VIRTBUS-GUEST-READY on the serial console and then
 # echoes every line received on ttyS0 back as "ECHO:<line>".
@@ -77,8 +79,16 @@ busybox=/bin/busybox
 applets=$("$busybox" --list)
 grep -qx acpid <<<"$applets" || die "$busybox lacks acpid"
 
-# --- kernel: vmlinuz + evdev.ko + button.ko of one version ---
-modpaths=(kernel/drivers/input/evdev.ko kernel/drivers/acpi/button.ko)
+# --- kernel: vmlinuz + the modules of one version ---
+modpaths=(kernel/drivers/input/evdev.ko kernel/drivers/acpi/button.ko
+          kernel/drivers/net/ethernet/intel/e1000/e1000.ko)
+
+has_modules() {  # $1: a directory with every module (flat) or /lib/modules/V (tree)
+    local m
+    for m in "${modpaths[@]}"; do
+        [ -f "$1/$m" ] || [ -f "$1/$(basename "$m")" ] || return 1
+    done
+}
 
 host_kernel() {
     # Newest installed Debian kernel with the modules the guest loads.
@@ -86,7 +96,7 @@ host_kernel() {
     for f in /boot/vmlinuz-*-amd64; do
         [ -f "$f" ] || continue
         v=${f#/boot/vmlinuz-}
-        [ -f "/lib/modules/$v/${modpaths[0]}" ] && [ -f "/lib/modules/$v/${modpaths[1]}" ] || continue
+        has_modules "/lib/modules/$v" || continue
         best=$v
     done
     [ -n "$best" ] && echo "$best"
@@ -119,7 +129,8 @@ else
         kver=$(package_kernel_version)
     fi
     kdir=$kcache/kernel-$kver
-    if [ ! -f "$kdir/.complete" ]; then
+    # a cache made before a module was added lacks it: extracted again
+    if [ ! -f "$kdir/.complete" ] || ! has_modules "$kdir"; then
         dl=$kcache/download
         rm -rf "$dl" "$kdir"
         mkdir -p "$dl"
@@ -137,11 +148,12 @@ else
         mkdir -p "$dl/x"
         dpkg-deb --fsys-tarfile "$deb" |
             tar -x -C "$dl/x" --wildcards "./boot/vmlinuz-$kver" "./boot/config-$kver" \
-                "./lib/modules/$kver/${modpaths[0]}" "./lib/modules/$kver/${modpaths[1]}"
+                "${modpaths[@]/#/./lib/modules/$kver/}"
+        rm -rf "$kdir.tmp"
         mkdir -p "$kdir.tmp"
         cp "$dl/x/boot/vmlinuz-$kver" "$kdir.tmp/vmlinuz"
         cp "$dl/x/boot/config-$kver" "$kdir.tmp/config"
-        cp "$dl/x/lib/modules/$kver/${modpaths[0]}" "$dl/x/lib/modules/$kver/${modpaths[1]}" "$kdir.tmp/"
+        cp "${modpaths[@]/#/$dl/x/lib/modules/$kver/}" "$kdir.tmp/"
         touch "$kdir.tmp/.complete"
         rm -rf "$kdir" && mv "$kdir.tmp" "$kdir"
         rm -rf "$dl"
@@ -152,7 +164,7 @@ else
     log "using linux-image-$kver extracted in $kdir"
 fi
 
-modfile() {  # path of module $1 (evdev.ko, button.ko) for the chosen kernel
+modfile() {  # path of module $1 (evdev.ko, button.ko, e1000.ko) for the chosen kernel
     if [ "$kdir" = / ]; then
         for m in "${modpaths[@]}"; do
             [ "$(basename "$m")" = "$1" ] && echo "$moddir/$m"
@@ -196,7 +208,8 @@ if [ "${VIRTBUS_GUEST_BZIMAGE:-0}" != 1 ]; then
 fi
 
 # --- up to date? ---
-stamp=$( { sha256sum "$0" "$busybox" "$boot_kernel" "$(modfile evdev.ko)" "$(modfile button.ko)" |
+stamp=$( { sha256sum "$0" "$busybox" "$boot_kernel" "$(modfile evdev.ko)" "$(modfile button.ko)" \
+             "$(modfile e1000.ko)" |
            cut -d' ' -f1; echo "$cmdline"; } | sha256sum | cut -d' ' -f1)
 if [ -f "$outdir/vmlinuz" ] && [ -f "$outdir/initrd.img" ] && [ -f "$outdir/cmdline" ] &&
    [ "$(cat "$outdir/.stamp" 2>/dev/null)" = "$stamp" ]; then
@@ -212,7 +225,7 @@ cp "$busybox" "$root/bin/busybox"
 for applet in $applets; do
     [ "$applet" = busybox ] || ln -s busybox "$root/bin/$applet"
 done
-cp "$(modfile evdev.ko)" "$(modfile button.ko)" "$root/lib/modules/"
+cp "$(modfile evdev.ko)" "$(modfile button.ko)" "$(modfile e1000.ko)" "$root/lib/modules/"
 
 # busybox acpid maps the power button key (EV_KEY KEY_POWER) to the event
 # "button/power PWRF 00000080" and runs CONFDIR/PWRF/00000080 for it.
@@ -243,6 +256,25 @@ until grep -qs 'Power Button' /sys/class/input/event*/device/name; do
     usleep 10000
 done
 acpid -f -c /etc/acpi -l /var/log/acpid.log &
+
+# Network: virtbus.net=ADDR/PREFIX puts that address on eth0 (an e1000 NIC) as soon
+# as it exists, at boot or when hot-plugged, and says so on the serial console.
+insmod /lib/modules/e1000.ko
+for arg in $(cat /proc/cmdline); do
+    case "$arg" in virtbus.net=*) net=${arg#virtbus.net=} ;; esac
+done
+if [ -n "${net:-}" ]; then
+    (up=
+     while :; do
+         if [ ! -e /sys/class/net/eth0 ]; then
+             up=
+         elif [ -z "$up" ]; then
+             ip link set eth0 up && ip addr add "$net" dev eth0 && up=1 &&
+                 echo "VIRTBUS-GUEST-NET-UP" >/dev/ttyS0
+         fi
+         usleep 200000
+     done) &
+fi
 
 # ttyS0 is opened (and its echo turned off) before the marker, so a line the
 # host sends right after seeing the marker is queued, not lost.

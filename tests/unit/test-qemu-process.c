@@ -106,6 +106,65 @@ static void test_spawn_hygiene(void **state) {
         vb_qemu_rm_dir_flat(dir);
 }
 
+static int move_high(int fd) {
+        int high = fcntl(fd, F_DUPFD_CLOEXEC, 20);
+        assert_true(high >= 20);
+        close(fd);
+        return high;
+}
+
+/* Passed fds land on 3, 4, ... in the given order, also when a source already sits on
+ * one of the target numbers (fd 4 → 3 and fd 3 → 4: a naive dup2 order would clobber). */
+static void test_spawn_pass_fds(void **state) {
+        _cleanup_free_ char *dir = tmpdir(), *log = vb_strdupf("%s/log", dir), *out = NULL;
+        char *argv[] = { (char *) "/bin/sh", (char *) "-c",
+                         (char *) "echo first >&3; echo second >&4; ls /proc/self/fd", NULL };
+        int a[2], b[2], log_fd, pass[2];
+        sd_event *e = NULL;
+        VbQemuProc *p = NULL;
+        Exit x = { 0 };
+        VbError err = VB_ERROR_NULL;
+        char buf[64];
+        ssize_t n;
+
+        assert_int_equal(pipe2(a, O_CLOEXEC), 0);
+        assert_int_equal(pipe2(b, O_CLOEXEC), 0);
+        /* the write ends on 3 and 4 exactly (free: this test runs first) */
+        for (size_t i = 0; i < 2; i++) {
+                a[i] = move_high(a[i]);
+                b[i] = move_high(b[i]);
+        }
+        assert_int_equal(dup3(a[1], 4, O_CLOEXEC), 4);
+        assert_int_equal(dup3(b[1], 3, O_CLOEXEC), 3);
+        close(a[1]);
+        close(b[1]);
+        pass[0] = 4;    /* pipe a → child fd 3 */
+        pass[1] = 3;    /* pipe b → child fd 4 */
+        log_fd = open(log, O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
+        assert_int_equal(sd_event_new(&e), 0);
+        assert_int_equal(vb_qemu_proc_spawn_fds(e, argv, log_fd, pass, 2, on_exit_cb, &x, &p, &err), 0);
+        close(log_fd);
+        close(3);
+        close(4);
+        run_until(e, &x.n);
+        assert_int_equal(x.status, 0);
+        n = read(a[0], buf, sizeof(buf) - 1);
+        assert_int_equal(n, 6);
+        assert_memory_equal(buf, "first\n", 6);
+        n = read(b[0], buf, sizeof(buf) - 1);
+        assert_int_equal(n, 7);
+        assert_memory_equal(buf, "second\n", 7);
+        /* the parent's copies (above 4) did not reach the child: fds 0-4 and ls's own */
+        assert_int_equal(vb_qemu_read_file(log, 4096, &out), 0);
+        assert_null(strstr(out, "\n6\n"));
+        assert_null(strstr(out, "\n7\n"));
+        close(a[0]);
+        close(b[0]);
+        vb_qemu_proc_free(p);
+        sd_event_unref(e);
+        vb_qemu_rm_dir_flat(dir);
+}
+
 static void test_spawn_missing_binary(void **state) {
         char *argv[] = { (char *) "/nonexistent/qemu", NULL };
         VbError err = VB_ERROR_NULL;
@@ -309,6 +368,7 @@ static void test_apply_ptys(void **state) {
 
 int main(void) {
         const struct CMUnitTest tests[] = {
+                cmocka_unit_test(test_spawn_pass_fds),
                 cmocka_unit_test(test_spawn_hygiene),
                 cmocka_unit_test(test_spawn_missing_binary),
                 cmocka_unit_test(test_kill_term_then_kill),

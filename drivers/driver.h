@@ -84,6 +84,7 @@ typedef enum VbEventType {
         VB_EVENT_OBJECT_ADDED,         /* volume/snapshot/interface/nwfilter appeared */
         VB_EVENT_OBJECT_REMOVED,       /* ... and disappeared (emitted before it is freed) */
         VB_EVENT_JOB_FINISHED,         /* obj = VbJob */
+        VB_EVENT_DOMAIN_TRAY_CHANGE,   /* str = disk target, event = reason (0 open, 1 close) */
 } VbEventType;
 
 typedef enum VbObjKind {

@@ -35,6 +35,7 @@ static const struct {
         [VB_ERR_LIMIT]              = { "limit exceeded",                                            ENOBUFS },
         [VB_ERR_OPERATION_ABORTED]  = { "operation aborted",                                         ECANCELED },
         [VB_ERR_NO_DOMAIN_METADATA] = { "metadata not found",                                        ENODATA },
+        [VB_ERR_OPERATION_UNSUPPORTED] = { "Operation not supported",                                 EOPNOTSUPP },
 };
 
 const char *vb_error_code_prefix(VbErrorCode code) {

@@ -32,6 +32,7 @@ typedef enum VbErrorCode {
         VB_ERR_LIMIT,             /* "limit exceeded" */
         VB_ERR_OPERATION_ABORTED, /* "operation aborted" */
         VB_ERR_NO_DOMAIN_METADATA,/* "metadata not found" */
+        VB_ERR_OPERATION_UNSUPPORTED, /* "Operation not supported" */
         _VB_ERR_MAX,
 } VbErrorCode;
 

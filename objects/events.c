@@ -119,6 +119,10 @@ void vb_bus_event_sink(const VbEvent *ev, void *userdata) {
         case VB_EVENT_DOMAIN_BALLOON:
                 sd_bus_emit_signal(bus, path, "org.libvirt.Domain", "BalloonChange", "t", ev->u64);
                 break;
+        case VB_EVENT_DOMAIN_TRAY_CHANGE:
+                sd_bus_emit_signal(bus, path, "org.libvirt.Domain", "TrayChange", "si", strempty(ev->str),
+                                   ev->event);
+                break;
         case VB_EVENT_NETWORK_LIFECYCLE:
                 emit_connect(bus, bc, "NetworkEvent", path, ev, false);
                 break;

@@ -434,6 +434,7 @@ static int device_op(Ctl *c, const CtlArgs *a, const char *member, const char *d
 
 static int cmd_attach(Ctl *c, const CtlArgs *a) { return device_op(c, a, "AttachDevice", "attached"); }
 static int cmd_detach(Ctl *c, const CtlArgs *a) { return device_op(c, a, "DetachDevice", "detached"); }
+static int cmd_update(Ctl *c, const CtlArgs *a) { return device_op(c, a, "UpdateDevice", "updated"); }
 
 const CtlCommand ctl_domain_commands[] = {
         { "list", cmd_list, 0, 0, " --all --json --name", "[--all] [--json] [--name]",
@@ -469,5 +470,8 @@ const CtlCommand ctl_domain_commands[] = {
           "  --config  affect the persistent definition\n  (neither: the current state)" },
         { "detach-device", cmd_detach, 2, 2, " --live --config", "DOMAIN FILE [--live] [--config]",
           "Detach a device described by an XML file (options as attach-device)." },
+        { "update-device", cmd_update, 2, 2, " --live --config", "DOMAIN FILE [--live] [--config]",
+          "Update a device from an XML file: cdrom media (no <source> ejects), an interface's\n"
+          "<link state=''/> (options as attach-device)." },
         {}
 };

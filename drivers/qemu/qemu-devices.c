@@ -26,6 +26,7 @@
 
 #include "qemu-driver.h"
 #include "qemu-tap.h"
+#include "qemu-update.h"
 #include "xml-util.h"
 
 #define DETACH_WAIT_USEC (10ULL * 1000000ULL)
@@ -891,26 +892,72 @@ void vb_qemu_on_device_deleted(VbDomainObj *d, json_object *data) {
                 }
 }
 
-/* ---- update: the config only ---- */
+/* ---- update ---- */
+
+void vb_qemu_device_live_swap(VbDomainObj *d, VbDomainDef *live) {
+        live_swap(d, live);
+}
+
+int vb_qemu_device_config_apply(VbDomainObj *d, VbDomainDef *config, VbError *e) {
+        return config_apply(d, config, e);
+}
+
+/* The device of @s in d->def and in @live, and its QEMU id. */
+static int update_target(VbDomainObj *d, const DevSpec *s, const VbDomainDef *live, size_t *ret_old,
+                         size_t *ret_new, char **ret_qdev, VbError *e) {
+        int r;
+
+        if (s->disk) {
+                r = find_disk(d->def, s->key, ret_old);
+                if (r >= 0)
+                        r = find_disk(live, s->key, ret_new);
+                *ret_qdev = r >= 0 ? vb_strdup(s->key) : NULL;
+        } else {
+                r = find_net(d->def, s->key, ret_old);
+                if (r >= 0)
+                        r = find_net(live, s->key, ret_new);
+                *ret_qdev = r >= 0 ? vb_strdupf("nic%u", net_number(d->def, *ret_old)) : NULL;
+        }
+        if (r < 0)
+                return not_found(s, e);
+        return *ret_qdev ? 0 : vb_error_set(e, VB_ERR_NO_MEMORY, NULL);
+}
+
+/* An interface given without a MAC means the first one: it keeps its MAC. */
+static int update_fix_mac(VbDomainObj *d, DevSpec *s, unsigned flags, VbError *e) {
+        const VbDomainDef *def = (flags & AFFECT_LIVE) ? d->def : vb_domain_persistent_def(d);
+        char mac[18];
+
+        if (s->disk || s->key)
+                return 0;
+        if (def->n_nets == 0 || vb_mac_parse(def->nets[0].mac, mac) < 0)
+                return not_found(s, e);
+        return spec_fix_mac(s, mac, e);
+}
 
 int vb_qemu_update_device_op(VbDomainObj *d, const char *xml, unsigned flags, VbOp *op, VbError *e) {
-        _cleanup_(vb_domain_def_freep) VbDomainDef *config = NULL;
+        _cleanup_(vb_domain_def_freep) VbDomainDef *config = NULL, *live = NULL;
         _cleanup_(dev_spec_clear) DevSpec s = {};
+        _cleanup_free_ char *qdev = NULL;
+        size_t old_index = 0, index = 0;
         int r;
 
         VB_CHECK_FLAGS(flags, AFFECT_LIVE | AFFECT_CONFIG | UPDATE_FORCE, e);
         r = affect(d, &flags, e);
+        if (r >= 0)
+                r = dev_spec_parse(xml, &s, e);
+        if (r >= 0)
+                r = update_fix_mac(d, &s, flags, e);
+        if (r >= 0 && (flags & AFFECT_CONFIG))          /* checked now, applied with the live change */
+                r = config_edit(d, &s, DEV_UPDATE, &config, e);
+        if (r < 0 || !(flags & AFFECT_LIVE))
+                return r < 0 ? r : config_apply(d, TAKE_PTR(config), e);
+        r = vb_qemu_job_busy(d, e);
+        if (r >= 0)
+                r = def_edit(d->def, true, &s, DEV_UPDATE, &live, e);
+        if (r >= 0)
+                r = update_target(d, &s, live, &old_index, &index, &qdev, e);
         if (r < 0)
                 return r;
-        r = dev_spec_parse(xml, &s, e);
-        if (r < 0)
-                return r;
-        if (flags & AFFECT_LIVE)
-                return vb_error_set(e, VB_ERR_CONFIG_UNSUPPORTED,
-                                    "the QEMU driver cannot update a %s of a running domain; use --config",
-                                    s.disk ? "disk" : "interface");
-        r = config_edit(d, &s, DEV_UPDATE, &config, e);
-        if (r < 0)
-                return r;
-        return config_apply(d, TAKE_PTR(config), e);
+        return vb_qemu_update_live(d, TAKE_PTR(live), TAKE_PTR(config), s.disk, old_index, index, qdev, op, e);
 }

@@ -75,6 +75,10 @@ typedef struct VbQemuDom {
         void (*start_hook)(VbDomainObj *d);
         void *save_ctx;                  /* the save or restore in progress */
         bool saved;                      /* stopped by a save: STOPPED/SAVED */
+        /* snapshot revert (qemu-snapshot.c): QEMU stopped for it (STOPPED/FROM_SNAPSHOT);
+         * the revert that starts QEMU and loads the snapshot in its start_hook */
+        bool reverting;
+        void *revert_ctx;
 } VbQemuDom;
 
 extern const VbDriver vb_qemu_driver;
@@ -176,6 +180,7 @@ int vb_qemu_argv_add_incoming(char ***argv);
 char *vb_qemu_managed_save_path(VbQemuDriver *drv, const char *name);
 
 /* qemu-snapshot.c: internal qcow2 snapshots */
+enum { VB_RUNNING_FROM_SNAPSHOT = 4, VB_PAUSED_FROM_SNAPSHOT = 7, VB_SHUTOFF_FROM_SNAPSHOT = 7 };
 extern const VbSnapshotOps vb_qemu_snapshot_ops;
 /* Load the snapshot metadata of @d (driver open, define). */
 void vb_qemu_snapshots_load(VbDomainObj *d);

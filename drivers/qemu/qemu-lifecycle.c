@@ -339,20 +339,22 @@ void vb_qemu_start_failed(VbDomainObj *d, char *why) {
 
 void vb_qemu_startup_done(VbDomainObj *d) {
         VbQemuDom *q = dom_priv(d);
+        bool snap = q->start_detail == VB_EV_STARTED_FROM_SNAPSHOT;
 
         q->starting = false;
         q->start_hook = NULL;
         if (q->start_paused) {
                 d->state = VB_DOMAIN_PAUSED;
-                d->reason = VB_PAUSED_USER;
+                d->reason = snap ? VB_PAUSED_FROM_SNAPSHOT : VB_PAUSED_USER;
         } else {
                 d->state = VB_DOMAIN_RUNNING;
-                d->reason = q->start_detail == VB_EV_STARTED_RESTORED ? VB_RUNNING_RESTORED : VB_RUNNING_BOOTED;
+                d->reason = q->start_detail == VB_EV_STARTED_RESTORED ? VB_RUNNING_RESTORED :
+                            snap ? VB_RUNNING_FROM_SNAPSHOT : VB_RUNNING_BOOTED;
         }
         vb_qemu_save_status(d);
         vb_event_domain(d, VB_EV_STARTED, q->start_detail);
         if (q->start_paused)
-                vb_event_domain(d, VB_EV_SUSPENDED, VB_EV_SUSPENDED_PAUSED);
+                vb_event_domain(d, VB_EV_SUSPENDED, snap ? VB_EV_SUSPENDED_FROM_SNAPSHOT : VB_EV_SUSPENDED_PAUSED);
         vb_qemu_job_end(d, 0, NULL);
 }
 
@@ -528,7 +530,9 @@ static void on_shutdown_event(VbDomainObj *d, json_object *data) {
 void vb_qemu_on_qmp_event(VbQmp *qmp, const char *event, json_object *data, uint64_t ts, void *userdata) {
         VbDomainObj *d = userdata;
         VbQemuDom *q = dom_priv(d);
-        bool quiet = q->starting || q->fake_reboot == VB_QEMU_FAKE_REBOOT_RESETTING;
+        /* a revert sets the state (FROM_SNAPSHOT) itself */
+        bool quiet = q->starting || q->fake_reboot == VB_QEMU_FAKE_REBOOT_RESETTING ||
+                     streq_ptr(q->job, "virDomainRevertToSnapshot");
         json_object *v;
 
         if (streq(event, "SHUTDOWN"))
@@ -545,6 +549,15 @@ void vb_qemu_on_qmp_event(VbQmp *qmp, const char *event, json_object *data, uint
                                            .kind = VB_KIND_DOMAIN, .obj = d });
         else if (streq(event, "DEVICE_DELETED"))
                 vb_qemu_on_device_deleted(d, data);
+        else if (streq(event, "DEVICE_TRAY_MOVED") && data && json_object_object_get_ex(data, "id", &v) &&
+                 json_object_is_type(v, json_type_string)) {
+                json_object *open = NULL;
+                (void) json_object_object_get_ex(data, "tray-open", &open);
+                /* libvirt's virDomainEventTrayChangeReason: 0 open, 1 close */
+                vb_event_emit(&(VbEvent) { .type = VB_EVENT_DOMAIN_TRAY_CHANGE, .conn = d->conn,
+                                           .kind = VB_KIND_DOMAIN, .obj = d, .str = json_object_get_string(v),
+                                           .event = json_object_get_boolean(open) ? 0 : 1 });
+        }
         else if (streq(event, "BALLOON_CHANGE") && data && json_object_object_get_ex(data, "actual", &v))
                 vb_event_emit(&(VbEvent) { .type = VB_EVENT_DOMAIN_BALLOON, .conn = d->conn,
                                            .kind = VB_KIND_DOMAIN, .obj = d,
@@ -586,6 +599,9 @@ static void on_proc_exit(VbQemuProc *p, const siginfo_t *si, void *userdata) {
         if (q->saved) {
                 reason = VB_SHUTOFF_SAVED;
                 detail = VB_EV_STOPPED_SAVED;
+        } else if (q->reverting) {
+                reason = VB_SHUTOFF_FROM_SNAPSHOT;
+                detail = VB_EV_STOPPED_FROM_SNAPSHOT;
         } else if (q->destroying) {
                 reason = VB_SHUTOFF_DESTROYED;
                 detail = VB_EV_STOPPED_DESTROYED;
@@ -603,8 +619,9 @@ static void on_proc_exit(VbQemuProc *p, const siginfo_t *si, void *userdata) {
         }
         (void) vb_qemu_status_remove(q->drv->run_dir, d->def->name);
         clear_run_dir(q);
-        q->destroying = q->got_shutdown = q->reattached = q->saved = q->incoming = false;
+        q->destroying = q->got_shutdown = q->reattached = q->saved = q->incoming = q->reverting = false;
         q->start_hook = NULL;
+        q->revert_ctx = NULL;
         q->fake_reboot = VB_QEMU_FAKE_REBOOT_NONE;
         d->id = -1;
         if (d->newdef) {

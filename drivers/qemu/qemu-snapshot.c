@@ -39,6 +39,11 @@ typedef struct SnapCtx {
         VbSnapshotDef *def;        /* create: the new snapshot */
         unsigned flags;
         bool lock_gone;            /* the lock's op finished (QEMU or the domain went) */
+        /* revert: the snapshot's definition; QEMU being stopped for it (stop_op) or
+         * started from it (the snapshot is loaded in the start hook) */
+        VbDomainDef *revert_def;
+        VbOp stop_op;
+        bool starting;
 } SnapCtx;
 
 static VbSnapshotDef *snap_def(const VbSnapshotObj *s) {
@@ -144,6 +149,7 @@ static void ctx_unref(SnapCtx *c) {
                 return;
         vb_domain_obj_unref(c->dom);
         vb_snapshot_def_free(c->def);
+        vb_domain_def_free(c->revert_def);
         free(c->name);
         free(c);
 }
@@ -151,8 +157,11 @@ static void ctx_unref(SnapCtx *c) {
 static void inner_done(VbOp *op, int r, const VbError *e) {
         SnapCtx *c = (SnapCtx *) ((char *) op - offsetof(SnapCtx, inner));
         VbOp *caller = TAKE_PTR(c->op);
+        VbQemuDom *q = c->dom->priv;
 
         c->lock_gone = true;
+        if (q && q->revert_ctx == c)
+                q->revert_ctx = NULL;
         if (caller)
                 caller->done(caller, r, e);
         ctx_unref(c);
@@ -217,7 +226,8 @@ static int run_work(SnapCtx *c, const char *qmp_cmd, const char *img_op, bool wi
         json_object *nodes = NULL, *args;
         int r;
 
-        r = snapshot_disks(d->def, &files, &nodes, e);
+        /* a shut off domain reverts the disks its snapshot knows */
+        r = snapshot_disks(c->revert_def && !vb_domain_is_active(d) ? c->revert_def : d->def, &files, &nodes, e);
         if (r < 0)
                 return r;
         if (!vb_domain_is_active(d)) {
@@ -233,6 +243,12 @@ static int run_work(SnapCtx *c, const char *qmp_cmd, const char *img_op, bool wi
                 json_object_object_add(args, "vmstate",
                                        json_object_get(json_object_array_get_idx(nodes, 0)));
         json_object_object_add(args, "devices", nodes);
+        if (c->kind == SNAP_REVERT && d->state == VB_DOMAIN_RUNNING) {
+                /* libvirt pauses first (queued before the job, so QEMU does it first) */
+                (void) vb_qmp_command(q->qmp, "stop", NULL, NULL, 0, NULL, NULL);
+                vb_qemu_set_state(d, VB_DOMAIN_PAUSED, VB_PAUSED_FROM_SNAPSHOT, VB_EV_SUSPENDED,
+                                  VB_EV_SUSPENDED_FROM_SNAPSHOT);
+        }
         r = vb_qemu_snap_qmp_job(d, qmp_cmd, args, on_run_done, c);
         if (r < 0)
                 return vb_error_set(e, VB_ERR_OPERATION_FAILED, "cannot send %s to QEMU: %s", qmp_cmd, strerror(-r));
@@ -343,13 +359,105 @@ static int qemu_snapshot_create_xml(VbDomainObj *d, const char *xml, unsigned fl
         return r;
 }
 
-/* ---- revert ---- */
+/* ---- revert (libvirt's qemuSnapshotRevert) ----
+ *
+ *   snapshot of a running/paused guest, domain running: pause (SUSPENDED/FROM_SNAPSHOT),
+ *     snapshot-load, then cont (RESUMED/FROM_SNAPSHOT) or stay paused;
+ *   ... domain shut off: start QEMU paused from the snapshot's definition, load the
+ *     snapshot in the start hook, then cont (STARTED/FROM_SNAPSHOT) or stay paused
+ *     (+ SUSPENDED/FROM_SNAPSHOT);
+ *   shut off snapshot, domain running: stop QEMU (STOPPED/FROM_SNAPSHOT), then as below;
+ *   ... domain shut off: `qemu-img snapshot -a` on its disks; with REVERT_RUNNING or
+ *     _PAUSED the domain is started afterwards.
+ * The persistent definition becomes the snapshot's (DEFINED/FROM_SNAPSHOT). The
+ * running or paused end state follows the flags, else the snapshot's state. */
+
+static bool revert_paused(SnapCtx *c, VbSnapshotObj *s) {
+        return (c->flags & REVERT_PAUSED) ||
+               (s && streq_ptr(snap_def(s)->state, "paused") && !(c->flags & REVERT_RUNNING));
+}
+
+/* The snapshot's definition becomes the persistent one. */
+static int revert_define(SnapCtx *c, VbError *e) {
+        VbDomainObj *d = c->dom;
+        VbDomainDef *def;
+        int r;
+
+        if (!d->persistent)
+                return 0;
+        def = vb_domain_def_copy(c->revert_def);
+        if (!def)
+                return vb_error_set(e, VB_ERR_NO_MEMORY, NULL);
+        r = vb_qemu_save_config(vb_qemu_driver_of(d->conn), def, e);
+        if (r < 0) {
+                vb_domain_def_free(def);
+                return r;
+        }
+        if (vb_domain_is_active(d)) {
+                vb_domain_def_free(d->newdef);
+                d->newdef = def;
+        } else {
+                vb_domain_def_free(d->def);
+                d->def = def;
+        }
+        vb_event_domain(d, VB_EV_DEFINED, VB_EV_DEFINED_FROM_SNAPSHOT);
+        return 0;
+}
+
+static void revert_resumed(VbDomainObj *d) {
+        vb_qemu_set_state(d, VB_DOMAIN_RUNNING, VB_RUNNING_FROM_SNAPSHOT, VB_EV_RESUMED, VB_EV_RESUMED_FROM_SNAPSHOT);
+}
+
+static void on_revert_cont(VbQmp *qmp, int r, json_object *ret, const char *cls, const char *desc, void *userdata) {
+        VbDomainObj *d = userdata;
+
+        if (r == -ECANCELED)
+                return;
+        if (r < 0)
+                vb_qemu_start_failed(d, vb_strdupf("cannot start the guest CPUs: %s", desc ? desc : strerror(-r)));
+        else
+                vb_qemu_startup_done(d);
+}
+
+/* QEMU was started for the revert and has loaded the snapshot. */
+static void revert_started(SnapCtx *c, bool paused) {
+        VbDomainObj *d = c->dom;
+        VbQemuDom *q = d->priv;
+        int r;
+
+        q->start_paused = paused;
+        if (paused) {
+                vb_qemu_startup_done(d);
+                return;
+        }
+        r = vb_qmp_command(q->qmp, "cont", NULL, NULL, 0, on_revert_cont, d);
+        if (r < 0)
+                vb_qemu_start_failed(d, vb_strdupf("cannot start the guest CPUs: %s", strerror(-r)));
+}
+
+/* The disks were reverted with qemu-img: define, and start when asked. */
+static void revert_offline_done(SnapCtx *c) {
+        _cleanup_vb_error_ VbError e = VB_ERROR_NULL;
+        VbDomainObj *d = c->dom;
+        int r;
+
+        r = revert_define(c, &e);
+        if (r < 0 || !(c->flags & (REVERT_RUNNING | REVERT_PAUSED))) {
+                vb_qemu_job_end(d, r, &e);
+                return;
+        }
+        vb_qemu_job_abort(d);   /* the start takes the lock with the same op */
+        r = vb_qemu_start(d, c->flags & REVERT_PAUSED, VB_EV_STARTED_FROM_SNAPSHOT, "virDomainRevertToSnapshot",
+                          &c->inner, &e);
+        if (r < 0)
+                inner_done(&c->inner, r, &e);
+}
 
 static void revert_finish(SnapCtx *c) {
         _cleanup_vb_error_ VbError e = VB_ERROR_NULL;
         VbDomainObj *d = c->dom;
         VbSnapshotObj *s = vb_snapshot_find(d, c->name), *old = d->current_snapshot;
-        bool paused;
+        bool paused = revert_paused(c, s);
         int r;
 
         if (s) {
@@ -358,19 +466,120 @@ static void revert_finish(SnapCtx *c) {
                 if (old != s)
                         meta_write_logged(old);
         }
-        if (!vb_domain_is_active(d) || !s) {
+        if (c->starting)
+                return revert_started(c, paused);
+        if (!vb_domain_is_active(d))
+                return revert_offline_done(c);
+        r = revert_define(c, &e);
+        if (r >= 0 && paused) {
+                vb_qemu_set_state(d, VB_DOMAIN_PAUSED, VB_PAUSED_FROM_SNAPSHOT, VB_EV_SUSPENDED,
+                                  VB_EV_SUSPENDED_FROM_SNAPSHOT);
                 vb_qemu_job_end(d, 0, NULL);
                 return;
         }
-        paused = (c->flags & REVERT_PAUSED) ||
-                 (streq_ptr(snap_def(s)->state, "paused") && !(c->flags & REVERT_RUNNING));
         /* the job ends with QEMU's reply */
-        r = vb_qemu_job_qmp(d, paused ? "stop" : "cont", NULL, NULL, &e);
+        if (r >= 0)
+                r = vb_qemu_job_qmp(d, "cont", NULL, revert_resumed, &e);
         if (r < 0)
                 vb_qemu_job_end(d, r, &e);
 }
 
+/* VbQemuDom.start_hook: QEMU waits paused (-S); load the snapshot into it. */
+static void revert_hook(VbDomainObj *d) {
+        _cleanup_vb_error_ VbError e = VB_ERROR_NULL;
+        VbQemuDom *q = d->priv;
+        SnapCtx *c = TAKE_PTR(q->revert_ctx);
+
+        if (!c || q->job_op != &c->inner) {
+                vb_qemu_start_failed(d, vb_strdup("the snapshot revert was abandoned"));
+                return;
+        }
+        if (run_work(c, "snapshot-load", "-a", true, &e) < 0) {
+                vb_qemu_start_failed(d, vb_strdup(strempty(e.message)));
+                return;
+        }
+        c->n_ref++;     /* for the work */
+}
+
+/* Shut off, snapshot of a running guest: start QEMU from its definition. */
+static int revert_start(SnapCtx *c, VbError *e) {
+        VbDomainObj *d = c->dom;
+        VbQemuDom *q = d->priv;
+        int r;
+
+        r = revert_define(c, e);
+        if (r < 0)
+                return r;
+        q->start_hook = revert_hook;
+        q->revert_ctx = c;
+        c->starting = true;
+        r = vb_qemu_start(d, true, VB_EV_STARTED_FROM_SNAPSHOT, "virDomainRevertToSnapshot", &c->inner, e);
+        if (r < 0) {
+                q->start_hook = NULL;
+                q->revert_ctx = NULL;
+        }
+        return r;
+}
+
+/* QEMU is gone (stop_op held the context's first reference: the lock's op takes it). */
+static void on_revert_stopped(VbOp *op, int r, const VbError *e) {
+        _cleanup_vb_error_ VbError e2 = VB_ERROR_NULL;
+        SnapCtx *c = (SnapCtx *) ((char *) op - offsetof(SnapCtx, stop_op));
+        VbOp *caller;
+
+        if (r >= 0) {
+                r = begin(c, "virDomainRevertToSnapshot", "snapshot-load", "-a", false, &e2);
+                if (r >= 0)
+                        return;
+                e = &e2;
+        }
+        caller = TAKE_PTR(c->op);
+        if (caller)
+                caller->done(caller, r, e);
+        ctx_unref(c);
+}
+
+/* Running, shut off snapshot: QEMU goes first (the disks must be closed). */
+static int revert_stop(SnapCtx *c, VbError *e) {
+        VbDomainObj *d = c->dom;
+        VbQemuDom *q = d->priv;
+        int r;
+
+        c->stop_op.done = on_revert_stopped;
+        q->reverting = true;
+        r = vb_qemu_kill(d, false, &c->stop_op, e);
+        if (r < 0)
+                q->reverting = false;
+        return r;
+}
+
+static int revert_validate(VbSnapshotObj *s, unsigned flags, VbDomainDef **ret, VbError *e) {
+        _cleanup_(vb_domain_def_freep) VbDomainDef *def = NULL;
+        VbDomainObj *d = s->dom;
+        VbQemuDom *q = d->priv;
+        bool offline = streq_ptr(snap_def(s)->state, "shutoff");
+        int r;
+
+        if (!snap_def(s)->domain_xml)
+                return vb_error_set(e, VB_ERR_OPERATION_INVALID, "snapshot '%s' lacks domain '%s' rollback info",
+                                    s->name, d->def->name);
+        if (offline && !d->persistent)
+                return vb_error_set(e, VB_ERR_OPERATION_INVALID,
+                                    "transient domain needs to request run or pause to revert to inactive snapshot");
+        if (vb_domain_is_active(d) && (q->starting || !q->qmp || d->state == VB_DOMAIN_SHUTDOWN))
+                return vb_error_set(e, VB_ERR_OPERATION_INVALID, "domain is not ready for snapshots");
+        r = vb_domain_def_parse(snap_def(s)->domain_xml, VB_DOMAIN_PARSE_INACTIVE, &def, e);
+        if (r < 0)
+                return r;
+        if (!streq(def->name, d->def->name) || memcmp(def->uuid, d->def->uuid, 16) != 0)
+                return vb_error_set(e, VB_ERR_OPERATION_INVALID, "the definition in snapshot '%s' is of another domain",
+                                    s->name);
+        *ret = TAKE_PTR(def);
+        return 0;
+}
+
 static int qemu_snapshot_revert(VbSnapshotObj *s, unsigned flags, VbOp *op, VbError *e) {
+        _cleanup_(vb_domain_def_freep) VbDomainDef *def = NULL;
         VbDomainObj *d = s->dom;
         bool offline = streq_ptr(snap_def(s)->state, "shutoff");
         SnapCtx *c;
@@ -381,21 +590,19 @@ static int qemu_snapshot_revert(VbSnapshotObj *s, unsigned flags, VbOp *op, VbEr
                 return vb_error_set(e, VB_ERR_INVALID_ARG,
                                     "Flags 'VIR_DOMAIN_SNAPSHOT_REVERT_RUNNING' and 'VIR_DOMAIN_SNAPSHOT_REVERT_PAUSED' are mutually exclusive");
         r = vb_qemu_job_busy(d, e);
+        if (r >= 0)
+                r = revert_validate(s, flags, &def, e);
         if (r < 0)
                 return r;
-        if (offline && vb_domain_is_active(d))
-                return vb_error_set(e, VB_ERR_OPERATION_INVALID,
-                                    "domain must be shut off to revert to the shut off snapshot '%s'", s->name);
-        if (offline && (flags & (REVERT_RUNNING | REVERT_PAUSED)))
-                return vb_error_set(e, VB_ERR_CONFIG_UNSUPPORTED,
-                                    "start the domain after reverting to the shut off snapshot '%s'", s->name);
-        if (!offline && !vb_domain_is_active(d))
-                return vb_error_set(e, VB_ERR_CONFIG_UNSUPPORTED,
-                                    "start the domain to revert to the snapshot '%s' of a running domain", s->name);
         c = ctx_new(d, SNAP_REVERT, s->name, flags, op);
         if (!c)
                 return vb_error_set(e, VB_ERR_NO_MEMORY, NULL);
-        r = begin(c, "virDomainRevertToSnapshot", "snapshot-load", "-a", true, e);
+        c->revert_def = TAKE_PTR(def);
+        if (!vb_domain_is_active(d))
+                r = offline ? begin(c, "virDomainRevertToSnapshot", "snapshot-load", "-a", false, e)
+                            : revert_start(c, e);
+        else
+                r = offline ? revert_stop(c, e) : begin(c, "virDomainRevertToSnapshot", "snapshot-load", "-a", true, e);
         if (r < 0)
                 ctx_unref(c);
         return r;
@@ -453,6 +660,9 @@ static void on_run_done(void *userdata, int r, const char *error) {
 
         if (c->lock_gone)
                 ;       /* QEMU or the domain went: the lock's op already failed */
+        else if (r < 0 && c->starting)
+                vb_qemu_start_failed(d, vb_strdupf("reverting to snapshot '%s' failed: %s", c->name,
+                                                   error ? error : strerror(-r)));
         else if (r < 0) {
                 vb_error_set(&e, VB_ERR_OPERATION_FAILED, "%s snapshot '%s' failed: %s", what[c->kind], c->name,
                              error ? error : strerror(-r));

@@ -171,7 +171,11 @@ def test_snapshots_running_and_shut_off(qd):
     assert env.call_ok(path, DOMAIN, 'SnapshotCurrent', 'u', (0,))[0] == s2
     assert ET.fromstring(env.call_ok(s2, SNAP, 'GetXMLDesc', 'u', (0,))[0]).findtext('state') == 'shutoff'
     env.call_ok(s2, SNAP, 'Revert', 'u', (0,))
-    assert_libvirt_error(env.call(s1, SNAP, 'Revert', 'u', (0,)), 'start the domain')
+    # a shut off domain reverts to a running snapshot by starting from it
+    env.call_ok(s1, SNAP, 'Revert', 'u', (0,))
+    assert state(env, path) == (ST_RUNNING, 4)      # RUNNING_FROM_SNAPSHOT
+    env.call_ok(path, DOMAIN, 'Destroy', 'u', (0,))
+    wait_until(lambda: no_qemu_left(qd.root), QUICK_DEADLINE, 'QEMU to be gone')
     assert os.path.exists(os.path.join(qd.root, 'QEMU', 'snapshot', 'snapper', 'off1.xml'))
 
     # delete while shut off (qemu-img) and while running (QMP): children move up

@@ -160,6 +160,28 @@ def test_define_undefine_file(vb):
     assert 'ctl-demo' not in ctl(vb, 'list', '--all', '--name').stdout.split()
 
 
+def test_update_device(vb):
+    """update-device passes --live/--config as AFFECT_LIVE/AFFECT_CONFIG."""
+    disk = os.path.join(vb.tmp, 'ctl-disk.xml')
+    dom = vb.call_ok(TEST_PATH, CONNECT, 'DomainLookupByName', 's', ('test',))[0]
+    with open(disk, 'w') as f:
+        f.write("<disk type='file' device='disk'><source file='/guest/a.img'/>"
+                "<target dev='vdb' bus='virtio'/></disk>")
+    assert ctl(vb, 'attach-device', 'test', disk, '--live', '--config').returncode == 0
+    with open(disk, 'w') as f:
+        f.write("<disk type='file' device='disk'><source file='/guest/b.img'/>"
+                "<target dev='vdb' bus='virtio'/></disk>")
+    r = ctl(vb, 'update-device', 'test', disk, '--config')
+    assert r.returncode == 0 and 'Device updated successfully' in r.stdout, r.stderr
+    live = vb.call_ok(dom, DOMAIN, 'GetXMLDesc', 'u', (0,))[0]
+    config = vb.call_ok(dom, DOMAIN, 'GetXMLDesc', 'u', (2,))[0]
+    assert '/guest/b.img' in config and '/guest/a.img' in live
+    assert ctl(vb, 'update-device', 'test', disk, '--live').returncode == 0
+    assert '/guest/b.img' in vb.call_ok(dom, DOMAIN, 'GetXMLDesc', 'u', (0,))[0]
+    r = ctl(vb, 'update-device', 'test', os.path.join(vb.tmp, 'missing.xml'))
+    assert r.returncode != 0
+
+
 def test_define_refused_xml_reports_daemon_error(vb):
     path = os.path.join(vb.tmp, 'bad.xml')
     with open(path, 'w') as f:

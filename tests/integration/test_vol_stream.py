@@ -401,3 +401,17 @@ def test_introspection_and_object_manager(sb):
     assert '<interface name="org.virtbus.StorageVol1">' in xml
     objs = sb.env.call_ok(TEST_PATH, 'org.freedesktop.DBus.ObjectManager', 'GetManagedObjects')[0]
     assert STREAM in objs[sb.vol] and VOL_IFACE in objs[sb.vol]
+
+
+def test_live_introspection_matches_the_file(sb):
+    """check_introspection.py compares org.virtbus.StorageVol1 on a real volume with
+    dbus-interfaces/org.virtbus.StorageVol1.xml (default state has no volume)."""
+    here = os.path.dirname(os.path.abspath(__file__))
+    res = subprocess.run(['/usr/bin/python3', os.path.join(here, 'check_introspection.py'),
+                          '--dir', os.path.join(here, '..', '..', 'dbus-interfaces'),
+                          '--address', sb.env.address, '--verbose',
+                          '--object', STREAM + '=' + sb.vol],
+                         capture_output=True, text=True, timeout=60)
+    out = res.stdout + res.stderr
+    assert res.returncode == 0 and ' 0 mismatched' in out, out
+    assert 'ok %s at %s' % (STREAM, sb.vol) in out, out

@@ -22,6 +22,7 @@ typedef struct VbSecretObj VbSecretObj;
 typedef struct VbIfaceObj VbIfaceObj;
 typedef struct VbNWFilterObj VbNWFilterObj;
 typedef struct VbSnapshotObj VbSnapshotObj;
+typedef struct VbJob VbJob;             /* drivers/job.h */
 
 /* Model types other modules define (model/network.h, storage.h, ...). */
 typedef struct VbNetworkDef VbNetworkDef;
@@ -556,6 +557,13 @@ typedef struct VbStorageOps {
         int (*vol_resize)(VbVolObj *v, uint64_t capacity, unsigned flags, VbError *e);
         /* 0 done, 1 = runs as a job and calls op->done later */
         int (*vol_wipe)(VbVolObj *v, unsigned algorithm, unsigned flags, VbOp *op, VbError *e);
+        /* virStorageVolUpload/Download through the caller's @fd (drivers/vol-stream.h): the
+         * copy runs as a job, returned at once in *ret; length 0 = to the end of the volume
+         * (upload: until EOF). @fd stays the caller's. */
+        int (*vol_upload)(VbVolObj *v, int fd, uint64_t offset, uint64_t length, unsigned flags,
+                          VbJob **ret, VbError *e);
+        int (*vol_download)(VbVolObj *v, int fd, uint64_t offset, uint64_t length, unsigned flags,
+                            VbJob **ret, VbError *e);
 } VbStorageOps;
 
 typedef struct VbNodeDevOps {

@@ -309,6 +309,9 @@ static const VbAcl acl_ext_table[] = {
         { "org.virtbus.Job1", "Cancel", "connect", "write" },
         /* virDomainOpenConsole's permission; OpenGraphicsFD is org.libvirt's open-graphics row */
         { "org.virtbus.Console1", "OpenConsole", "domain", "open-device" },
+        /* virStorageVolUpload / virStorageVolDownload's permissions */
+        { "org.virtbus.StorageVol1", "Upload", "storage-vol", "data-write" },
+        { "org.virtbus.StorageVol1", "Download", "storage-vol", "data-read" },
 };
 
 const VbAcl *vb_acl_lookup(const char *interface, const char *member) {

@@ -10,6 +10,7 @@
 #include "console.h"
 #include "object-path.h"
 #include "polkit.h"
+#include "storage-vol-stream.h"
 #include "xml-util.h"
 
 #define MAX_CONNECTS 8
@@ -295,6 +296,10 @@ int vb_bus_connect_register(sd_bus *bus, VbConnect *conn, VbBusConnect **ret) {
                 if (s->kind == &vb_bus_kind_domain)
                         r = sd_bus_add_fallback_vtable(bus, NULL, s->prefix, VB_CONSOLE_INTERFACE,
                                                        vb_domain_console_vtable, subtree_find, s);
+                /* org.virtbus.StorageVol1 next to org.libvirt.StorageVol, the same way */
+                else if (s->kind == &vb_bus_kind_storage_vol)
+                        r = sd_bus_add_fallback_vtable(bus, NULL, s->prefix, VB_STORAGE_VOL_STREAM_INTERFACE,
+                                                       vb_storage_vol_stream_vtable, subtree_find, s);
                 if (r < 0) {
                         subtree_destroy(s);
                         return r;

@@ -234,6 +234,8 @@ static int append_object(sd_bus_message *reply, const VbBusKind *k, void *obj, c
                 r = sd_bus_message_append(reply, "{sa{sv}}", "org.virtbus.Connect1", 0);
         if (r >= 0 && k == &vb_bus_kind_domain)
                 r = sd_bus_message_append(reply, "{sa{sv}}", "org.virtbus.Console1", 0);
+        if (r >= 0 && k == &vb_bus_kind_storage_vol)
+                r = sd_bus_message_append(reply, "{sa{sv}}", "org.virtbus.StorageVol1", 0);
         if (r >= 0)
                 r = sd_bus_message_close_container(reply);
         if (r >= 0)

@@ -120,6 +120,9 @@ static int setup(Service *s, const VbServiceConfig *cfg) {
         sigaddset(&mask, SIGTERM);
         sigaddset(&mask, SIGINT);
         sigprocmask(SIG_BLOCK, &mask, NULL);
+        /* a client closing its end of a volume download must fail the job (EPIPE), not
+         * kill the daemon; children get default dispositions back (qemu-process.c) */
+        signal(SIGPIPE, SIG_IGN);
         r = sd_event_default(&s->event);
         if (r < 0)
                 return vb_log_error(r, "cannot create event loop: %s", strerror(-r));

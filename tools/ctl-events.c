@@ -260,6 +260,8 @@ typedef struct ProgressState {
         sd_bus_message *reply;
         bool done;
         int last;               /* last percentage shown */
+        bool ok;                /* ctl_call_job: Finished(success, error) */
+        char *error;
 } ProgressState;
 
 static void show_progress(ProgressState *s, double p) {
@@ -369,6 +371,58 @@ int ctl_call_with_progress(Ctl *c, sd_bus_message *m, sd_bus_message **reply) {
         }
         *reply = s.reply;
         return 0;
+}
+
+static int on_job_finished(sd_bus_message *m, void *userdata, sd_bus_error *error) {
+        ProgressState *s = userdata;
+        const char *text;
+        int ok;
+
+        if (!s->job || !streq(sd_bus_message_get_path(m), s->job) || sd_bus_message_read(m, "bs", &ok, &text) < 0)
+                return 0;
+        s->ok = ok;
+        s->error = vb_strdup(text);
+        s->done = true;
+        return 0;
+}
+
+/* A call that replies with the path of an org.virtbus.Job1 at once (StorageVol1.Upload
+ * and Download): the same display as ctl_call_with_progress until the job's Finished.
+ * The matches are in place before the call, so no signal of the job is missed. */
+int ctl_call_job(Ctl *c, sd_bus_message *m) {
+        _cleanup_free_ char *target = vb_strdup(sd_bus_message_get_path(m));
+        _cleanup_(sd_bus_slot_unrefp) sd_bus_slot *changed = NULL, *finished = NULL;
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
+        ProgressState s = { .c = c, .target = target, .last = -1 };
+        const char *job;
+        int r = sd_bus_add_match(c->bus, &changed, "type='signal',sender='" CTL_BUS "',"
+                                 "interface='" CTL_PROPS "',member='PropertiesChanged',"
+                                 "arg0='" CTL_JOB "'", on_job_changed, &s);
+        if (r >= 0)
+                r = sd_bus_add_match(c->bus, &finished, "type='signal',sender='" CTL_BUS "',"
+                                     "interface='" CTL_JOB "',member='Finished'", on_job_finished, &s);
+        if (r >= 0)
+                r = ctl_call_message(c, m, &reply);
+        if (r >= 0)
+                r = sd_bus_message_read(reply, "o", &job);
+        if (r < 0)
+                return r;
+        s.job = vb_strdup(job);
+        catch_signals();
+        while ((r = run_loop(c->bus, &s.done, UINT64_MAX)) == -EINTR)
+                if ((r = cancel_job(&s)) < 0)
+                        break;
+        if (r >= 0 && s.ok)
+                show_progress(&s, 1.0);
+        if (s.last >= 0 && c->tty)
+                fputc('\n', stderr);
+        if (r >= 0 && !s.ok) {
+                sd_bus_error e = SD_BUS_ERROR_MAKE_CONST("org.libvirt.Error", s.error);
+                r = ctl_report(&e, sd_bus_message_get_member(m));
+        }
+        free(s.job);
+        free(s.error);
+        return r;
 }
 
 const CtlCommand ctl_event_commands[] = {

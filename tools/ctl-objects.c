@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* virtbusctl commands for everything but domains: networks, storage pools and
  * volumes, node devices, secrets, node information and capabilities. */
+#include <fcntl.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <json-c/json.h>
@@ -231,6 +232,63 @@ static int cmd_vol_wipe(Ctl *c, const CtlArgs *a) {
         return r;
 }
 
+/* The caller's end of a transfer: FILE, or - for standard input/output (not a terminal:
+ * volume bytes are not typed in or printed on a screen). */
+static int open_stream_file(const char *file, bool upload, int *ret) {
+        int fd;
+
+        if (streq(file, "-")) {
+                if (isatty(upload ? STDIN_FILENO : STDOUT_FILENO)) {
+                        fprintf(stderr, "virtbusctl: refusing to %s volume data %s a terminal\n",
+                                upload ? "read" : "write", upload ? "from" : "to");
+                        return -EINVAL;
+                }
+                fd = fcntl(upload ? STDIN_FILENO : STDOUT_FILENO, F_DUPFD_CLOEXEC, 3);
+        } else
+                fd = open(file, upload ? O_RDONLY | O_CLOEXEC : O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
+        if (fd < 0) {
+                int r = -errno;
+                fprintf(stderr, "virtbusctl: cannot open '%s': %s\n", file, strerror(errno));
+                return r == -ENOENT ? -ENOENT : -EIO;
+        }
+        *ret = fd;
+        return 0;
+}
+
+/* vol-upload / vol-download VOLUME FILE [--pool POOL] [--offset N] [--length N]: the
+ * daemon copies through our descriptor of FILE as a job; we show its progress. */
+static int vol_stream(Ctl *c, const CtlArgs *a, bool upload) {
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *m = NULL;
+        _cleanup_free_ char *vol = NULL;
+        _cleanup_close_ int fd = -1;
+        const char *file = a->pos[1];
+        int r = vol_path(c, a, &vol);
+
+        if (r >= 0)
+                r = open_stream_file(file, upload, &fd);
+        if (r >= 0)
+                r = sd_bus_message_new_method_call(c->bus, &m, CTL_BUS, vol, "org.virtbus.StorageVol1",
+                                                   upload ? "Upload" : "Download");
+        if (r >= 0)
+                r = sd_bus_message_append(m, "httu", fd, a->offset, a->length, 0u);
+        if (r >= 0)
+                r = ctl_call_job(c, m);
+        if (r < 0)
+                return r;
+        /* with - the data is on standard output: the note goes elsewhere */
+        fprintf(streq(file, "-") ? stderr : stdout, "Vol %s %s %s\n", a->pos[0],
+                upload ? "uploaded from" : "downloaded to", streq(file, "-") ? (upload ? "stdin" : "stdout") : file);
+        return 0;
+}
+
+static int cmd_vol_upload(Ctl *c, const CtlArgs *a) {
+        return vol_stream(c, a, true);
+}
+
+static int cmd_vol_download(Ctl *c, const CtlArgs *a) {
+        return vol_stream(c, a, false);
+}
+
 static int cmd_nodedev_list(Ctl *c, const CtlArgs *a) {
         _cleanup_(ctl_strv_freep) char **devs = NULL;
         int r = ctl_list_paths(c, c->connect, CTL_CONNECT, "ListNodeDevices", 0, &devs);
@@ -421,6 +479,15 @@ const CtlCommand ctl_object_commands[] = {
         { "vol-wipe", cmd_vol_wipe, 1, 2, " --pool=", "POOL VOLUME | VOLUME [--pool POOL]",
           "Overwrite a volume's data with zeroes; shows the job's progress (a bar on a terminal,\n"
           "plain lines otherwise), Ctrl-C cancels the job." },
+        { "vol-upload", cmd_vol_upload, 2, 2, " --pool= --offset= --length=",
+          "VOLUME FILE [--pool POOL] [--offset N] [--length N]",
+          "Write FILE (- = stdin) into a volume at byte --offset (default 0): --length bytes, or\n"
+          "all of FILE. The daemon reads FILE through a descriptor passed over D-Bus; the job's\n"
+          "progress shows as with vol-wipe, Ctrl-C cancels it." },
+        { "vol-download", cmd_vol_download, 2, 2, " --pool= --offset= --length=",
+          "VOLUME FILE [--pool POOL] [--offset N] [--length N]",
+          "Write a volume's bytes from --offset (default 0) to FILE (- = stdout): --length bytes,\n"
+          "or up to the end of the volume. Progress and Ctrl-C as with vol-upload." },
         { "nodedev-list", cmd_nodedev_list, 0, 0, "", "", "List the host's devices." },
         { "nodedev-dumpxml", cmd_nodedev_dumpxml, 1, 1, "", "DEVICE", "Print the XML of a host device." },
         { "nodeinfo", cmd_nodeinfo, 0, 0, "", "", "Show the host's CPU and memory." },

@@ -40,6 +40,7 @@ typedef struct CtlArgs {
         bool all, json, name, inactive, security_info, live, config, disable, loop, plain;
         double timeout;          /* seconds; < 0 = none */
         const char *pool, *file;
+        uint64_t offset, length; /* vol-upload / vol-download */
         const char *devname;     /* console --devname */
 } CtlArgs;
 
@@ -98,4 +99,6 @@ char *ctl_xml_string(const char *xml, const char *xpath);
 
 /* ctl-events.c: long calls with a Job1 progress display */
 int ctl_call_with_progress(Ctl *c, sd_bus_message *m, sd_bus_message **reply);
+/* a call replying with a Job1 path at once: progress until Finished, the job's error */
+int ctl_call_job(Ctl *c, sd_bus_message *m);
 const char *ctl_domain_state_name(int state);

@@ -92,6 +92,15 @@ static int set_value(CtlArgs *a, const char *o, const char *v) {
                         fprintf(stderr, "virtbusctl: invalid timeout '%s'\n", v);
                         return -EINVAL;
                 }
+        } else if (streq(o, "offset") || streq(o, "length")) {
+                unsigned long long n;
+                errno = 0;
+                n = strtoull(v, &end, 10);
+                if (errno || *end || end == v || v[0] == '-') {
+                        fprintf(stderr, "virtbusctl: invalid %s '%s' (a number of bytes)\n", o, v);
+                        return -EINVAL;
+                }
+                *(streq(o, "offset") ? &a->offset : &a->length) = n;
         } else if (streq(o, "pool"))
                 a->pool = v;
         else if (streq(o, "file"))

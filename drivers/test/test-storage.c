@@ -1,10 +1,16 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Storage pools and volumes of the in-memory test driver; semantics follow
  * libvirt's test:///default (every pool is a fixed 100 GiB that volumes use up),
- * plus real volume GetInfo/Resize/Wipe on top of that bookkeeping. */
+ * plus real volume GetInfo/Resize/Wipe on top of that bookkeeping. A volume gets
+ * real contents (a sparse memfd of its capacity) when data is first uploaded or
+ * downloaded. */
+#include <sys/mman.h>
+#include <sys/stat.h>
+
 #include "test-job.h"
 #include "storage.h"
 #include "test-storage.h"
+#include "vol-stream.h"
 #include "xml-util.h"
 
 #define POOL_CAPACITY (100ULL * 1024 * 1024 * 1024)
@@ -19,7 +25,13 @@ enum {
         VOL_GET_PHYSICAL = 1,
         VOL_RESIZE_ALLOCATE = 1, VOL_RESIZE_DELTA = 2, VOL_RESIZE_SHRINK = 4,
         VOL_WIPE_ALG_LAST = 10,
+        VOL_STREAM_SPARSE = 1,  /* VIR_STORAGE_VOL_UPLOAD/DOWNLOAD_SPARSE_STREAM */
 };
+
+/* v->priv of a volume that has contents */
+typedef struct TestVolData {
+        int fd;                 /* memfd, size = capacity */
+} TestVolData;
 
 static const char seed_pool[] =
         "<pool type='dir'>\n"
@@ -55,6 +67,38 @@ static void pool_event(VbPoolObj *p, int event) {
 static void vols_announce(VbPoolObj *p, VbEventType type) {
         for (size_t i = 0; i < p->n_vols; i++)
                 vb_event_obj(p->conn, type, VB_KIND_VOL, p->vols[i], 0, 0);
+}
+
+/* The volume's bytes, made on first use: a sparse memfd costs nothing until written. */
+static int vol_data_fd(VbVolObj *v, VbError *e) {
+        _cleanup_close_ int fd = -1;
+        TestVolData *d = v->priv;
+
+        if (d)
+                return d->fd;
+        fd = memfd_create("virtbus-test-vol", MFD_CLOEXEC);
+        if (fd < 0 || ftruncate(fd, (off_t) VB_VOL_DEF(v)->capacity) < 0)
+                return vb_error_set(e, VB_ERR_INTERNAL, "cannot make the contents of volume '%s': %s",
+                                    v->name, strerror(errno));
+        d = calloc(1, sizeof(*d));
+        if (!d)
+                return vb_error_set(e, VB_ERR_NO_MEMORY, NULL);
+        d->fd = TAKE_FD(fd);
+        v->priv = d;
+        return d->fd;
+}
+
+static void vol_data_release(VbVolObj *v) {
+        TestVolData *d = TAKE_PTR(v->priv);
+        if (d) {
+                close(d->fd);
+                free(d);
+        }
+}
+
+static void pool_release_vols(VbPoolObj *p) {
+        for (size_t i = 0; i < p->n_vols; i++)
+                vol_data_release(p->vols[i]);
 }
 
 static void pool_set_sizes(VbStoragePoolDef *def, const VbPoolObj *p) {
@@ -95,6 +139,7 @@ static void pool_stop(VbPoolObj *p) {
         pool_event(p, VB_OBJ_EV_STOPPED);
         if (!p->persistent) {
                 vb_event_obj(p->conn, VB_EVENT_OBJECT_REMOVED, VB_KIND_POOL, p, 0, 0);
+                pool_release_vols(p);
                 vb_pool_obj_remove(p);
         }
 }
@@ -241,6 +286,7 @@ static int test_pool_undefine(VbPoolObj *p, VbError *e) {
                 return r;
         pool_event(p, VB_OBJ_EV_UNDEFINED);
         vb_event_obj(p->conn, VB_EVENT_OBJECT_REMOVED, VB_KIND_POOL, p, 0, 0);
+        pool_release_vols(p);
         vb_pool_obj_remove(p);
         return 0;
 }
@@ -528,6 +574,7 @@ static int test_vol_delete(VbVolObj *v, unsigned flags, VbError *e) {
         pdef->allocation -= VB_VOL_DEF(v)->allocation;
         pdef->available = pdef->capacity - pdef->allocation;
         vb_event_obj(p->conn, VB_EVENT_OBJECT_REMOVED, VB_KIND_VOL, v, 0, 0);
+        vol_data_release(v);
         vb_vol_obj_remove(v);
         return 0;
 }
@@ -538,6 +585,20 @@ static int vol_type_for_pool(const char *t) {
         if (streq(t, "sheepdog") || streq(t, "iscsi-direct") || streq(t, "gluster") || streq(t, "rbd"))
                 return VOL_NETWORK;
         return VOL_BLOCK;
+}
+
+/* Bytes the contents really use (never less than the definition's allocation). */
+static uint64_t vol_allocation(const VbVolObj *v) {
+        const VbStorageVolDef *def = VB_VOL_DEF(v);
+        const TestVolData *d = v->priv;
+        struct stat st;
+        uint64_t used;
+
+        if (!d || fstat(d->fd, &st) < 0)
+                return def->allocation;
+        used = (uint64_t) st.st_blocks * 512;
+        used = used < def->capacity ? used : def->capacity;
+        return used > def->allocation ? used : def->allocation;
 }
 
 static int test_vol_get_info(VbVolObj *v, unsigned flags, VbVolInfo *ret, VbError *e) {
@@ -551,7 +612,7 @@ static int test_vol_get_info(VbVolObj *v, unsigned flags, VbVolInfo *ret, VbErro
         *ret = (VbVolInfo) {
                 .type = vol_type_for_pool(VB_POOL_DEF(v->pool)->type),
                 .capacity = def->capacity,
-                .allocation = (flags & VOL_GET_PHYSICAL) && def->physical ? def->physical : def->allocation,
+                .allocation = (flags & VOL_GET_PHYSICAL) && def->physical ? def->physical : vol_allocation(v),
         };
         return 0;
 }
@@ -594,6 +655,8 @@ static int test_vol_resize(VbVolObj *v, uint64_t capacity, unsigned flags, VbErr
                 delta = abs_capacity - def->allocation;
         if (delta > pdef->available)
                 return vb_error_set(e, VB_ERR_OPERATION_FAILED, "Not enough space left in storage pool");
+        if (v->priv && ftruncate(((TestVolData *) v->priv)->fd, (off_t) abs_capacity) < 0)
+                return vb_error_set(e, VB_ERR_INTERNAL, "cannot resize volume '%s': %s", v->name, strerror(errno));
         def->capacity = abs_capacity;
         if (flags & VOL_RESIZE_ALLOCATE) {
                 def->allocation = abs_capacity;
@@ -603,14 +666,15 @@ static int test_vol_resize(VbVolObj *v, uint64_t capacity, unsigned flags, VbErr
         return 0;
 }
 
-/* Wiping runs as a job: the in-memory volume has no content, so at the end its
- * sizes are as they were. */
+/* Wiping runs as a job; at the end the contents (if any) are zeroes, and its sizes
+ * are as they were. */
 static int wipe_finish(void *userdata, int r, VbOp *op, VbError *e) {
         VbVolObj *v = userdata;
 
         v->job = NULL;
         if (r < 0)
                 return vb_error_set(e, VB_ERR_OPERATION_ABORTED, "wiping volume '%s' was cancelled", v->name);
+        vol_data_release(v);
         return 0;
 }
 
@@ -632,6 +696,41 @@ static int test_vol_wipe(VbVolObj *v, unsigned algorithm, unsigned flags, VbOp *
                 return r;
         v->job = job;
         return 1;
+}
+
+static void stream_end(void *userdata, int r) {
+        ((VbVolObj *) userdata)->job = NULL;
+}
+
+static int vol_stream(VbVolObj *v, VbVolStreamDir dir, int fd, uint64_t offset, uint64_t length,
+                      unsigned flags, VbJob **ret, VbError *e) {
+        const char *api = dir == VB_VOL_UPLOAD ? "virStorageVolUpload" : "virStorageVolDownload";
+        int r, vol_fd;
+
+        VB_CHECK_FLAGS(flags, VOL_STREAM_SPARSE, e);
+        if (flags & VOL_STREAM_SPARSE)
+                return vb_error_set(e, VB_ERR_NO_SUPPORT, "%s: sparse streams (flag 0x%x) are not supported",
+                                    api, VOL_STREAM_SPARSE);
+        r = require_active(v->pool, e);
+        if (r < 0)
+                return r;
+        if (v->job)   /* before making contents: a refused call changes nothing */
+                return vb_error_set(e, VB_ERR_OPERATION_INVALID, "volume '%s' is still in use.", v->name);
+        vol_fd = vol_data_fd(v, e);
+        if (vol_fd < 0)
+                return vol_fd;
+        return vb_vol_stream_start(v, dir == VB_VOL_UPLOAD ? "StorageVolUpload" : "StorageVolDownload", dir, fd,
+                                   vol_fd, VB_VOL_DEF(v)->capacity, offset, length, stream_end, v, ret, e);
+}
+
+static int test_vol_upload(VbVolObj *v, int fd, uint64_t offset, uint64_t length, unsigned flags,
+                           VbJob **ret, VbError *e) {
+        return vol_stream(v, VB_VOL_UPLOAD, fd, offset, length, flags, ret, e);
+}
+
+static int test_vol_download(VbVolObj *v, int fd, uint64_t offset, uint64_t length, unsigned flags,
+                             VbJob **ret, VbError *e) {
+        return vol_stream(v, VB_VOL_DOWNLOAD, fd, offset, length, flags, ret, e);
 }
 
 const VbStorageOps vb_test_storage_ops = {
@@ -656,4 +755,6 @@ const VbStorageOps vb_test_storage_ops = {
         .vol_get_xml_desc = test_vol_get_xml_desc,
         .vol_resize = test_vol_resize,
         .vol_wipe = test_vol_wipe,
+        .vol_upload = test_vol_upload,
+        .vol_download = test_vol_download,
 };

@@ -339,6 +339,7 @@ def make_objects(env):
     paths['org.libvirt.StoragePool'] = pool
     paths['org.libvirt.StorageVol'] = env.call_ok(pool, 'org.libvirt.StoragePool', 'StorageVolCreateXML',
                                                   'su', (VOL_XML % 'fuzz.img', 0))[0]
+    paths['org.virtbus.StorageVol1'] = paths['org.libvirt.StorageVol']   # upload/download extension
     paths['org.libvirt.NodeDevice'] = c('NodeDeviceLookupByName', 's', ('scsi_host1',))
     paths['org.libvirt.Interface'] = c('InterfaceLookupByName', 's', ('eth1',))
     paths['org.libvirt.Secret'] = c('SecretDefineXML', 'su', (SECRET_XML, 0))

@@ -36,7 +36,7 @@ PATHS = {
     'org.libvirt.Connect': TEST_PATH, 'org.virtbus.Connect1': TEST_PATH,
     'org.libvirt.Domain': DOMAIN, 'org.libvirt.DomainSnapshot': SNAPSHOT,
     'org.libvirt.Network': NETWORK, 'org.libvirt.StoragePool': POOL,
-    'org.libvirt.StorageVol': VOL, 'org.libvirt.NodeDevice': NODEDEV,
+    'org.libvirt.StorageVol': VOL, 'org.virtbus.StorageVol1': VOL, 'org.libvirt.NodeDevice': NODEDEV,
     'org.libvirt.Interface': IFACE, 'org.libvirt.Secret': SECRET,
     'org.libvirt.NWFilter': NWFILTER,
 }

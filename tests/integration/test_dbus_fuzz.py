@@ -36,6 +36,7 @@ BAD_TARGETS = {
     'org.libvirt.Network': ['/org/libvirt/Test/network/_ffffffff_ffff_ffff_ffff_ffffffffffff'],
     'org.libvirt.StoragePool': ['/org/libvirt/Test/storagepool/_x'],
     'org.libvirt.StorageVol': ['/org/libvirt/Test/storagevol/_2fnope'],
+    'org.virtbus.StorageVol1': ['/org/libvirt/Test/storagevol/_2fnope'],
     'org.libvirt.NodeDevice': ['/org/libvirt/Test/nodedev/' + 'a' * 300],
     'org.libvirt.Interface': ['/org/libvirt/Test/interface/_zz'],
     'org.libvirt.Secret': ['/org/libvirt/Test/secret/_1'],

@@ -158,3 +158,120 @@ def test_ctrl_c_cancels_the_job(wipe_vb):
         if stopped:
             daemon.send_signal(signal.SIGCONT)
         t.close()
+
+
+# ---- vol-upload / vol-download (org.virtbus.StorageVol1): the same display -------
+
+UPLOAD_SIZE = 8 * 1024 * 1024
+
+
+def upload_argv(env, fifo, length=UPLOAD_SIZE):
+    return [virtbusctl_path(), '--address', env.address, '-c', 'test',
+            'vol-upload', 'wipe.img', fifo, '--pool', 'default-pool', '--length', str(length)]
+
+
+def slow_writer(fifo, data, chunks, pause, stop=None):
+    """Open the FIFO (once virtbusctl opened its end) and feed it slowly."""
+    import threading
+
+    def run():
+        try:
+            with open(fifo, 'wb', buffering=0) as f:
+                step = len(data) // chunks
+                for i in range(chunks):
+                    if stop is not None and stop.is_set():
+                        stop.wait(DEADLINE)   # keep the FIFO open, send nothing more
+                        return
+                    f.write(data[i * step:(i + 1) * step])
+                    time.sleep(pause)
+        except OSError:
+            pass
+    t = threading.Thread(target=run, daemon=True)
+    t.start()
+    return t
+
+
+def test_upload_bar_on_a_terminal(wipe_vb):
+    import hashlib
+    data = os.urandom(UPLOAD_SIZE)
+    tmp = tempfile.mkdtemp(prefix='vb-upload-')
+    fifo = os.path.join(tmp, 'fifo')
+    os.mkfifo(fifo)
+    t = Tmux(upload_argv(wipe_vb, fifo))
+    try:
+        writer = slow_writer(fifo, data, 16, 0.15)
+        seen = []
+
+        def poll():
+            seen.extend(int(m.group(2)) for m in BAR.finditer(t.capture()))
+            return t.rc() is not None
+
+        wait_until(poll, DEADLINE, 'vol-upload in tmux to exit')
+        writer.join(DEADLINE)
+        screen = t.capture()
+        assert t.rc() == 0, screen
+        assert any(0 < p < 100 for p in seen), 'no intermediate bar seen: %r\n%s' % (seen, screen)
+        assert seen == sorted(seen), seen
+        assert re.search(r'\[#{40}\] 100%', screen), screen
+        assert 'Vol wipe.img uploaded from ' + fifo in screen, screen
+        # vol-download without a terminal: plain progress lines, the same bytes back
+        out = os.path.join(tmp, 'back')
+        r = subprocess.run([virtbusctl_path(), '--address', wipe_vb.address, '-c', 'test',
+                            'vol-download', 'wipe.img', out, '--pool', 'default-pool',
+                            '--length', str(UPLOAD_SIZE)],
+                           stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=DEADLINE)
+        assert r.returncode == 0, r.stderr
+        assert r.stdout == 'Vol wipe.img downloaded to %s\n' % out
+        assert r.stderr.splitlines()[-1] == 'progress: 100%', r.stderr
+        with open(out, 'rb') as f:
+            assert hashlib.sha256(f.read()).digest() == hashlib.sha256(data).digest()
+    finally:
+        t.close()
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def test_upload_ctrl_c_cancels(wipe_vb):
+    import threading
+    tmp = tempfile.mkdtemp(prefix='vb-upload-')
+    fifo = os.path.join(tmp, 'fifo')
+    os.mkfifo(fifo)
+    stop = threading.Event()
+    t = Tmux(upload_argv(wipe_vb, fifo))
+    try:
+        writer = slow_writer(fifo, os.urandom(UPLOAD_SIZE), 16, 0.1, stop)
+
+        def running():
+            m = BAR.search(t.capture())
+            return m is not None and 0 < int(m.group(2)) < 100
+        wait_until(running, DEADLINE, 'a progress bar below 100%')
+        stop.set()   # the upload now waits for data: it cannot finish before the Cancel
+        t.send_keys('C-c')
+        wait_until(lambda: t.rc() is not None, DEADLINE, 'vol-upload to exit after Ctrl-C')
+        screen = t.capture()
+        assert t.rc() == 1, screen
+        assert re.search(r'cancelling /org/libvirt/Test/job/\d+', screen), screen
+        assert 'operation aborted' in screen and 'uploaded' not in screen, screen
+        writer.join(DEADLINE)
+    finally:
+        stop.set()
+        t.close()
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def test_upload_errors_exit_codes(wipe_vb):
+    base = [virtbusctl_path(), '--address', wipe_vb.address, '-c', 'test']
+    run = lambda *a: subprocess.run(base + list(a), stdin=subprocess.DEVNULL, capture_output=True,  # noqa: E731
+                                    text=True, timeout=DEADLINE)
+    r = run('vol-upload', 'wipe.img', '/dev/null', '--pool', 'default-pool', '--offset', str(200 * 1024 * 1024))
+    assert r.returncode == 1 and 'beyond the end' in r.stderr, r.stderr
+    r = run('vol-upload', 'nope.img', '/dev/null', '--pool', 'default-pool')
+    assert r.returncode == 3, r.stderr
+    r = run('vol-upload', 'wipe.img', '/nonexistent/file', '--pool', 'default-pool')
+    assert r.returncode == 3 and "cannot open '/nonexistent/file'" in r.stderr, r.stderr
+    r = run('vol-download', 'wipe.img', '-', '--pool', 'default-pool', '--length', 'x')
+    assert r.returncode == 2, r.stderr
+    # - is standard output: the data there, the note on stderr
+    r = subprocess.run(base + ['vol-download', 'wipe.img', '-', '--pool', 'default-pool', '--length', '5'],
+                       stdin=subprocess.DEVNULL, capture_output=True, timeout=DEADLINE)
+    assert r.returncode == 0 and r.stdout == bytes(5), r
+    assert b'Vol wipe.img downloaded to stdout' in r.stderr, r.stderr

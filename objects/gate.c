@@ -213,7 +213,8 @@ static int reply_managed_objects(sd_bus_message *m, VbBusConnect *bc) {
                 _cleanup_free_ void **objs = NULL;
                 size_t n = k->list(bc->conn, &objs);
                 for (size_t j = 0; r >= 0 && j < n; j++) {
-                        _cleanup_free_ char *path = vb_bus_object_path(k, objs[j]);
+                        _cleanup_free_ char *buf = NULL;
+                        const char *path = vb_bus_object_path_borrow(k, objs[j], &buf);
                         r = path ? append_object(reply, k, objs[j], path) : -ENOMEM;
                 }
         }
@@ -369,7 +370,8 @@ int vb_reply_object_paths(sd_bus_message *m, const VbBusKind *k, void *const *ob
         if (r >= 0)
                 r = sd_bus_message_open_container(reply, 'a', "o");
         for (size_t i = 0; r >= 0 && i < n; i++) {
-                _cleanup_free_ char *path = NULL;
+                _cleanup_free_ char *buf = NULL;
+                const char *path;
                 if (filter && bc) {
                         sd_bus_error error = SD_BUS_ERROR_NULL;
                         int v = check(m, bc, k, objs[i], acl->filter_object, acl->filter_perm, &error);
@@ -379,8 +381,8 @@ int vb_reply_object_paths(sd_bus_message *m, const VbBusKind *k, void *const *ob
                         if (v < 0)
                                 continue;       /* not visible to this caller */
                 }
-                path = vb_bus_object_path(k, objs[i]);
-                r = path ? sd_bus_message_append(reply, "o", path) : -ENOMEM;
+                path = vb_bus_object_path_borrow(k, objs[i], &buf);
+                r = path ? sd_bus_message_append_basic(reply, 'o', path) : -ENOMEM;
         }
         if (r >= 0)
                 r = sd_bus_message_close_container(reply);

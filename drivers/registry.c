@@ -127,7 +127,8 @@ VbDomainObj *vb_domain_obj_unref(VbDomainObj *d) {
 
 void vb_domain_obj_remove(VbDomainObj *d) {
         VbConnect *c = d->conn;
-        for (size_t i = 0; i < c->n_domains; i++)
+        /* from the end: closing removes the last first, and fresh domains go first */
+        for (size_t i = c->n_domains; i-- > 0;)
                 if (c->domains[i] == d) {
                         memmove(c->domains + i, c->domains + i + 1,
                                 (c->n_domains - i - 1) * sizeof(*c->domains));

@@ -16,6 +16,7 @@ pkgs=(
         gcc libc6-dev pkg-config libsystemd-dev     # vbbench
         meson ninja-build libxml2-dev libjson-c-dev # virtbusd
         dbus-daemon dbus-bin systemd                # the private bus, busctl
+        dbus-broker                                 # BUS=dbus-broker runs
         libvirt-daemon libvirt-clients libvirt-dbus # the peer
         procps util-linux
 )
@@ -45,7 +46,7 @@ if [ "${#missing[@]}" -gt 0 ]; then
 fi
 
 if [ "${1:-}" = --versions ]; then
-        dpkg-query -W -f='${Package} ${Version}\n' dbus-daemon libvirt-daemon libvirt-clients \
+        dpkg-query -W -f='${Package} ${Version}\n' dbus-daemon dbus-broker libvirt-daemon libvirt-clients \
                 libvirt-dbus libvirt0 libsystemd0 gcc
         echo "kernel $(uname -r)"
 fi

@@ -7,7 +7,7 @@
 # CALLS calls are made, and the instruction count (Ir) of just those calls is dumped
 # (callgrind_control -z / -d). Prints "method Ir_per_call" and keeps the dumps in OUT_DIR
 # for callgrind_annotate. With SCALE=N, N domains are defined first (lookups at scale).
-# Env: CALLS (2000), SCALE (0).
+# Env: CALLS (2000), SCALE (0), ONLY (space-separated method names to measure; default all).
 set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 . "$HERE/lib/common.sh"
@@ -15,6 +15,7 @@ BUILD=$(cd "${1:?usage: profile.sh BUILD_DIR [OUT_DIR]}" && pwd)
 OUT=${2:-/tmp/vbbench-profile}
 CALLS=${CALLS:-2000}
 SCALE=${SCALE:-0}
+ONLY=${ONLY:-}
 STATE=$OUT/state
 VB=$STATE/vbbench
 PIDS=$STATE/pids
@@ -58,6 +59,9 @@ fi
 measure() { # PID NAME VBBENCH-ARGS...
         local pid=$1 name=$2 ir
         shift 2
+        if [ -n "$ONLY" ] && [[ " $ONLY " != *" $name "* ]]; then
+                return 0
+        fi
         "$VB" -n 5 -w 0 "$A" "$@" > /dev/null
         callgrind_control -i on "$pid" > /dev/null 2>&1
         "$VB" -n 20 -w 0 -t 600 "$A" "$@" > /dev/null

@@ -9,6 +9,7 @@
 #include <sys/types.h>
 
 #include "domain.h"
+#include "hashmap.h"
 #include "vb-error.h"
 
 typedef struct VbConnect VbConnect;
@@ -141,6 +142,8 @@ struct VbDomainObj {
         size_t n_snapshots;
         VbSnapshotObj *current_snapshot;
         void *priv;                /* driver private */
+        uint32_t name_hash;        /* registry: where def->name is indexed */
+        char *bus_path;            /* objects/: the D-Bus path, made once; freed with the object */
 };
 
 struct VbSnapshotObj {
@@ -679,8 +682,9 @@ struct VbConnect {
         const VbDriver *driver;
         char *root;                         /* state directory of this driver */
         int next_id;                        /* next domain id */
-        VbDomainObj **domains;
-        size_t n_domains;
+        VbDomainObj **domains;              /* definition order: List* replies keep it */
+        size_t n_domains, n_domains_alloc;
+        VbHashmap domains_by_uuid, domains_by_name;
         VbNetworkObj **networks;
         size_t n_networks;
         VbPoolObj **pools;
@@ -709,6 +713,8 @@ int vb_domain_obj_new(VbConnect *c, VbDomainDef *def, VbDomainObj **ret);   /* t
 VbDomainObj *vb_domain_obj_ref(VbDomainObj *d);
 VbDomainObj *vb_domain_obj_unref(VbDomainObj *d);
 void vb_domain_obj_remove(VbDomainObj *d);        /* out of the registry; freed at last unref */
+/* After d->def->name changed (rename): index the domain under its new name. */
+int vb_domain_obj_renamed(VbDomainObj *d);
 VbDomainObj *vb_domain_find_uuid(VbConnect *c, const uint8_t uuid[16]);
 VbDomainObj *vb_domain_find_name(VbConnect *c, const char *name);
 VbDomainObj *vb_domain_find_id(VbConnect *c, int id);

@@ -50,18 +50,32 @@ VbConnect *vb_connect_close(VbConnect *c) {
         while (c->n_domains > 0)
                 vb_domain_obj_remove(c->domains[c->n_domains - 1]);
         free(c->domains);
+        vb_hashmap_done(&c->domains_by_uuid);
+        vb_hashmap_done(&c->domains_by_name);
         free(c->root);
         free(c);
         return NULL;
 }
 
-int vb_domain_obj_new(VbConnect *c, VbDomainDef *def, VbDomainObj **ret) {
-        VbDomainObj *d, **n;
+static bool match_uuid(const void *value, const void *key) {
+        return memcmp(((const VbDomainObj *) value)->def->uuid, key, 16) == 0;
+}
 
-        n = realloc(c->domains, (c->n_domains + 1) * sizeof(*n));
-        if (!n)
-                return -ENOMEM;
-        c->domains = n;
+static bool match_name(const void *value, const void *key) {
+        return streq(((const VbDomainObj *) value)->def->name, key);
+}
+
+int vb_domain_obj_new(VbConnect *c, VbDomainDef *def, VbDomainObj **ret) {
+        VbDomainObj *d;
+
+        if (c->n_domains == c->n_domains_alloc) {
+                size_t m = c->n_domains_alloc ? c->n_domains_alloc * 2 : 16;
+                VbDomainObj **n = reallocarray(c->domains, m, sizeof(*n));
+                if (!n)
+                        return -ENOMEM;
+                c->domains = n;
+                c->n_domains_alloc = m;
+        }
         d = calloc(1, sizeof(*d));
         if (!d)
                 return -ENOMEM;
@@ -70,9 +84,26 @@ int vb_domain_obj_new(VbConnect *c, VbDomainDef *def, VbDomainObj **ret) {
         d->def = def;
         d->id = -1;
         d->state = VB_DOMAIN_SHUTOFF;
+        d->name_hash = vb_hash_string(def->name);
+        if (vb_hashmap_put(&c->domains_by_uuid, vb_hash_bytes(def->uuid, 16), d) < 0) {
+                free(d);
+                return -ENOMEM;
+        }
+        if (vb_hashmap_put(&c->domains_by_name, d->name_hash, d) < 0) {
+                vb_hashmap_remove(&c->domains_by_uuid, vb_hash_bytes(def->uuid, 16), d);
+                free(d);
+                return -ENOMEM;
+        }
         c->domains[c->n_domains++] = d;
         *ret = d;
         return 0;
+}
+
+int vb_domain_obj_renamed(VbDomainObj *d) {
+        VbConnect *c = d->conn;
+        vb_hashmap_remove(&c->domains_by_name, d->name_hash, d);
+        d->name_hash = vb_hash_string(d->def->name);
+        return vb_hashmap_put(&c->domains_by_name, d->name_hash, d);
 }
 
 VbDomainObj *vb_domain_obj_ref(VbDomainObj *d) {
@@ -89,17 +120,21 @@ VbDomainObj *vb_domain_obj_unref(VbDomainObj *d) {
         vb_domain_def_free(d->def);
         vb_domain_def_free(d->newdef);
         free(d->snapshots);
+        free(d->bus_path);
         free(d);
         return NULL;
 }
 
 void vb_domain_obj_remove(VbDomainObj *d) {
         VbConnect *c = d->conn;
-        for (size_t i = 0; i < c->n_domains; i++)
+        /* from the end: closing removes the last first, and fresh domains go first */
+        for (size_t i = c->n_domains; i-- > 0;)
                 if (c->domains[i] == d) {
                         memmove(c->domains + i, c->domains + i + 1,
                                 (c->n_domains - i - 1) * sizeof(*c->domains));
                         c->n_domains--;
+                        vb_hashmap_remove(&c->domains_by_uuid, vb_hash_bytes(d->def->uuid, 16), d);
+                        vb_hashmap_remove(&c->domains_by_name, d->name_hash, d);
                         d->removed = true;
                         vb_domain_obj_unref(d);
                         return;
@@ -107,17 +142,11 @@ void vb_domain_obj_remove(VbDomainObj *d) {
 }
 
 VbDomainObj *vb_domain_find_uuid(VbConnect *c, const uint8_t uuid[16]) {
-        for (size_t i = 0; i < c->n_domains; i++)
-                if (memcmp(c->domains[i]->def->uuid, uuid, 16) == 0)
-                        return c->domains[i];
-        return NULL;
+        return vb_hashmap_find(&c->domains_by_uuid, vb_hash_bytes(uuid, 16), match_uuid, uuid);
 }
 
 VbDomainObj *vb_domain_find_name(VbConnect *c, const char *name) {
-        for (size_t i = 0; i < c->n_domains; i++)
-                if (streq(c->domains[i]->def->name, name))
-                        return c->domains[i];
-        return NULL;
+        return vb_hashmap_find(&c->domains_by_name, vb_hash_string(name), match_name, name);
 }
 
 VbDomainObj *vb_domain_find_id(VbConnect *c, int id) {

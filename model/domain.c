@@ -831,6 +831,21 @@ static const struct {
         { "devices", fmt_devices },
 };
 
+/* slot in top_order → its formatter, matched by name once rather than on every
+ * format (that was ~600 strcmp per GetXMLDesc) */
+static FormatFn top_formatter(unsigned slot) {
+        static FormatFn by_slot[TOP_SLOT_UNKNOWN + 1];
+        static bool done;
+        if (!done) {
+                for (unsigned j = 0; j <= TOP_SLOT_UNKNOWN; j++)
+                        for (size_t i = 0; top_order[j] && i < ELEMENTSOF(top_formatters); i++)
+                                if (streq(top_order[j], top_formatters[i].name))
+                                        by_slot[j] = top_formatters[i].format;
+                done = true;
+        }
+        return by_slot[slot];
+}
+
 static void fmt_root(VbBuf *b, const VbDomainDef *def, int id, unsigned flags) {
         vb_buf_puts(b, "<domain");
         fmt_attr(b, "type", def->virt_type ? def->virt_type : "test");
@@ -852,9 +867,9 @@ char *vb_domain_def_format(const VbDomainDef *def, int id, unsigned flags) {
         fmt_root(&b, def, id, flags);
         vb_buf_indent(&b, 2);
         for (unsigned slot = 0; slot <= TOP_SLOT_UNKNOWN; slot++) {
-                for (size_t i = 0; top_order[slot] && i < ELEMENTSOF(top_formatters); i++)
-                        if (streq(top_order[slot], top_formatters[i].name))
-                                top_formatters[i].format(&b, def, flags);
+                FormatFn fn = top_formatter(slot);
+                if (fn)
+                        fn(&b, def, flags);
                 vb_kept_emit(&b, &def->priv->top, slot);
         }
         vb_buf_indent(&b, -2);

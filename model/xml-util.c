@@ -222,17 +222,76 @@ void vb_buf_puts(VbBuf *b, const char *s) {
         vb_buf_add(b, s, strlen(s));
 }
 
-static void buf_vprintf(VbBuf *b, const char *fmt, va_list ap) {
+static void buf_vsnprintf(VbBuf *b, const char *fmt, va_list ap) {
         va_list ap2;
         int n;
         va_copy(ap2, ap);
-        n = vsnprintf(NULL, 0, fmt, ap2);
+        buf_grow(b, 64);
+        n = vsnprintf(b->data + b->len, b->alloc - b->len, fmt, ap2);
         va_end(ap2);
         if (n < 0)
                 abort();
-        buf_grow(b, (size_t) n);
-        vsnprintf(b->data + b->len, (size_t) n + 1, fmt, ap);
+        if ((size_t) n >= b->alloc - b->len) {
+                buf_grow(b, (size_t) n);
+                vsnprintf(b->data + b->len, (size_t) n + 1, fmt, ap);
+        }
         b->len += (size_t) n;
+}
+
+static void buf_unsigned(VbBuf *b, unsigned long long v, bool neg) {
+        char d[24], *p = d + sizeof(d);
+        do
+                *--p = (char) ('0' + v % 10);
+        while ((v /= 10) > 0);
+        if (neg)
+                *--p = '-';
+        vb_buf_add(b, p, (size_t) (d + sizeof(d) - p));
+}
+
+static void buf_signed(VbBuf *b, long long v) {
+        buf_unsigned(b, v < 0 ? -(unsigned long long) v : (unsigned long long) v, v < 0);
+}
+
+/* Formatting a domain is hundreds of these calls; vsnprintf costs ~10x a copy
+ * for the literal text, %s and integers that make up nearly all of them. Those
+ * are done here; anything else (width, hex, ...) goes to vsnprintf from there on. */
+static void buf_vprintf(VbBuf *b, const char *fmt, va_list ap) {
+        const char *p = fmt;
+
+        for (;;) {
+                const char *pct = strchr(p, '%');
+                int len = 0;    /* 0: int, 1: long, 2: long long, 3: size_t */
+
+                if (!pct) {
+                        vb_buf_puts(b, p);
+                        return;
+                }
+                vb_buf_add(b, p, (size_t) (pct - p));
+                p = pct + 1;
+                if (*p == 'z')
+                        len = 3, p++;
+                else
+                        while (*p == 'l' && len < 2)
+                                len++, p++;
+                if (*p == 's' && len == 0) {
+                        const char *a = va_arg(ap, const char *);
+                        vb_buf_puts(b, a ? a : "(null)");
+                } else if (*p == '%' && len == 0)
+                        vb_buf_add(b, "%", 1);
+                else if (*p == 'd' && len < 3)
+                        buf_signed(b, len == 0 ? va_arg(ap, int) :
+                                      len == 1 ? va_arg(ap, long) : va_arg(ap, long long));
+                else if (*p == 'u')
+                        buf_unsigned(b, len == 0 ? va_arg(ap, unsigned) :
+                                        len == 1 ? va_arg(ap, unsigned long) :
+                                        len == 2 ? va_arg(ap, unsigned long long) : va_arg(ap, size_t),
+                                     false);
+                else {
+                        buf_vsnprintf(b, pct, ap);
+                        return;
+                }
+                p++;
+        }
 }
 
 void vb_buf_printf(VbBuf *b, const char *fmt, ...) {
@@ -243,8 +302,10 @@ void vb_buf_printf(VbBuf *b, const char *fmt, ...) {
 }
 
 static void buf_pad(VbBuf *b) {
-        for (int i = 0; i < b->indent; i++)
-                vb_buf_add(b, " ", 1);
+        buf_grow(b, (size_t) b->indent);
+        memset(b->data + b->len, ' ', (size_t) b->indent);
+        b->len += (size_t) b->indent;
+        b->data[b->len] = 0;
 }
 
 void vb_buf_line(VbBuf *b, const char *fmt, ...) {
@@ -257,15 +318,19 @@ void vb_buf_line(VbBuf *b, const char *fmt, ...) {
 }
 
 void vb_buf_escape(VbBuf *b, const char *s) {
-        for (; s && *s; s++) {
+        while (s && *s) {
+                size_t n = strcspn(s, "<>&'\"");   /* plain runs in one copy */
+                vb_buf_add(b, s, n);
+                s += n;
                 switch (*s) {
                 case '<': vb_buf_puts(b, "&lt;"); break;
                 case '>': vb_buf_puts(b, "&gt;"); break;
                 case '&': vb_buf_puts(b, "&amp;"); break;
                 case '\'': vb_buf_puts(b, "&apos;"); break;
                 case '"': vb_buf_puts(b, "&quot;"); break;
-                default: vb_buf_add(b, s, 1);
+                default: return;
                 }
+                s++;
         }
 }
 
@@ -273,9 +338,13 @@ void vb_buf_elem(VbBuf *b, const char *name, const char *text) {
         if (!text)
                 return;
         buf_pad(b);
-        vb_buf_printf(b, "<%s>", name);
+        vb_buf_add(b, "<", 1);
+        vb_buf_puts(b, name);
+        vb_buf_add(b, ">", 1);
         vb_buf_escape(b, text);
-        vb_buf_printf(b, "</%s>\n", name);
+        vb_buf_add(b, "</", 2);
+        vb_buf_puts(b, name);
+        vb_buf_add(b, ">\n", 2);
 }
 
 void vb_buf_fragment(VbBuf *b, const char *xml) {

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "acl.h"
+#include "hashmap.h"
 #include "util.h"
 
 #define SAVE_IF_CONFIG \
@@ -293,13 +294,45 @@ static const VbAcl property_set_table[] = {
         { "org.libvirt.StoragePool", "Autostart", "storage-pool", "write" },
 };
 
-static const VbAcl *find(const VbAcl *t, size_t n, const char *interface, const char *member) {
-        if (!interface || !member)
-                return NULL;
+typedef struct AclIndex {
+        VbHashmap map;
+        bool built, failed;
+} AclIndex;
+
+static bool acl_match(const void *value, const void *key) {
+        const VbAcl *a = value;
+        const char *const *k = key;
+        return streq(a->member, k[1]) && streq(a->interface, k[0]);
+}
+
+static const VbAcl *scan(const VbAcl *t, size_t n, const char *interface, const char *member) {
         for (size_t i = 0; i < n; i++)
                 if (streq(t[i].interface, interface) && streq(t[i].member, member))
                         return &t[i];
         return NULL;
+}
+
+/* Every call is looked up here (by the gate, and again by List* replies): an
+ * index by member name instead of strcmp along ~200 rows. The first row of a
+ * duplicate pair wins, as with the scan. */
+static const VbAcl *find(const VbAcl *t, size_t n, AclIndex *idx, const char *interface,
+                         const char *member) {
+        if (!interface || !member)
+                return NULL;
+        if (!idx->built && !idx->failed) {
+                for (size_t i = 0; i < n && !idx->failed; i++) {
+                        const char *k[2] = { t[i].interface, t[i].member };
+                        uint32_t h = vb_hash_string(t[i].member);
+                        if (!vb_hashmap_find(&idx->map, h, acl_match, k) &&
+                            vb_hashmap_put(&idx->map, h, (void *) &t[i]) < 0)
+                                idx->failed = true;
+                }
+                idx->built = !idx->failed;
+        }
+        if (!idx->built)
+                return scan(t, n, interface, member);
+        return vb_hashmap_find(&idx->map, vb_hash_string(member), acl_match,
+                               (const char *[2]) { interface, member });
 }
 
 /* Our org.virtbus.* extensions, kept apart from the 195 org.libvirt rows. */
@@ -315,8 +348,9 @@ static const VbAcl acl_ext_table[] = {
 };
 
 const VbAcl *vb_acl_lookup(const char *interface, const char *member) {
-        const VbAcl *a = find(acl_table, ELEMENTSOF(acl_table), interface, member);
-        return a ? a : find(acl_ext_table, ELEMENTSOF(acl_ext_table), interface, member);
+        static AclIndex idx, ext_idx;
+        const VbAcl *a = find(acl_table, ELEMENTSOF(acl_table), &idx, interface, member);
+        return a ? a : find(acl_ext_table, ELEMENTSOF(acl_ext_table), &ext_idx, interface, member);
 }
 
 const VbAcl *vb_acl_table(size_t *n) {
@@ -326,10 +360,11 @@ const VbAcl *vb_acl_table(size_t *n) {
 }
 
 const VbAcl *vb_acl_lookup_property(const char *interface, const char *property, bool set) {
+        static AclIndex set_idx, get_idx;
         if (set)
-                return find(property_set_table, ELEMENTSOF(property_set_table), interface,
+                return find(property_set_table, ELEMENTSOF(property_set_table), &set_idx, interface,
                             property);
-        return find(property_table, ELEMENTSOF(property_table), interface, property);
+        return find(property_table, ELEMENTSOF(property_table), &get_idx, interface, property);
 }
 
 const VbAcl *vb_acl_property_table(size_t *n) {

@@ -53,7 +53,7 @@ VbBusConnect *vb_bus_connect_of(const VbConnect *conn) {
         return NULL;
 }
 
-char *vb_bus_object_path(const VbBusKind *k, const void *obj) {
+static char *make_path(const VbBusKind *k, const void *obj) {
         VbBusConnect *bc = vb_bus_connect_of(k->conn_of(obj));
         _cleanup_free_ char *label = NULL;
         if (!bc)
@@ -62,6 +62,26 @@ char *vb_bus_object_path(const VbBusKind *k, const void *obj) {
                 return vb_strdup(bc->path);
         label = k->label(obj);
         return vb_path_child(bc->path, k->element, label);
+}
+
+/* A path never changes while its object lives (made from the UUID), so kinds that
+ * are listed by the thousand keep it: ListDomains and the enumerator then format
+ * nothing. */
+const char *vb_bus_object_path_borrow(const VbBusKind *k, const void *obj, char **buf) {
+        char **cache = k->path_cache ? k->path_cache(obj) : NULL;
+        *buf = NULL;
+        if (cache) {
+                if (!*cache)
+                        *cache = make_path(k, obj);
+                return *cache;
+        }
+        return *buf = make_path(k, obj);
+}
+
+char *vb_bus_object_path(const VbBusKind *k, const void *obj) {
+        _cleanup_free_ char *buf = NULL;
+        const char *p = vb_bus_object_path_borrow(k, obj, &buf);
+        return buf ? TAKE_PTR(buf) : p ? vb_strdup(p) : NULL;
 }
 
 int vb_bus_error(sd_bus_error *error, const VbError *e) {
@@ -83,7 +103,8 @@ int vb_bus_errorf(sd_bus_error *error, VbErrorCode code, const char *fmt, ...) {
 }
 
 int vb_reply_path(sd_bus_message *m, const VbBusKind *k, const void *obj) {
-        _cleanup_free_ char *path = vb_bus_object_path(k, obj);
+        _cleanup_free_ char *buf = NULL;
+        const char *path = vb_bus_object_path_borrow(k, obj, &buf);
         if (!path)
                 return -ENOMEM;
         return sd_bus_reply_method_return(m, "o", path);
@@ -238,13 +259,28 @@ static int subtree_enumerate(sd_bus *bus, const char *prefix, void *userdata, ch
                              sd_bus_error *error) {
         Subtree *s = userdata;
         _cleanup_free_ void **objs = NULL;
-        size_t n = s->kind->list(s->bc->conn, &objs);
-        char **nodes = calloc(n + 1, sizeof(char *));
+        size_t n;
+        char **nodes;
+
+        /* sd-bus passes the path being introspected and keeps only its direct
+         * children: those are ours only when it is the collection itself. Objects
+         * have no children, and above the collection its own node is enough. */
+        if (!streq(prefix, s->prefix)) {
+                *ret_nodes = calloc(1, sizeof(char *));
+                return *ret_nodes ? 1 : -ENOMEM;
+        }
+        n = s->kind->list(s->bc->conn, &objs);
+        nodes = calloc(n + 1, sizeof(char *));
         if (!nodes)
                 return -ENOMEM;
         for (size_t i = 0; i < n; i++) {
-                _cleanup_free_ char *label = s->kind->label(objs[i]);
-                nodes[i] = vb_path_child(s->bc->path, s->kind->element, label);
+                nodes[i] = vb_bus_object_path(s->kind, objs[i]);
+                if (!nodes[i]) {
+                        while (i > 0)
+                                free(nodes[--i]);
+                        free(nodes);
+                        return -ENOMEM;
+                }
         }
         *ret_nodes = nodes;
         return 1;

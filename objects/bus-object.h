@@ -29,6 +29,8 @@ typedef struct VbBusKind {
         size_t (*list)(VbConnect *c, void ***ret);
         /* polkit details: fill key/value pairs, return count of pairs */
         size_t (*details)(const void *obj, const char *kv[], char *buf, size_t bufsz);
+        /* where the object keeps its path once made (NULL: made at every use) */
+        char **(*path_cache)(const void *obj);
         /* owning connection of an object */
         VbConnect *(*conn_of)(const void *obj);
         /* Connect.<Kind>LookupByName / ByUUID, served by vb_bus_lookup_* */
@@ -67,6 +69,9 @@ int vb_objects_setup(sd_bus *bus);
 
 /* Full path of an object (malloc'd). */
 char *vb_bus_object_path(const VbBusKind *k, const void *obj);
+/* The same, borrowed from the object's cache when its kind keeps one, else made
+ * into *buf (the caller frees *buf). NULL on OOM or when the driver has no tree. */
+const char *vb_bus_object_path_borrow(const VbBusKind *k, const void *obj, char **buf);
 
 /* VbError → org.libvirt.Error; returns a negative errno for sd-bus. */
 int vb_bus_error(sd_bus_error *error, const VbError *e);

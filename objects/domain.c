@@ -44,6 +44,10 @@ static size_t domain_details(const void *obj, const char *kv[], char *buf, size_
         return 2;
 }
 
+static char **domain_path_cache(const void *obj) {
+        return &((VbDomainObj *) obj)->bus_path;
+}
+
 static VbConnect *domain_conn_of(const void *obj) {
         return ((const VbDomainObj *) obj)->conn;
 }
@@ -488,6 +492,7 @@ const VbBusKind vb_bus_kind_domain = {
         .label = domain_label,
         .list = domain_list,
         .details = domain_details,
+        .path_cache = domain_path_cache,
         .conn_of = domain_conn_of,
         .find_name = (void *(*)(VbConnect *, const char *)) vb_domain_find_name,
         .find_uuid = (void *(*)(VbConnect *, const uint8_t *)) vb_domain_find_uuid,

@@ -146,8 +146,41 @@ static int property_value(sd_bus *bus, const char *path, const char *iface,
         return 0;
 }
 
-/* libvirt-dbus wraps each GetAll value in two variants; cockpit depends on it. */
-static int reply_get_all(sd_bus_message *m, const VbBusKind *k, void *obj) {
+/* One GetAll entry, double-wrapped. With @val the value is copied from the getter's
+ * own message; without, the getter writes straight into @reply (no message per
+ * property), which cannot be undone if the getter fails half-way. */
+static int append_get_all_entry(sd_bus_message *reply, const char *path, const VbBusKind *k,
+                                const sd_bus_vtable *v, void *obj, sd_bus_message *val) {
+        sd_bus_error err = SD_BUS_ERROR_NULL;
+        int r;
+
+        r = sd_bus_message_open_container(reply, 'e', "sv");
+        if (r >= 0)
+                r = sd_bus_message_append_basic(reply, 's', v->x.property.member);
+        if (r >= 0)
+                r = sd_bus_message_open_container(reply, 'v', "v");
+        if (r >= 0)
+                r = sd_bus_message_open_container(reply, 'v', v->x.property.signature);
+        if (r >= 0 && val)
+                r = sd_bus_message_copy(reply, val, true);
+        else if (r >= 0) {
+                r = v->x.property.get(sd_bus_message_get_bus(reply), path, k->interface,
+                                      v->x.property.member, reply, obj, &err);
+                sd_bus_error_free(&err);
+        }
+        if (r >= 0)
+                r = sd_bus_message_close_container(reply);
+        if (r >= 0)
+                r = sd_bus_message_close_container(reply);
+        if (r >= 0)
+                r = sd_bus_message_close_container(reply);
+        return r;
+}
+
+/* libvirt-dbus wraps each GetAll value in two variants; cockpit depends on it.
+ * @direct: getters write into the reply; a failing getter then fails the whole
+ * reply and the caller retries with !direct, which leaves that property out. */
+static int reply_get_all(sd_bus_message *m, const VbBusKind *k, void *obj, bool direct) {
         _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
         sd_bus *bus = sd_bus_message_get_bus(m);
         const char *path = sd_bus_message_get_path(m);
@@ -163,23 +196,9 @@ static int reply_get_all(sd_bus_message *m, const VbBusKind *k, void *obj) {
                 _cleanup_(sd_bus_message_unrefp) sd_bus_message *val = NULL;
                 if (v->type != _SD_BUS_VTABLE_PROPERTY && v->type != _SD_BUS_VTABLE_WRITABLE_PROPERTY)
                         continue;
-                if (property_value(bus, path, k->interface, v, obj, &val) < 0)
+                if (!direct && property_value(bus, path, k->interface, v, obj, &val) < 0)
                         continue;   /* quirk: a failing getter is left out */
-                r = sd_bus_message_open_container(reply, 'e', "sv");
-                if (r >= 0)
-                        r = sd_bus_message_append(reply, "s", v->x.property.member);
-                if (r >= 0)
-                        r = sd_bus_message_open_container(reply, 'v', "v");
-                if (r >= 0)
-                        r = sd_bus_message_open_container(reply, 'v', v->x.property.signature);
-                if (r >= 0)
-                        r = sd_bus_message_copy(reply, val, true);
-                if (r >= 0)
-                        r = sd_bus_message_close_container(reply);
-                if (r >= 0)
-                        r = sd_bus_message_close_container(reply);
-                if (r >= 0)
-                        r = sd_bus_message_close_container(reply);
+                r = append_get_all_entry(reply, path, k, v, obj, val);
                 if (r < 0)
                         return r;
         }
@@ -257,7 +276,8 @@ static int reply_managed_objects(sd_bus_message *m, VbBusConnect *bc) {
                 _cleanup_free_ void **objs = NULL;
                 size_t n = k->list(bc->conn, &objs);
                 for (size_t j = 0; r >= 0 && j < n; j++) {
-                        _cleanup_free_ char *path = vb_bus_object_path(k, objs[j]);
+                        _cleanup_free_ char *buf = NULL;
+                        const char *path = vb_bus_object_path_borrow(k, objs[j], &buf);
                         r = path ? append_object(reply, k, objs[j], path) : -ENOMEM;
                 }
         }
@@ -384,7 +404,9 @@ static int gate_filter(sd_bus_message *m, void *userdata, sd_bus_error *ret_erro
         }
         if (prop_iface && streq(sd_bus_message_get_member(m), "GetAll") &&
             streq(prop_iface, k->interface)) {
-                r = reply_get_all(m, k, obj);
+                r = reply_get_all(m, k, obj, true);
+                if (r < 0)
+                        r = reply_get_all(m, k, obj, false);
                 if (r < 0) {
                         sd_bus_error_set_errnof(&error, r, "GetAll failed");
                         goto fail;
@@ -413,7 +435,8 @@ int vb_reply_object_paths(sd_bus_message *m, const VbBusKind *k, void *const *ob
         if (r >= 0)
                 r = sd_bus_message_open_container(reply, 'a', "o");
         for (size_t i = 0; r >= 0 && i < n; i++) {
-                _cleanup_free_ char *path = NULL;
+                _cleanup_free_ char *buf = NULL;
+                const char *path;
                 if (filter && bc) {
                         sd_bus_error error = SD_BUS_ERROR_NULL;
                         int v = check(m, bc, k, objs[i], acl->filter_object, acl->filter_perm, &error);
@@ -423,8 +446,8 @@ int vb_reply_object_paths(sd_bus_message *m, const VbBusKind *k, void *const *ob
                         if (v < 0)
                                 continue;       /* not visible to this caller */
                 }
-                path = vb_bus_object_path(k, objs[i]);
-                r = path ? sd_bus_message_append(reply, "o", path) : -ENOMEM;
+                path = vb_bus_object_path_borrow(k, objs[i], &buf);
+                r = path ? sd_bus_message_append_basic(reply, 'o', path) : -ENOMEM;
         }
         if (r >= 0)
                 r = sd_bus_message_close_container(reply);

@@ -749,6 +749,8 @@ int vb_test_rename(VbDomainObj *d, const char *name, unsigned flags, VbError *e)
         vb_event_domain(d, VB_EV_UNDEFINED, VB_EV_UNDEFINED_RENAMED);
         free(d->def->name);
         d->def->name = vb_strdup(name);
+        if (vb_domain_obj_renamed(d) < 0)
+                return vb_error_set(e, VB_ERR_NO_MEMORY, NULL);
         vb_event_domain(d, VB_EV_DEFINED, VB_EV_DEFINED_RENAMED);
         return 0;
 }

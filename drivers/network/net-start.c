@@ -262,11 +262,23 @@ static int dnsmasq_up(VbNetDriver *drv, const VbNetworkDef *def, VbNetRun *run, 
         return 0;
 }
 
+static bool is_zombie(pid_t pid) {
+        _cleanup_free_ char *path = vb_strdupf("/proc/%d/stat", (int) pid), *stat = NULL;
+        const char *p;
+
+        if (vb_qemu_read_file(path, 4096, &stat) < 0)
+                return true;
+        p = strrchr(stat, ')');
+        return !p || p[1] != ' ' || p[2] == 'Z' || p[2] == 'X';
+}
+
+/* Still the dnsmasq we started: same start time, same name, not a zombie waiting
+ * for its (sub)reaper. */
 static bool is_dnsmasq(pid_t pid, uint64_t start) {
         _cleanup_free_ char *path = vb_strdupf("/proc/%d/comm", (int) pid), *comm = NULL;
         uint64_t t;
 
-        if (pid <= 1 || vb_qemu_proc_read_start_time(pid, &t) < 0 || t != start)
+        if (pid <= 1 || vb_qemu_proc_read_start_time(pid, &t) < 0 || t != start || is_zombie(pid))
                 return false;
         if (vb_qemu_read_file(path, 64, &comm) < 0)
                 return false;

@@ -316,7 +316,10 @@ static void nft_forward(VbBuf *b, const VbNetworkDef *def, const char *br) {
 
                 (void) vb_net_subnet(&def->ips[i], &s);
                 vb_net_subnet_str(&s, net);
-                vb_buf_printf(b, "\t\tiifname \"%s\" ip saddr %s accept\n", br, net);
+                /* <forward dev=''>: out through that device only */
+                vb_buf_printf(b, "\t\tiifname \"%s\" ip saddr %s %s%s%saccept\n", br, net,
+                              def->forward_dev ? "oifname \"" : "", strempty(def->forward_dev),
+                              def->forward_dev ? "\" " : "");
                 if (def->forward_mode == VB_NET_FORWARD_NAT)
                         vb_buf_printf(b, "\t\toifname \"%s\" ip daddr %s ct state related,established accept\n",
                                       br, net);

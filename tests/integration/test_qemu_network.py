@@ -9,6 +9,7 @@ tables and net.ipv4.ip_forward of the host are never touched. Every test removes
 namespace and kills the dnsmasq processes of its root, also on failure.
 """
 
+import json
 import os
 import signal
 import subprocess
@@ -22,6 +23,7 @@ from vbharness import assert_libvirt_error, wait_until
 from test_qemu import (QEMU, QPATH, CONNECT, DOMAIN, EV_STARTED, QUICK_DEADLINE, BOOT_DEADLINE,
                        kit, idle_xml, define, guest_xml, Console, console_path,  # noqa: F401
                        QemuDaemon, qemu_pids, reap_children)
+from test_virtbusctl import ctl
 
 NETWORK = 'org.libvirt.Network'
 PROPS = 'org.freedesktop.DBus.Properties'
@@ -320,4 +322,26 @@ def test_guest_gets_a_dhcp_lease(nd, kit):
     assert env.call_ok(n, NETWORK, 'GetDHCPLeases', 'su', (MAC.upper(), 0))[0] == leases
     assert env.call_ok(n, NETWORK, 'GetDHCPLeases', 'su', ('52:54:00:00:00:00', 0))[0] == []
     assert_libvirt_error(env.call(n, NETWORK, 'GetDHCPLeases', 'su', ('', 1)), 'unsupported flags')
+    out = ctl(env, '-c', 'qemu', 'net-dhcp-leases', 'vbtg', '--json')
+    assert out.returncode == 0, out.stderr
+    assert [(l['mac'], l['ipaddr'], l['prefix']) for l in json.loads(out.stdout)] == [(MAC, ip, 24)]
+    out = ctl(env, '-c', 'qemu', 'net-dhcp-leases', 'vbtg')
+    assert out.returncode == 0 and MAC in out.stdout and '%s/24' % ip in out.stdout, out
     env.call_ok(path, DOMAIN, 'Destroy', 'u', (0,))
+
+
+def test_virtbusctl_net_commands(nd, tmp_path):
+    env = nd.env
+    f = tmp_path / 'n.xml'
+    f.write_text(net_xml('vbtctl', subnet='10.237.14'))
+    for args, want in ((('net-define', str(f)), "Network 'vbtctl' defined"),
+                       (('net-start', 'vbtctl'), 'started'),
+                       (('net-list', '--name'), 'vbtctl'),
+                       (('net-dumpxml', 'vbtctl'), "<bridge name='virbr0'"),
+                       (('net-dhcp-leases', 'vbtctl'), 'MAC address'),
+                       (('net-destroy', 'vbtctl'), 'destroyed'),
+                       (('net-undefine', 'vbtctl'), 'undefined')):
+        out = ctl(env, '-c', 'qemu', *args)
+        assert out.returncode == 0 and want in out.stdout, (args, out)
+    out = ctl(env, '-c', 'qemu', 'net-start', 'vbtctl')
+    assert out.returncode != 0 and 'Network not found' in out.stderr

@@ -702,6 +702,7 @@ struct VbConnect {
         VbIfaceObj **iface_backup;
         size_t n_iface_backup;
         void *priv;
+        void *net_priv;                     /* a network driver beside the hypervisor's (QEMU) */
 };
 
 const VbDriver *vb_driver_find(const char *name);    /* case-insensitive: "test", "qemu" */

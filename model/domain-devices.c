@@ -67,6 +67,7 @@ void vb_domain_net_clear(VbDomainNet *n) {
         free(n->extra_pre_xml);
         free(n->alias);
         free(n->address);
+        free(n->source_bridge);
         *n = (VbDomainNet) { 0 };
 }
 
@@ -122,6 +123,7 @@ static void net_copy(VbDomainNet *d, const VbDomainNet *s) {
         d->extra_pre_xml = vb_strdup(s->extra_pre_xml);
         d->alias = vb_strdup(s->alias);
         d->address = vb_strdup(s->address);
+        d->source_bridge = vb_strdup(s->source_bridge);
 }
 
 static void device_copy(VbDomainDevice *d, const VbDomainDevice *s) {
@@ -333,6 +335,15 @@ static void parse_net_source(VbDomainNet *net, xmlNodePtr c) {
                            streq(net->type, "bridge") ? "bridge" :
                            streq(net->type, "direct") ? "dev" : NULL;
         net->source = attr ? vb_xml_prop(c, attr) : NULL;
+        if (streq(net->type, "network") && xmlHasProp(c, BAD_CAST "bridge")) {
+                /* the live XML's <source network='' bridge=''/> (status files) */
+                _cleanup_free_ char *bridge = vb_xml_prop(c, "bridge");
+                xmlUnsetProp(c, BAD_CAST "bridge");
+                if (element_is_simple(c, attr))
+                        net->source_bridge = TAKE_PTR(bridge);
+                else
+                        xmlSetProp(c, BAD_CAST "bridge", BAD_CAST bridge);
+        }
         if (!attr || !element_is_simple(c, attr))
                 net->source_xml = vb_dom_node_string(c);
 }
@@ -697,7 +708,7 @@ static void fmt_disk(VbBuf *b, const VbDomainDisk *d, unsigned flags) {
         vb_buf_line(b, "</disk>");
 }
 
-static void fmt_net_source(VbBuf *b, const VbDomainNet *n) {
+static void fmt_net_source(VbBuf *b, const VbDomainNet *n, unsigned flags) {
         const char *attr = streq(n->type, "network") ? "network" :
                            streq(n->type, "bridge") ? "bridge" : "dev";
         if (n->source_xml) {
@@ -709,6 +720,8 @@ static void fmt_net_source(VbBuf *b, const VbDomainNet *n) {
         vb_dom_pad(b);
         vb_buf_puts(b, "<source");
         put_attr(b, attr, n->source);
+        if (n->source_bridge && !(flags & VB_DOMAIN_XML_INACTIVE))
+                put_attr(b, "bridge", n->source_bridge);
         vb_buf_puts(b, "/>\n");
 }
 
@@ -722,7 +735,7 @@ static void fmt_net(VbBuf *b, const VbDomainNet *n, unsigned flags) {
         vb_buf_indent(b, 2);
         if (n->mac)
                 vb_buf_line(b, "<mac address='%s'/>", n->mac);
-        fmt_net_source(b, n);
+        fmt_net_source(b, n, flags);
         if (n->extra_pre_xml)
                 vb_buf_fragment(b, n->extra_pre_xml);
         if (n->target_dev && !drop_target) {

@@ -55,6 +55,7 @@ typedef struct VbDomainNet {
         char *alias;
         char *address;
         bool target_generated; /* target_dev was named by a driver: dropped in INACTIVE output */
+        char *source_bridge; /* type network: its bridge, runtime only (<source bridge=''>) */
 } VbDomainNet;
 
 /* Devices other than disks, interfaces and graphics, in libvirt's <devices> order. */

@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <inttypes.h>
 #include <stdio.h>
+#include <time.h>
 #include <json-c/json.h>
 
 #include "ctl.h"
@@ -116,6 +117,56 @@ static int cmd_net_destroy(Ctl *c, const CtlArgs *a) { return object_op(c, a, &n
 static int cmd_net_undefine(Ctl *c, const CtlArgs *a) { return object_op(c, a, &net_kind, "Undefine", false, "has been undefined"); }
 static int cmd_net_define(Ctl *c, const CtlArgs *a) { return object_define(c, a, &net_kind); }
 static int cmd_net_dumpxml(Ctl *c, const CtlArgs *a) { return object_dumpxml(c, a, &net_kind); }
+/* virsh net-dhcp-leases: one line per lease, or a JSON array with --json. */
+static void lease_print(const CtlArgs *a, json_object *arr, int64_t expiry, const char *mac, const char *ip,
+                        unsigned prefix, const char *host, const char *client) {
+        char when[32] = "never";
+        time_t t = (time_t) expiry;
+        struct tm tm;
+
+        if (arr) {
+                json_object *o = json_object_new_object();
+                json_object_object_add(o, "expirytime", json_object_new_int64(expiry));
+                json_object_object_add(o, "mac", json_object_new_string(mac));
+                json_object_object_add(o, "ipaddr", json_object_new_string(ip));
+                json_object_object_add(o, "prefix", json_object_new_int((int) prefix));
+                json_object_object_add(o, "hostname", json_object_new_string(host));
+                json_object_object_add(o, "clientid", json_object_new_string(client));
+                json_object_array_add(arr, o);
+                return;
+        }
+        if (expiry > 0 && localtime_r(&t, &tm))
+                strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S", &tm);
+        printf(" %-20s %-18s ipv4  %s/%u  %s  %s\n", when, mac, ip, prefix, *host ? host : "-",
+               *client ? client : "-");
+}
+
+static int cmd_net_dhcp_leases(Ctl *c, const CtlArgs *a) {
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
+        _cleanup_free_ char *path = NULL;
+        json_object *arr = a->json ? json_object_new_array() : NULL;
+        const char *iface, *mac, *iaid, *ip, *host, *client;
+        unsigned prefix;
+        int64_t expiry;
+        int type, r;
+
+        r = ctl_named_path(c, net_kind.kind, a->pos[0], &path);
+        if (r >= 0)
+                r = ctl_call(c, path, CTL_NETWORK, "GetDHCPLeases", &reply, "su", a->npos > 1 ? a->pos[1] : "", 0u);
+        if (r >= 0)
+                r = sd_bus_message_enter_container(reply, 'a', "(sxisssuss)");
+        if (r >= 0 && !arr)
+                printf(" %-20s %-18s %-5s %s  %s  %s\n", "Expiry Time", "MAC address", "Type", "IP address",
+                       "Hostname", "Client ID");
+        while (r >= 0 && (r = sd_bus_message_read(reply, "(sxisssuss)", &iface, &expiry, &type, &mac, &iaid, &ip,
+                                                  &prefix, &host, &client)) > 0)
+                lease_print(a, arr, expiry, mac, ip, prefix, host, client);
+        if (r >= 0 && arr)
+                puts(json_object_to_json_string_ext(arr, JSON_C_TO_STRING_PRETTY));
+        json_object_put(arr);
+        return r < 0 ? r : 0;
+}
+
 static int cmd_net_autostart(Ctl *c, const CtlArgs *a) {
         return object_op(c, a, &net_kind, "Autostart", false,
                          a->disable ? "unmarked as autostarted" : "marked as autostarted");
@@ -461,6 +512,8 @@ const CtlCommand ctl_object_commands[] = {
         { "net-dumpxml", cmd_net_dumpxml, 1, 1, "", "NETWORK", "Print the XML of a network." },
         { "net-autostart", cmd_net_autostart, 1, 1, " --disable", "NETWORK [--disable]",
           "Start a network when the daemon starts (--disable: don't)." },
+        { "net-dhcp-leases", cmd_net_dhcp_leases, 1, 2, " --json", "NETWORK [MAC] [--json]",
+          "List the DHCP leases of a running network (only those of MAC when given)." },
         { "pool-list", cmd_pool_list, 0, 0, " --all --json --name", "[--all] [--json] [--name]",
           "List storage pools (active ones; --all: also inactive).\n" LIST_HELP },
         { "pool-start", cmd_pool_start, 1, 1, "", "POOL", "Start a defined storage pool." },

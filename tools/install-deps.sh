@@ -29,6 +29,7 @@ build_pkgs=(
     libsystemd-dev libxml2-dev libjson-c-dev
     dbus-daemon dbus-bin systemd            # dbus-daemon, busctl
     util-linux mount                        # setpriv, unshare, mount
+    iproute2 nftables dnsmasq-base          # the QEMU connection's virtual networks (run time)
 )
 test_pkgs=(
     libcmocka-dev
@@ -64,5 +65,13 @@ fi
 
 echo "install-deps: installing ${missing[*]}"
 export DEBIAN_FRONTEND=noninteractive
+# Package scripts must not start services (nftables, a dnsmasq, sshd...) on this machine:
+# a policy-rc.d that refuses, only for this install, unless the admin has one already.
+policy=/usr/sbin/policy-rc.d
+if [ ! -e "$policy" ]; then
+    printf '#!/bin/sh\nexit 101\n' >"$policy"
+    chmod 755 "$policy"
+    trap 'rm -f "$policy"' EXIT
+fi
 apt-get update -q
 apt-get install -y -q --no-install-recommends "${missing[@]}"

@@ -309,6 +309,7 @@ static Hotplug *hotplug_free(Hotplug *h) {
         if (h->tap.fd >= 0)
                 close(h->tap.fd);       /* QEMU has its own (getfd), or the tap goes now */
         free(h->tap.name);
+        free(h->tap.bridge);
         sd_event_source_disable_unref(h->timer);
         dev_spec_clear(&h->spec);
         free(h->qdev);
@@ -372,7 +373,8 @@ static int attach_commit(Hotplug *h, VbError *e) {
                 if (h->tap.name)
                         vb_qemu_taps_apply(live, &(VbQemuTaps) {
                                 .taps = &(VbQemuTap) { .net = i, .name = h->tap.name,
-                                                       .generated = h->tap.generated },
+                                                       .generated = h->tap.generated,
+                                                       .bridge = h->tap.bridge },
                                 .n = 1 });
         }
         live_swap(d, TAKE_PTR(live));
@@ -579,7 +581,7 @@ static int prepare_tap(Hotplug *h, const VbDomainNet *n, const char *netdev, VbE
         json_object_object_add(args, "fdname", json_object_new_string(fdname));
         h->cmds[0] = args;
         h->names[0] = "getfd";
-        r = vb_qemu_tap_open(n, &h->tap, e);
+        r = vb_qemu_tap_open(h->dom->conn, n, &h->tap, e);
         if (r < 0)
                 return r;
         h->cmds[1] = netdev_args("tap", netdev, fdname);

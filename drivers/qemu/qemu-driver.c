@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "network/net-driver.h"
 #include "qemu-command.h"
 #include "qemu-driver.h"
 #include "qemu-status.h"
@@ -316,6 +317,8 @@ static void autostart(VbQemuDriver *drv) {
 
         if (!autostart_due(drv))
                 return;
+        /* networks first: guests on them need their bridges */
+        vb_net_driver_autostart(c);
         for (size_t i = 0; i < c->n_domains; i++) {
                 _cleanup_vb_error_ VbError e = VB_ERROR_NULL;
                 VbDomainObj *d = c->domains[i];
@@ -386,6 +389,12 @@ static int qemu_open(VbConnect *c, const char *root, VbError *e) {
         }
         drv->kvm_available = kvm_usable();
         c->priv = drv;
+        r = vb_net_driver_open(c, root, e);
+        if (r < 0) {
+                c->priv = NULL;
+                driver_free(drv);
+                return r;
+        }
         for_each_file(drv, drv->config_dir, "", sweep_config_temp);
         for_each_file(drv, drv->run_dir, "", sweep_status_temp);
         for_each_file(drv, drv->config_dir, ".xml", load_config);
@@ -402,6 +411,7 @@ static void qemu_close(VbConnect *c) {
         /* running guests keep running: a restarted daemon reattaches to them */
         for (size_t i = 0; i < c->n_domains; i++)
                 vb_qemu_dom_detach(c->domains[i]);
+        vb_net_driver_close(c);
         driver_free(drv);
         c->priv = NULL;
 }
@@ -414,4 +424,5 @@ const VbDriver vb_qemu_driver = {
         .connect = &qemu_connect_ops,
         .domain = &vb_qemu_domain_ops,
         .snapshot = &vb_qemu_snapshot_ops,
+        .network = &vb_net_bridge_ops,
 };

@@ -252,7 +252,7 @@ static int spawn(VbDomainObj *d, int id, VbError *e) {
         if (r < 0)
                 return r;
         /* taps right before the spawn; ours close when we return, QEMU keeps them */
-        r = vb_qemu_taps_open(d->def, &taps, e);
+        r = vb_qemu_taps_open(d->conn, d->def, &taps, e);
         if (r < 0)
                 return r;
         for (size_t i = 0; i < taps.n; i++) {

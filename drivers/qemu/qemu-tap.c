@@ -16,6 +16,7 @@
 
 #include <linux/sockios.h>
 
+#include "network/net-driver.h"
 #include "qemu-tap.h"
 #include "xml-util.h"
 
@@ -28,6 +29,7 @@ void vb_qemu_taps_done(VbQemuTaps *t) {
                 if (t->taps[i].fd >= 0)
                         close(t->taps[i].fd);
                 free(t->taps[i].name);
+                free(t->taps[i].bridge);
         }
         free(t->taps);
         *t = (VbQemuTaps) { 0 };
@@ -141,30 +143,52 @@ static int check_bridge(const char *bridge, VbError *e) {
         return 0;
 }
 
-int vb_qemu_tap_check(const VbDomainNet *n, VbError *e) {
-        bool own_name;
-        int r;
-
-        if (n->type && streq(n->type, "network"))
-                /* libvirt's text when the network driver does not know the name */
-                return vb_error_set(e, VB_ERR_NO_NETWORK, "no network with matching name '%s'",
-                                    strempty(n->source));
+/* The bridge @n plugs into: its own, or the one of the network it names. */
+static int net_bridge(VbConnect *c, const VbDomainNet *n, char **ret, VbError *e) {
+        if (n->type && streq(n->type, "network")) {
+                if (n->source_xml)
+                        return vb_error_set(e, VB_ERR_CONFIG_UNSUPPORTED,
+                                            "a network interface needs exactly <source network='NAME'/>");
+                if (!c || !c->net_priv)
+                        /* libvirt's text when the network driver does not know the name */
+                        return vb_error_set(e, VB_ERR_NO_NETWORK, "no network with matching name '%s'",
+                                            strempty(n->source));
+                return vb_net_driver_bridge(c, n->source, ret, e);
+        }
         if (!n->type || !streq(n->type, "bridge"))
                 return vb_error_set(e, VB_ERR_CONFIG_UNSUPPORTED, "interface type '%s' has no tap device",
                                     strempty(n->type));
         if (n->source_xml || isempty(n->source))
                 return vb_error_set(e, VB_ERR_CONFIG_UNSUPPORTED,
                                     "a bridge interface needs exactly <source bridge='NAME'/>");
+        *ret = vb_strdup(n->source);
+        return 0;
+}
+
+static int tap_check(VbConnect *c, const VbDomainNet *n, char **ret_bridge, VbError *e) {
+        _cleanup_free_ char *bridge = NULL;
+        bool own_name;
+        int r;
+
+        r = net_bridge(c, n, &bridge, e);
+        if (r < 0)
+                return r;
         /* the names first, then what the host has */
         own_name = !streq(wanted_name(n), TAP_TEMPLATE);
-        r = check_ifname("bridge", n->source, e);
+        r = check_ifname("bridge", bridge, e);
         if (r >= 0 && own_name)
                 r = check_target(wanted_name(n), e);
         if (r >= 0)
-                r = check_bridge(n->source, e);
+                r = check_bridge(bridge, e);
         if (r >= 0 && own_name)
                 r = check_target_free(wanted_name(n), e);
+        if (r >= 0 && ret_bridge)
+                *ret_bridge = TAKE_PTR(bridge);
         return r;
+}
+
+int vb_qemu_tap_check(VbConnect *c, const VbDomainNet *n, VbError *e) {
+        return tap_check(c, n, NULL, e);
 }
 
 static int tap_create(const char *want, int *ret_fd, char ret_name[IFNAMSIZ], VbError *e) {
@@ -235,12 +259,13 @@ static int plug(int ctl, const char *ifname, const char *bridge, VbError *e) {
         return 0;
 }
 
-int vb_qemu_tap_open(const VbDomainNet *n, VbQemuTap *ret, VbError *e) {
+int vb_qemu_tap_open(VbConnect *c, const VbDomainNet *n, VbQemuTap *ret, VbError *e) {
         _cleanup_close_ int fd = -1, ctl = -1;
+        _cleanup_free_ char *bridge = NULL;
         char name[IFNAMSIZ];
         int r;
 
-        r = vb_qemu_tap_check(n, e);
+        r = tap_check(c, n, &bridge, e);
         if (r < 0)
                 return r;
         ctl = control_socket();
@@ -253,12 +278,13 @@ int vb_qemu_tap_open(const VbDomainNet *n, VbQemuTap *ret, VbError *e) {
         /* closing fd (on failure) removes the device: it is not persistent */
         r = set_host_mac(ctl, name, n->mac, e);
         if (r >= 0)
-                r = plug(ctl, name, n->source, e);
+                r = plug(ctl, name, bridge, e);
         if (r < 0)
                 return r;
         *ret = (VbQemuTap) {
                 .fd = TAKE_FD(fd), .name = vb_strdup(name),
                 .generated = streq(wanted_name(n), TAP_TEMPLATE),
+                .bridge = streq(n->type, "network") ? TAKE_PTR(bridge) : NULL,
         };
         if (!ret->name) {
                 close(ret->fd);
@@ -267,7 +293,7 @@ int vb_qemu_tap_open(const VbDomainNet *n, VbQemuTap *ret, VbError *e) {
         return 0;
 }
 
-int vb_qemu_taps_open(const VbDomainDef *def, VbQemuTaps *ret, VbError *e) {
+int vb_qemu_taps_open(VbConnect *c, const VbDomainDef *def, VbQemuTaps *ret, VbError *e) {
         VbQemuTaps t = { 0 };
         size_t n = 0;
         int r;
@@ -276,7 +302,7 @@ int vb_qemu_taps_open(const VbDomainDef *def, VbQemuTaps *ret, VbError *e) {
                 if (!vb_qemu_net_uses_tap(&def->nets[i]))
                         continue;
                 /* all checks before the first device exists: a refusal leaves nothing */
-                r = vb_qemu_tap_check(&def->nets[i], e);
+                r = vb_qemu_tap_check(c, &def->nets[i], e);
                 if (r < 0)
                         return r;
                 n++;
@@ -290,7 +316,7 @@ int vb_qemu_taps_open(const VbDomainDef *def, VbQemuTaps *ret, VbError *e) {
         for (size_t i = 0; i < def->n_nets; i++) {
                 if (!vb_qemu_net_uses_tap(&def->nets[i]))
                         continue;
-                r = vb_qemu_tap_open(&def->nets[i], &t.taps[t.n], e);
+                r = vb_qemu_tap_open(c, &def->nets[i], &t.taps[t.n], e);
                 if (r < 0) {
                         vb_qemu_taps_done(&t);
                         return r;
@@ -311,5 +337,7 @@ void vb_qemu_taps_apply(VbDomainDef *def, const VbQemuTaps *t) {
                 free(n->target_dev);
                 n->target_dev = name;
                 n->target_generated = t->taps[i].generated;
+                if (t->taps[i].bridge)
+                        (void) vb_strdup_replace(&n->source_bridge, t->taps[i].bridge);
         }
 }

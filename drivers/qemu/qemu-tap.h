@@ -7,7 +7,9 @@
  * whose first byte is 0xFE, the bridge's MTU, enslaved to the bridge (SIOCBRADDIF)
  * and up. No process is spawned, nothing here knows about the bus or the event loop.
  *
- * <interface type='network'> is refused: the QEMU connection has no network driver.
+ * <interface type='network'> uses the bridge of that network of the same connection
+ * (drivers/network), which must exist and be active; the live XML names the bridge
+ * (<source network='' bridge=''/>).
  *
  * Errors are libvirt's texts: "Cannot get interface MTU on 'br0': No such device"
  * (VB_ERR_OPERATION_FAILED) for a bridge that does not exist, "... is not a bridge",
@@ -16,6 +18,7 @@
 #include <stddef.h>
 
 #include "domain.h"
+#include "driver.h"
 #include "vb-error.h"
 
 typedef struct VbQemuTap {
@@ -23,6 +26,7 @@ typedef struct VbQemuTap {
         int fd;                /* the /dev/net/tun fd bound to the device */
         char *name;            /* the device's name as the kernel gave it */
         bool generated;        /* auto-named (vnetN): dropped from inactive XML */
+        char *bridge;          /* type='network': the network's bridge, for the live XML */
 } VbQemuTap;
 
 typedef struct VbQemuTaps {
@@ -39,16 +43,18 @@ bool vb_qemu_net_uses_tap(const VbDomainNet *n);
 
 /* Check everything that can be checked without creating anything: the type is
  * supported, the bridge name and a user <target dev=''> are valid interface names,
- * the bridge exists and is a bridge, the target does not exist yet. */
-int vb_qemu_tap_check(const VbDomainNet *n, VbError *e);
+ * the bridge exists and is a bridge, the target does not exist yet. @c: the
+ * connection whose networks type='network' refers to (NULL: none). */
+int vb_qemu_tap_check(VbConnect *c, const VbDomainNet *n, VbError *e);
 
 /* Create the tap of one interface and plug it into its bridge. On failure nothing is
  * left behind. */
-int vb_qemu_tap_open(const VbDomainNet *n, VbQemuTap *ret, VbError *e);
+int vb_qemu_tap_open(VbConnect *c, const VbDomainNet *n, VbQemuTap *ret, VbError *e);
 
 /* Every tap of @def (vb_qemu_tap_check() first for all of them, then creation). On
  * failure @ret is empty and no device is left. */
-int vb_qemu_taps_open(const VbDomainDef *def, VbQemuTaps *ret, VbError *e);
+int vb_qemu_taps_open(VbConnect *c, const VbDomainDef *def, VbQemuTaps *ret, VbError *e);
 
-/* Record the names in the live definition (<target dev=''/>). */
+/* Record the names in the live definition (<target dev=''/>, and the bridge of a
+ * type='network' interface). */
 void vb_qemu_taps_apply(VbDomainDef *def, const VbQemuTaps *t);

@@ -78,6 +78,7 @@ busybox=/bin/busybox
 [ -x "$busybox" ] || die "$busybox not found after installing busybox-static"
 applets=$("$busybox" --list)
 grep -qx acpid <<<"$applets" || die "$busybox lacks acpid"
+grep -qx udhcpc <<<"$applets" || die "$busybox lacks udhcpc"
 
 # --- kernel: vmlinuz + the modules of one version ---
 modpaths=(kernel/drivers/input/evdev.ko kernel/drivers/acpi/button.ko
@@ -237,6 +238,23 @@ exec poweroff -f
 EOF
 chmod 755 "$root/etc/acpi/PWRF/00000080"
 
+# udhcpc's script (virtbus.net=dhcp): configure eth0 from the lease, say so.
+mkdir -p "$root/etc/udhcpc"
+cat >"$root/etc/udhcpc/default.script" <<'EOF'
+#!/bin/sh
+case "$1" in
+    deconfig) ip addr flush dev "$interface"; ip link set "$interface" up ;;
+    bound|renew)
+        ip addr flush dev "$interface"
+        ip addr add "$ip/${mask:-24}" dev "$interface"
+        set -- $router
+        [ -n "${1:-}" ] && echo "$1" >/run/router
+        echo "VIRTBUS-GUEST-DHCP-BOUND ip=$ip router=${1:-}" >/dev/ttyS0 ;;
+esac
+exit 0
+EOF
+chmod 755 "$root/etc/udhcpc/default.script"
+
 cat >"$root/init" <<'EOF'
 #!/bin/sh
 # /init (PID 1) of the virtbus test guest.
@@ -259,11 +277,25 @@ acpid -f -c /etc/acpi -l /var/log/acpid.log &
 
 # Network: virtbus.net=ADDR/PREFIX puts that address on eth0 (an e1000 NIC) as soon
 # as it exists, at boot or when hot-plugged, and says so on the serial console.
+# virtbus.net=dhcp asks a DHCP server instead (udhcpc), then pings the router.
 insmod /lib/modules/e1000.ko
 for arg in $(cat /proc/cmdline); do
     case "$arg" in virtbus.net=*) net=${arg#virtbus.net=} ;; esac
 done
-if [ -n "${net:-}" ]; then
+if [ "${net:-}" = dhcp ]; then
+    (i=0
+     until [ -e /sys/class/net/eth0 ] || [ "$i" -gt 100 ]; do i=$((i + 1)); usleep 100000; done
+     ip link set eth0 up
+     if udhcpc -i eth0 -s /etc/udhcpc/default.script -q -f -n -t 30 -T 2; then
+         if ping -c 3 -W 2 "$(cat /run/router)" >/dev/null 2>&1; then
+             echo "VIRTBUS-GUEST-PING-OK" >/dev/ttyS0
+         else
+             echo "VIRTBUS-GUEST-PING-FAILED" >/dev/ttyS0
+         fi
+     else
+         echo "VIRTBUS-GUEST-DHCP-FAILED" >/dev/ttyS0
+     fi) &
+elif [ -n "${net:-}" ]; then
     (up=
      while :; do
          if [ ! -e /sys/class/net/eth0 ]; then

@@ -18,13 +18,13 @@ static void expect_refused(const char *type, const char *source, const char *tar
         VbError e = VB_ERROR_NULL;
         VbQemuTap t = { .fd = -1 };
 
-        assert_true(vb_qemu_tap_check(&n, &e) < 0);
+        assert_true(vb_qemu_tap_check(NULL, &n, &e) < 0);
         assert_int_equal(e.code, code);
         if (!strstr(e.message, text))
                 fail_msg("'%s' does not contain '%s'", e.message, text);
         vb_error_clear(&e);
         /* opening checks the same first: nothing is created */
-        assert_true(vb_qemu_tap_open(&n, &t, &e) < 0);
+        assert_true(vb_qemu_tap_open(NULL, &n, &t, &e) < 0);
         assert_int_equal(t.fd, -1);
         assert_null(t.name);
         vb_error_clear(&e);

@@ -523,3 +523,39 @@ def test_domain_uses_volume(q):
     finally:
         q.ok(dom, 'org.libvirt.Domain', 'Destroy', 'u', (0,))
     q.ok(dom, 'org.libvirt.Domain', 'Undefine', 'u', (0,))
+
+
+# ---- virtbusctl -c qemu -------------------------------------------------------------------
+
+def test_virtbusctl_pool_and_vol_commands(q):
+    exe = os.environ.get('VIRTBUSCTL') or os.path.join(os.path.dirname(vbharness.virtbusd_path()),
+                                                        'tools', 'virtbusctl')
+    if not os.access(exe, os.X_OK):
+        pytest.skip('virtbusctl not built')
+
+    def ctl(*args):
+        return subprocess.run([exe, '--address', q.env.address, '-c', 'qemu'] + list(args),
+                              capture_output=True, text=True, timeout=60)
+
+    d = os.path.join(q.pools, 'ctl')
+    px = os.path.join(q.env.tmp, 'ctl-pool.xml')
+    vx = os.path.join(q.env.tmp, 'ctl-vol.xml')
+    with open(px, 'w') as f:
+        f.write(pool_xml('ctl', d))
+    with open(vx, 'w') as f:
+        f.write(vol_xml('c.qcow2', 4, 'qcow2'))
+    for args in (('pool-define', px), ('pool-build', 'ctl'), ('pool-start', 'ctl'),
+                 ('pool-autostart', 'ctl'), ('vol-create', 'ctl', vx), ('pool-refresh', 'ctl')):
+        r = ctl(*args)
+        assert r.returncode == 0, (args, r.stdout, r.stderr)
+    assert os.path.isdir(d) and img_info(os.path.join(d, 'c.qcow2'))['format'] == 'qcow2'
+    r = ctl('vol-list', 'ctl', '--name')
+    assert r.returncode == 0 and r.stdout.split() == ['c.qcow2'], r.stdout + r.stderr
+    r = ctl('pool-list', '--all', '--name')
+    assert r.stdout.split() == ['ctl']
+    assert ctl('pool-delete', 'ctl').returncode == 1          # still active: refused
+    for args in (('vol-delete', 'c.qcow2', '--pool', 'ctl'), ('pool-destroy', 'ctl'), ('pool-delete', 'ctl'),
+                 ('pool-undefine', 'ctl')):
+        r = ctl(*args)
+        assert r.returncode == 0, (args, r.stdout, r.stderr)
+    assert not os.path.exists(d)

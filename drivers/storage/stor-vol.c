@@ -449,16 +449,21 @@ static int create_raw(VbPoolObj *p, VbStorageVolDef *def, VbOp *op, VbVolObj **r
         }
         if (alloc > def->capacity)
                 alloc = def->capacity;
+        if (alloc == 0) {       /* sparse: there at once, no job */
+                def->allocation = 0;
+                *ret = vb_vol_obj_add(p, def);
+                if (!*ret) {
+                        (void) unlink(def->target_path);
+                        vb_vol_def_free(def);
+                        return vb_error_set(e, VB_ERR_NO_MEMORY, NULL);
+                }
+                vb_event_obj(p->conn, VB_EVENT_OBJECT_ADDED, VB_KIND_VOL, *ret, 0, 0);
+                return 0;
+        }
         r = work_new(p, WORK_FALLOCATE, NULL, def, vb_strdup(def->target_path), alloc, op, &w, e);
         if (r < 0)
                 return r;
         w->fd = TAKE_FD(fd);
-        if (alloc == 0) {       /* sparse: there at once */
-                w->op = NULL;
-                work_end(w, 0, NULL);
-                *ret = vb_vol_find_name(p, def->name);
-                return *ret ? 0 : vb_error_set(e, VB_ERR_NO_MEMORY, NULL);
-        }
         r = work_start_chunks(w, e);
         return r < 0 ? work_abort(w, r) : 1;
 }

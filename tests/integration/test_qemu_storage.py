@@ -326,6 +326,12 @@ def test_clone_progress_and_cancel(q):
     before = sorted(os.listdir(d))
     call = Async(q, p, POOL, 'StorageVolCreateXMLFrom', 'ssu', (vol_xml('gone.raw', 1), key, 0))
     job = wait_job(q, 'StorageVolCreateXMLFrom')
+    # meanwhile the source and the pool are busy
+    srcvol = q.ok(p, POOL, 'StorageVolLookupByName', 's', ('src.raw',))[0]
+    assert_libvirt_error(q.call(srcvol, VOL, 'Delete', 'u', (0,)), 'still in use')
+    assert_libvirt_error(q.call(p, POOL, 'Destroy'), 'asynchronous jobs running')
+    assert_libvirt_error(q.call(p, POOL, 'StorageVolCreateXML', 'su', (vol_xml('gone.raw', 1), 0)),
+                         'already exists')
     q.ok(job, JOB, 'Cancel')
     res = call.wait()
     assert not res['ok'] and 'cancelled' in res['message'], res

@@ -567,6 +567,13 @@ typedef struct VbStorageOps {
                           VbJob **ret, VbError *e);
         int (*vol_download)(VbVolObj *v, int fd, uint64_t offset, uint64_t length, unsigned flags,
                             VbJob **ret, VbError *e);
+        /* ---- helper-STOR: a storage backend with state of its own (pools on disk) is
+         * opened after VbDriver.open and closed before VbDriver.close (it frees its pools). ---- */
+        int (*open)(VbConnect *c, VbError *e);
+        void (*close)(VbConnect *c);
+        /* Asynchronous variants, preferred by objects/ when set: 0 done, 1 = op->done later. */
+        int (*pool_refresh_op)(VbPoolObj *p, unsigned flags, VbOp *op, VbError *e);
+        int (*vol_resize_op)(VbVolObj *v, uint64_t capacity, unsigned flags, VbOp *op, VbError *e);
 } VbStorageOps;
 
 typedef struct VbNodeDevOps {

@@ -37,6 +37,11 @@ int vb_connect_open(const VbDriver *drv, const char *root, VbConnect **ret, VbEr
                         return r;
                 }
         }
+        r = drv->storage && drv->storage->open ? drv->storage->open(c, e) : 0;
+        if (r < 0) {
+                vb_connect_close(c);
+                return r;
+        }
         *ret = c;
         return 0;
 }
@@ -44,6 +49,8 @@ int vb_connect_open(const VbDriver *drv, const char *root, VbConnect **ret, VbEr
 VbConnect *vb_connect_close(VbConnect *c) {
         if (!c)
                 return NULL;
+        if (c->driver->storage && c->driver->storage->close)
+                c->driver->storage->close(c);
         if (c->driver->close)
                 c->driver->close(c);
         vb_jobs_free_all(c);

@@ -89,8 +89,23 @@ static int method_delete(sd_bus_message *m, void *userdata, sd_bus_error *error)
 }
 
 static int method_refresh(sd_bus_message *m, void *userdata, sd_bus_error *error) {
-        return run_flags_op(m, userdata, POOL_OP((VbPoolObj *) userdata, pool_refresh), "virStoragePoolRefresh",
-                            error);
+        _cleanup_vb_error_ VbError e = VB_ERROR_NULL;
+        VbPoolObj *p = userdata;
+        uint32_t flags;
+        VbOp *op;
+        int r;
+
+        if (!POOL_OP(p, pool_refresh_op))
+                return run_flags_op(m, p, POOL_OP(p, pool_refresh), "virStoragePoolRefresh", error);
+        r = sd_bus_message_read(m, "u", &flags);
+        if (r < 0)
+                return r;
+        /* a scan that asks qemu-img about each file: the reply comes at its end */
+        op = vb_bus_reply_op_new(m, NULL);
+        if (!op)
+                return -ENOMEM;
+        r = p->conn->driver->storage->pool_refresh_op(p, flags, op, &e);
+        return vb_bus_reply_op_result(op, r, &e);
 }
 
 static int method_destroy(sd_bus_message *m, void *userdata, sd_bus_error *error) {

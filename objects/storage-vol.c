@@ -117,6 +117,14 @@ static int method_resize(sd_bus_message *m, void *userdata, sd_bus_error *error)
         r = sd_bus_message_read(m, "tu", &capacity, &flags);
         if (r < 0)
                 return r;
+        if (VB_DRIVER_HAS(v->pool->conn, storage, vol_resize_op)) {
+                /* qemu-img resize: the reply comes when it is done */
+                VbOp *op = vb_bus_reply_op_new(m, NULL);
+                if (!op)
+                        return -ENOMEM;
+                r = v->pool->conn->driver->storage->vol_resize_op(v, capacity, flags, op, &e);
+                return vb_bus_reply_op_result(op, r, &e);
+        }
         r = VB_DRIVER_CALL(v->pool->conn, storage, vol_resize, "virStorageVolResize", &e, v, capacity, flags, &e);
         if (r < 0)
                 return vb_bus_error(error, &e);

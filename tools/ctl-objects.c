@@ -178,6 +178,12 @@ static int cmd_pool_refresh(Ctl *c, const CtlArgs *a) { return object_op(c, a, &
 static int cmd_pool_undefine(Ctl *c, const CtlArgs *a) { return object_op(c, a, &pool_kind, "Undefine", false, "has been undefined"); }
 static int cmd_pool_define(Ctl *c, const CtlArgs *a) { return object_define(c, a, &pool_kind); }
 static int cmd_pool_dumpxml(Ctl *c, const CtlArgs *a) { return object_dumpxml(c, a, &pool_kind); }
+static int cmd_pool_build(Ctl *c, const CtlArgs *a) { return object_op(c, a, &pool_kind, "Build", true, "built"); }
+static int cmd_pool_delete(Ctl *c, const CtlArgs *a) { return object_op(c, a, &pool_kind, "Delete", true, "deleted"); }
+static int cmd_pool_autostart(Ctl *c, const CtlArgs *a) {
+        return object_op(c, a, &pool_kind, "Autostart", false,
+                         a->disable ? "unmarked as autostarted" : "marked as autostarted");
+}
 
 /* a volume by --pool POOL + name, by path (leading '/'), or by key */
 static int vol_path(Ctl *c, const CtlArgs *a, char **ret) {
@@ -522,6 +528,11 @@ const CtlCommand ctl_object_commands[] = {
         { "pool-undefine", cmd_pool_undefine, 1, 1, "", "POOL", "Remove a pool's persistent definition." },
         { "pool-dumpxml", cmd_pool_dumpxml, 1, 1, "", "POOL", "Print the XML of a storage pool." },
         { "pool-refresh", cmd_pool_refresh, 1, 1, "", "POOL", "Rescan the volumes of a pool." },
+        { "pool-build", cmd_pool_build, 1, 1, "", "POOL", "Build a pool (dir: make its directory)." },
+        { "pool-delete", cmd_pool_delete, 1, 1, "", "POOL",
+          "Delete an inactive pool's storage (dir: remove its empty directory)." },
+        { "pool-autostart", cmd_pool_autostart, 1, 1, " --disable", "POOL [--disable]",
+          "Start a pool when the daemon starts, once per boot (--disable: don't)." },
         { "vol-list", cmd_vol_list, 1, 1, " --name", "POOL [--name]", "List the volumes of a pool." },
         { "vol-create", cmd_vol_create, 2, 2, "", "POOL FILE",
           "Create a volume from an XML file; shows the job's progress on a terminal, Ctrl-C cancels." },

@@ -17,6 +17,7 @@
 #include "qemu-command.h"
 #include "qemu-driver.h"
 #include "qemu-status.h"
+#include "storage/stor-driver.h"
 
 #define VERSION_OUTPUT_MAX 4096
 
@@ -423,6 +424,7 @@ const VbDriver vb_qemu_driver = {
         .domain_obj_free = vb_qemu_domain_obj_free,
         .connect = &qemu_connect_ops,
         .domain = &vb_qemu_domain_ops,
+        .storage = &vb_stor_ops,
         .snapshot = &vb_qemu_snapshot_ops,
         .network = &vb_net_bridge_ops,
 };

@@ -285,39 +285,13 @@ static int sweep_status_temp(VbQemuDriver *drv, const char *name) {
         return 0;
 }
 
-/* libvirt autostarts once per host boot, not at every daemon start: a guest destroyed on
- * purpose must not come back because the daemon crashed or was restarted. run/ is not a
- * tmpfs under --root, so the marker holds the kernel's boot id instead of relying on /run
- * being emptied at boot. Unreadable boot id: autostart (a missed autostart is worse). */
-static bool autostart_due(VbQemuDriver *drv) {
-        _cleanup_free_ char *boot = NULL, *seen = NULL, *marker = NULL;
-        int r;
-
-        r = vb_qemu_read_file("/proc/sys/kernel/random/boot_id", 64, &boot);
-        if (r < 0)
-                return true;
-        boot[strcspn(boot, "\n")] = '\0';
-        marker = vb_strdupf("%s/autostarted", drv->run_dir);
-        if (!marker)
-                return true;
-        if (vb_qemu_read_file(marker, 64, &seen) >= 0) {
-                seen[strcspn(seen, "\n")] = '\0';
-                if (streq(seen, boot)) {
-                        vb_qemu_log("autostart already ran in this boot (%s); not again", marker);
-                        return false;
-                }
-        }
-        r = vb_qemu_write_file_atomic(marker, boot, strlen(boot), 0600);
-        if (r < 0)
-                vb_qemu_log("cannot write %s: %s", marker, strerror(-r));
-        return true;
-}
-
 static void autostart(VbQemuDriver *drv) {
         VbConnect *c = drv->conn;
 
-        if (!autostart_due(drv))
+        if (!vb_qemu_autostart_due(drv->run_dir)) {
+                vb_qemu_log("autostart already ran in this boot; not again");
                 return;
+        }
         /* networks first: guests on them need their bridges */
         vb_net_driver_autostart(c);
         for (size_t i = 0; i < c->n_domains; i++) {

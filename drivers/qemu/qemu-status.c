@@ -243,3 +243,26 @@ int vb_qemu_status_remove(const char *dir, const char *name) {
                 return -errno;
         return 0;
 }
+
+/* <run_dir> is not a tmpfs under --root, so the marker holds the kernel's boot id
+ * instead of relying on /run being emptied at boot. */
+bool vb_qemu_autostart_due(const char *run_dir) {
+        _cleanup_free_ char *boot = NULL, *seen = NULL, *marker = NULL;
+        int r;
+
+        if (vb_qemu_read_file("/proc/sys/kernel/random/boot_id", 64, &boot) < 0)
+                return true;
+        boot[strcspn(boot, "\n")] = '\0';
+        marker = vb_strdupf("%s/autostarted", run_dir);
+        if (!marker)
+                return true;
+        if (vb_qemu_read_file(marker, 64, &seen) >= 0) {
+                seen[strcspn(seen, "\n")] = '\0';
+                if (streq(seen, boot))
+                        return false;
+        }
+        r = vb_qemu_write_file_atomic(marker, boot, strlen(boot), 0600);
+        if (r < 0)
+                fprintf(stderr, "virtbusd: cannot write %s: %s\n", marker, strerror(-r));
+        return true;
+}

@@ -38,6 +38,11 @@ int vb_qemu_status_remove(const char *dir, const char *name);
 int vb_qemu_write_file_atomic(const char *path, const char *data, size_t len, mode_t mode);
 /* Read a whole file of at most @max bytes (-EFBIG beyond), NUL-terminated. */
 int vb_qemu_read_file(const char *path, size_t max, char **ret);
+
+/* libvirt autostarts once per host boot, not at every daemon start: true (and the
+ * marker <run_dir>/autostarted now holds this boot's id) the first time in a boot,
+ * false after. Unreadable boot id: true (a missed autostart is worse). */
+bool vb_qemu_autostart_due(const char *run_dir);
 /* mkdir -p with @mode for what is created. */
 int vb_qemu_mkdir_p(const char *path, mode_t mode);
 /* Remove the regular files and sockets directly inside @dir, then @dir. */

@@ -530,27 +530,11 @@ static void for_each_xml(VbStorDriver *drv, const char *dir, void (*fn)(VbStorDr
         free(list);
 }
 
-/* libvirt autostarts pools once per host boot (see autostart_due() of the QEMU driver):
- * a pool stopped on purpose stays stopped across daemon restarts. */
-static bool autostart_due(VbStorDriver *drv) {
-        _cleanup_free_ char *boot = NULL, *seen = NULL, *marker = vb_strdupf("%s/autostarted", drv->run_dir);
-        int r;
-
-        if (vb_qemu_read_file("/proc/sys/kernel/random/boot_id", 64, &boot) < 0 || !marker)
-                return true;
-        boot[strcspn(boot, "\n")] = 0;
-        if (vb_qemu_read_file(marker, 64, &seen) >= 0 && streq(boot, seen))
-                return false;
-        r = vb_qemu_write_file_atomic(marker, boot, strlen(boot), 0600);
-        if (r < 0)
-                vb_stor_log("cannot write '%s': %s", marker, strerror(-r));
-        return true;
-}
-
+/* once per host boot, as the domains (vb_qemu_autostart_due) */
 static void autostart(VbStorDriver *drv) {
         VbConnect *c = drv->conn;
 
-        if (!autostart_due(drv))
+        if (!vb_qemu_autostart_due(drv->run_dir))
                 return;
         for (size_t i = 0; i < c->n_pools; i++) {
                 _cleanup_vb_error_ VbError e = VB_ERROR_NULL;

@@ -180,6 +180,7 @@ static int test_open(VbConnect *c, const char *root, VbError *e) {
 static void test_close(VbConnect *c) {
         vb_test_close(c);          /* snapshots and per-domain test state */
         vb_net_registry_free(c);   /* networks, interfaces, secrets, nwfilters */
+        vb_test_storage_close(c);  /* volume contents */
         vb_storage_registry_clear(c);
 }
 

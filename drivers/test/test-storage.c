@@ -101,6 +101,11 @@ static void pool_release_vols(VbPoolObj *p) {
                 vol_data_release(p->vols[i]);
 }
 
+void vb_test_storage_close(VbConnect *c) {
+        for (size_t i = 0; i < c->n_pools; i++)
+                pool_release_vols(c->pools[i]);
+}
+
 static void pool_set_sizes(VbStoragePoolDef *def, const VbPoolObj *p) {
         uint64_t alloc = 0;
         for (size_t i = 0; p && i < p->n_vols; i++)

@@ -8,4 +8,6 @@ extern const VbNodeDevOps vb_test_nodedev_ops;
 
 /* libvirt's test:///default objects: default-pool; computer, scsi_host1/2/11. */
 int vb_test_storage_seed(VbConnect *c, VbError *e);
+/* Releases the volumes' contents (memfds) before the registry frees them: driver close. */
+void vb_test_storage_close(VbConnect *c);
 int vb_test_nodedev_seed(VbConnect *c, VbError *e);

@@ -106,29 +106,15 @@ static int method_get_xml_desc(sd_bus_message *m, void *userdata, sd_bus_error *
 
 /* ---- properties ---- */
 
-static int property_active(sd_bus *bus, const char *path, const char *interface, const char *property,
-                           sd_bus_message *reply, void *userdata, sd_bus_error *error) {
-        return sd_bus_message_append(reply, "b", ((VbIfaceObj *) userdata)->active);
-}
-
-static int property_mac(sd_bus *bus, const char *path, const char *interface, const char *property,
-                        sd_bus_message *reply, void *userdata, sd_bus_error *error) {
-        return sd_bus_message_append(reply, "s", strempty(((VbIfaceObj *) userdata)->mac));
-}
-
-static int property_name(sd_bus *bus, const char *path, const char *interface, const char *property,
-                         sd_bus_message *reply, void *userdata, sd_bus_error *error) {
-        return sd_bus_message_append(reply, "s", ((VbIfaceObj *) userdata)->name);
-}
-
 #define FLAGS_METHOD(name, handler)                                                              \
         SD_BUS_METHOD_WITH_NAMES(name, "u", SD_BUS_PARAM(flags), "", , handler, SD_BUS_VTABLE_UNPRIVILEGED)
 
 static const sd_bus_vtable iface_vtable[] = {
         SD_BUS_VTABLE_START(0),
-        SD_BUS_PROPERTY("Active", "b", property_active, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
-        SD_BUS_PROPERTY("MAC", "s", property_mac, 0, SD_BUS_VTABLE_PROPERTY_CONST),
-        SD_BUS_PROPERTY("Name", "s", property_name, 0, SD_BUS_VTABLE_PROPERTY_CONST),
+        SD_BUS_PROPERTY("Active", "b", vb_bus_property_get_bool, offsetof(VbIfaceObj, active),
+                        SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
+        SD_BUS_PROPERTY("MAC", "s", vb_bus_property_get_string, offsetof(VbIfaceObj, mac), SD_BUS_VTABLE_PROPERTY_CONST),
+        SD_BUS_PROPERTY("Name", "s", vb_bus_property_get_string, offsetof(VbIfaceObj, name), SD_BUS_VTABLE_PROPERTY_CONST),
         FLAGS_METHOD("Create", method_create),
         FLAGS_METHOD("Destroy", method_destroy),
         SD_BUS_METHOD_WITH_NAMES("GetXMLDesc", "u", SD_BUS_PARAM(flags), "s", SD_BUS_PARAM(xml),

@@ -159,56 +159,19 @@ static int method_get_dhcp_leases(sd_bus_message *m, void *userdata, sd_bus_erro
 
 /* ---- properties ---- */
 
-static int property_active(sd_bus *bus, const char *path, const char *interface, const char *property,
-                           sd_bus_message *reply, void *userdata, sd_bus_error *error) {
-        return sd_bus_message_append(reply, "b", ((VbNetworkObj *) userdata)->active);
-}
-
-static int property_autostart(sd_bus *bus, const char *path, const char *interface, const char *property,
-                              sd_bus_message *reply, void *userdata, sd_bus_error *error) {
-        return sd_bus_message_append(reply, "b", ((VbNetworkObj *) userdata)->autostart);
-}
-
-static int property_set_autostart(sd_bus *bus, const char *path, const char *interface, const char *property,
-                                  sd_bus_message *value, void *userdata, sd_bus_error *error) {
-        _cleanup_vb_error_ VbError e = VB_ERROR_NULL;
-        VbNetworkObj *n = userdata;
-        int b, r;
-
-        r = sd_bus_message_read(value, "b", &b);
-        if (r < 0)
-                return r;
-        r = VB_DRIVER_CALL(n->conn, network, set_autostart, "virNetworkSetAutostart", &e, n, b, &e);
-        if (r < 0)
-                return vb_bus_error(error, &e);
-        return 0;
-}
-
-static int property_name(sd_bus *bus, const char *path, const char *interface, const char *property,
-                         sd_bus_message *reply, void *userdata, sd_bus_error *error) {
-        return sd_bus_message_append(reply, "s", ((VbNetworkObj *) userdata)->name);
-}
-
-static int property_persistent(sd_bus *bus, const char *path, const char *interface, const char *property,
-                               sd_bus_message *reply, void *userdata, sd_bus_error *error) {
-        return sd_bus_message_append(reply, "b", ((VbNetworkObj *) userdata)->persistent);
-}
-
-static int property_uuid(sd_bus *bus, const char *path, const char *interface, const char *property,
-                         sd_bus_message *reply, void *userdata, sd_bus_error *error) {
-        char s[37];
-        vb_uuid_format(((VbNetworkObj *) userdata)->uuid, s);
-        return sd_bus_message_append(reply, "s", s);
-}
+VB_BUS_DEFINE_AUTOSTART_SETTER(property_set_autostart, VbNetworkObj, network, set_autostart, "virNetworkSetAutostart")
 
 static const sd_bus_vtable network_vtable[] = {
         SD_BUS_VTABLE_START(0),
-        SD_BUS_PROPERTY("Active", "b", property_active, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
-        SD_BUS_WRITABLE_PROPERTY("Autostart", "b", property_autostart, property_set_autostart, 0,
-                                 SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE | SD_BUS_VTABLE_UNPRIVILEGED),
-        SD_BUS_PROPERTY("Name", "s", property_name, 0, SD_BUS_VTABLE_PROPERTY_CONST),
-        SD_BUS_PROPERTY("Persistent", "b", property_persistent, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
-        SD_BUS_PROPERTY("UUID", "s", property_uuid, 0, SD_BUS_VTABLE_PROPERTY_CONST),
+        SD_BUS_PROPERTY("Active", "b", vb_bus_property_get_bool, offsetof(VbNetworkObj, active),
+                        SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
+        VB_BUS_AUTOSTART_PROPERTY(VbNetworkObj, property_set_autostart),
+        SD_BUS_PROPERTY("Name", "s", vb_bus_property_get_string, offsetof(VbNetworkObj, name),
+                        SD_BUS_VTABLE_PROPERTY_CONST),
+        SD_BUS_PROPERTY("Persistent", "b", vb_bus_property_get_bool, offsetof(VbNetworkObj, persistent),
+                        SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
+        SD_BUS_PROPERTY("UUID", "s", vb_bus_property_get_uuid, offsetof(VbNetworkObj, uuid),
+                        SD_BUS_VTABLE_PROPERTY_CONST),
         SD_BUS_METHOD("Create", "", "", method_create, SD_BUS_VTABLE_UNPRIVILEGED),
         SD_BUS_METHOD("Destroy", "", "", method_destroy, SD_BUS_VTABLE_UNPRIVILEGED),
         SD_BUS_METHOD_WITH_NAMES("GetDHCPLeases", "su", SD_BUS_PARAM(mac) SD_BUS_PARAM(flags),

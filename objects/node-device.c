@@ -121,11 +121,6 @@ static int method_list_caps(sd_bus_message *m, void *userdata, sd_bus_error *err
 
 /* ---- properties ---- */
 
-static int property_name(sd_bus *bus, const char *path, const char *interface, const char *property,
-                         sd_bus_message *reply, void *userdata, sd_bus_error *error) {
-        return sd_bus_message_append(reply, "s", ((VbNodeDevObj *) userdata)->name);
-}
-
 static int property_parent(sd_bus *bus, const char *path, const char *interface, const char *property,
                            sd_bus_message *reply, void *userdata, sd_bus_error *error) {
         const VbNodeDevObj *d = userdata;
@@ -137,7 +132,8 @@ static int property_parent(sd_bus *bus, const char *path, const char *interface,
 
 static const sd_bus_vtable nodedev_vtable[] = {
         SD_BUS_VTABLE_START(0),
-        SD_BUS_PROPERTY("Name", "s", property_name, 0, SD_BUS_VTABLE_PROPERTY_CONST),
+        SD_BUS_PROPERTY("Name", "s", vb_bus_property_get_string, offsetof(VbNodeDevObj, name),
+                        SD_BUS_VTABLE_PROPERTY_CONST),
         SD_BUS_PROPERTY("Parent", "s", property_parent, 0, SD_BUS_VTABLE_PROPERTY_CONST),
         SD_BUS_METHOD("Destroy", "", "", method_destroy, SD_BUS_VTABLE_UNPRIVILEGED),
         SD_BUS_METHOD_WITH_NAMES("Detach", "su", SD_BUS_PARAM(driverName) SD_BUS_PARAM(flags), "", ,

@@ -147,19 +147,6 @@ static int method_undefine(sd_bus_message *m, void *userdata, sd_bus_error *erro
 
 /* ---- properties ---- */
 
-static int property_uuid(sd_bus *bus, const char *path, const char *interface, const char *property,
-                         sd_bus_message *reply, void *userdata, sd_bus_error *error) {
-        char s[37];
-        vb_uuid_format(((VbSecretObj *) userdata)->uuid, s);
-        return sd_bus_message_append(reply, "s", s);
-}
-
-static int property_usage_id(sd_bus *bus, const char *path, const char *interface, const char *property,
-                             sd_bus_message *reply, void *userdata, sd_bus_error *error) {
-        /* a secret without usage reports "" */
-        return sd_bus_message_append(reply, "s", strempty(((VbSecretObj *) userdata)->usage_id));
-}
-
 static int property_usage_type(sd_bus *bus, const char *path, const char *interface, const char *property,
                                sd_bus_message *reply, void *userdata, sd_bus_error *error) {
         return sd_bus_message_append(reply, "i", (int32_t) ((VbSecretObj *) userdata)->usage_type);
@@ -167,8 +154,10 @@ static int property_usage_type(sd_bus *bus, const char *path, const char *interf
 
 static const sd_bus_vtable secret_vtable[] = {
         SD_BUS_VTABLE_START(0),
-        SD_BUS_PROPERTY("UUID", "s", property_uuid, 0, SD_BUS_VTABLE_PROPERTY_CONST),
-        SD_BUS_PROPERTY("UsageID", "s", property_usage_id, 0, SD_BUS_VTABLE_PROPERTY_CONST),
+        SD_BUS_PROPERTY("UUID", "s", vb_bus_property_get_uuid, offsetof(VbSecretObj, uuid), SD_BUS_VTABLE_PROPERTY_CONST),
+        /* a secret without usage reports "" */
+        SD_BUS_PROPERTY("UsageID", "s", vb_bus_property_get_string, offsetof(VbSecretObj, usage_id),
+                        SD_BUS_VTABLE_PROPERTY_CONST),
         SD_BUS_PROPERTY("UsageType", "i", property_usage_type, 0, SD_BUS_VTABLE_PROPERTY_CONST),
         SD_BUS_METHOD_WITH_NAMES("GetValue", "u", SD_BUS_PARAM(flags), "ay", SD_BUS_PARAM(value),
                                  method_get_value, SD_BUS_VTABLE_UNPRIVILEGED),

@@ -234,56 +234,20 @@ static int method_storage_vol_lookup_by_name(sd_bus_message *m, void *userdata, 
 
 /* ---- properties ---- */
 
-static int property_active(sd_bus *bus, const char *path, const char *interface, const char *property,
-                           sd_bus_message *reply, void *userdata, sd_bus_error *error) {
-        return sd_bus_message_append(reply, "b", ((VbPoolObj *) userdata)->active);
-}
-
-static int property_autostart(sd_bus *bus, const char *path, const char *interface, const char *property,
-                              sd_bus_message *reply, void *userdata, sd_bus_error *error) {
-        return sd_bus_message_append(reply, "b", ((VbPoolObj *) userdata)->autostart);
-}
-
-static int property_set_autostart(sd_bus *bus, const char *path, const char *interface, const char *property,
-                                  sd_bus_message *value, void *userdata, sd_bus_error *error) {
-        _cleanup_vb_error_ VbError e = VB_ERROR_NULL;
-        VbPoolObj *p = userdata;
-        int b, r;
-
-        r = sd_bus_message_read(value, "b", &b);
-        if (r < 0)
-                return r;
-        r = VB_DRIVER_CALL(p->conn, storage, pool_set_autostart, "virStoragePoolSetAutostart", &e, p, b, &e);
-        if (r < 0)
-                return vb_bus_error(error, &e);
-        return 0;
-}
-
-static int property_name(sd_bus *bus, const char *path, const char *interface, const char *property,
-                         sd_bus_message *reply, void *userdata, sd_bus_error *error) {
-        return sd_bus_message_append(reply, "s", ((VbPoolObj *) userdata)->name);
-}
-
-static int property_persistent(sd_bus *bus, const char *path, const char *interface, const char *property,
-                               sd_bus_message *reply, void *userdata, sd_bus_error *error) {
-        return sd_bus_message_append(reply, "b", ((VbPoolObj *) userdata)->persistent);
-}
-
-static int property_uuid(sd_bus *bus, const char *path, const char *interface, const char *property,
-                         sd_bus_message *reply, void *userdata, sd_bus_error *error) {
-        char uuid[37];
-        vb_uuid_format(((VbPoolObj *) userdata)->uuid, uuid);
-        return sd_bus_message_append(reply, "s", uuid);
-}
+VB_BUS_DEFINE_AUTOSTART_SETTER(property_set_autostart, VbPoolObj, storage, pool_set_autostart,
+                               "virStoragePoolSetAutostart")
 
 static const sd_bus_vtable pool_vtable[] = {
         SD_BUS_VTABLE_START(0),
-        SD_BUS_PROPERTY("Active", "b", property_active, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
-        SD_BUS_WRITABLE_PROPERTY("Autostart", "b", property_autostart, property_set_autostart, 0,
-                                 SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE | SD_BUS_VTABLE_UNPRIVILEGED),
-        SD_BUS_PROPERTY("Name", "s", property_name, 0, SD_BUS_VTABLE_PROPERTY_CONST),
-        SD_BUS_PROPERTY("Persistent", "b", property_persistent, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
-        SD_BUS_PROPERTY("UUID", "s", property_uuid, 0, SD_BUS_VTABLE_PROPERTY_CONST),
+        SD_BUS_PROPERTY("Active", "b", vb_bus_property_get_bool, offsetof(VbPoolObj, active),
+                        SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
+        VB_BUS_AUTOSTART_PROPERTY(VbPoolObj, property_set_autostart),
+        SD_BUS_PROPERTY("Name", "s", vb_bus_property_get_string, offsetof(VbPoolObj, name),
+                        SD_BUS_VTABLE_PROPERTY_CONST),
+        SD_BUS_PROPERTY("Persistent", "b", vb_bus_property_get_bool, offsetof(VbPoolObj, persistent),
+                        SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
+        SD_BUS_PROPERTY("UUID", "s", vb_bus_property_get_uuid, offsetof(VbPoolObj, uuid),
+                        SD_BUS_VTABLE_PROPERTY_CONST),
         SD_BUS_METHOD_WITH_NAMES("Build", "u", SD_BUS_PARAM(flags), "", , method_build, SD_BUS_VTABLE_UNPRIVILEGED),
         SD_BUS_METHOD_WITH_NAMES("Create", "u", SD_BUS_PARAM(flags), "", , method_create, SD_BUS_VTABLE_UNPRIVILEGED),
         SD_BUS_METHOD_WITH_NAMES("Delete", "u", SD_BUS_PARAM(flags), "", , method_delete, SD_BUS_VTABLE_UNPRIVILEGED),

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* org.libvirt.Domain at <connect>/domain/_<uuid>. The gate (gate.c) has already
  * authorized the call; handlers read → validate → driver op → reply. */
-#include "bus-object.h"
+#include "bus-method.h"
 #include "object-path.h"
 #include "xml-util.h"
 #include "domain-extra.h"   /* helper-H */
@@ -131,36 +131,8 @@ static int method_resume(sd_bus_message *m, void *userdata, sd_bus_error *error)
                                     "virDomainResume", error);
 }
 
-static int method_undefine(sd_bus_message *m, void *userdata, sd_bus_error *error) {
-        _cleanup_vb_error_ VbError e = VB_ERROR_NULL;
-        VbDomainObj *d = userdata;
-        uint32_t flags;
-        int r;
-
-        r = sd_bus_message_read(m, "u", &flags);
-        if (r < 0)
-                return r;
-        r = VB_DRIVER_CALL(d->conn, domain, undefine, "virDomainUndefineFlags", &e, d, flags, &e);
-        if (r < 0)
-                return vb_bus_error(error, &e);
-        return sd_bus_reply_method_return(m, "");
-}
-
-static int method_get_xml_desc(sd_bus_message *m, void *userdata, sd_bus_error *error) {
-        _cleanup_vb_error_ VbError e = VB_ERROR_NULL;
-        _cleanup_free_ char *xml = NULL;
-        VbDomainObj *d = userdata;
-        uint32_t flags;
-        int r;
-
-        r = sd_bus_message_read(m, "u", &flags);
-        if (r < 0)
-                return r;
-        r = VB_DRIVER_CALL(d->conn, domain, get_xml_desc, "virDomainGetXMLDesc", &e, d, flags, &xml, &e);
-        if (r < 0)
-                return vb_bus_error(error, &e);
-        return sd_bus_reply_method_return(m, "s", xml);
-}
+static VB_BUS_METHOD_FLAGS(method_undefine, VbDomainObj, conn, domain, undefine, "virDomainUndefineFlags")
+static VB_BUS_METHOD_GET_XML(method_get_xml_desc, VbDomainObj, conn, domain, get_xml_desc, "virDomainGetXMLDesc")
 
 static int method_get_state(sd_bus_message *m, void *userdata, sd_bus_error *error) {
         VbDomainObj *d = userdata;

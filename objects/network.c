@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* org.libvirt.Network at <connect>/network/_<uuid>. The gate (gate.c) has already
  * authorized the call; handlers read → validate → driver op → reply. */
-#include "bus-object.h"
+#include "bus-method.h"
 #include "object-path.h"
 #include "xml-util.h"
 
@@ -48,55 +48,10 @@ static VbConnect *network_conn_of(const void *obj) {
 
 /* ---- methods ---- */
 
-typedef int (*NetworkFn)(VbNetworkObj *n, VbError *e);
-
-/* Create, Destroy, Undefine: no arguments; the op may free @n. */
-static int run_simple(sd_bus_message *m, VbNetworkObj *n, NetworkFn fn, const char *api,
-                      sd_bus_error *error) {
-        _cleanup_vb_error_ VbError e = VB_ERROR_NULL;
-        int r;
-
-        if (!fn)
-                r = vb_error_unsupported(&e, api);
-        else
-                r = fn(n, &e);
-        if (r < 0)
-                return vb_bus_error(error, &e);
-        return sd_bus_reply_method_return(m, "");
-}
-
-#define OPS(n) ((n)->conn->driver->network)
-
-static int method_create(sd_bus_message *m, void *userdata, sd_bus_error *error) {
-        VbNetworkObj *n = userdata;
-        return run_simple(m, n, OPS(n) ? OPS(n)->create : NULL, "virNetworkCreate", error);
-}
-
-static int method_destroy(sd_bus_message *m, void *userdata, sd_bus_error *error) {
-        VbNetworkObj *n = userdata;
-        return run_simple(m, n, OPS(n) ? OPS(n)->destroy : NULL, "virNetworkDestroy", error);
-}
-
-static int method_undefine(sd_bus_message *m, void *userdata, sd_bus_error *error) {
-        VbNetworkObj *n = userdata;
-        return run_simple(m, n, OPS(n) ? OPS(n)->undefine : NULL, "virNetworkUndefine", error);
-}
-
-static int method_get_xml_desc(sd_bus_message *m, void *userdata, sd_bus_error *error) {
-        _cleanup_vb_error_ VbError e = VB_ERROR_NULL;
-        _cleanup_free_ char *xml = NULL;
-        VbNetworkObj *n = userdata;
-        uint32_t flags;
-        int r;
-
-        r = sd_bus_message_read(m, "u", &flags);
-        if (r < 0)
-                return r;
-        r = VB_DRIVER_CALL(n->conn, network, get_xml_desc, "virNetworkGetXMLDesc", &e, n, flags, &xml, &e);
-        if (r < 0)
-                return vb_bus_error(error, &e);
-        return sd_bus_reply_method_return(m, "s", xml);
-}
+static VB_BUS_METHOD_NOARGS(method_create, VbNetworkObj, conn, network, create, "virNetworkCreate")
+static VB_BUS_METHOD_NOARGS(method_destroy, VbNetworkObj, conn, network, destroy, "virNetworkDestroy")
+static VB_BUS_METHOD_NOARGS(method_undefine, VbNetworkObj, conn, network, undefine, "virNetworkUndefine")
+static VB_BUS_METHOD_GET_XML(method_get_xml_desc, VbNetworkObj, conn, network, get_xml_desc, "virNetworkGetXMLDesc")
 
 static int method_update(sd_bus_message *m, void *userdata, sd_bus_error *error) {
         _cleanup_vb_error_ VbError e = VB_ERROR_NULL;

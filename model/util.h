@@ -32,6 +32,8 @@ static inline bool streq_ptr(const char *a, const char *b) {
 }
 static inline bool isempty(const char *s) { return !s || !*s; }
 static inline const char *strempty(const char *s) { return s ? s : ""; }
+/* "" on the wire stands for "not given" in libvirt-dbus's optional strings */
+static inline const char *empty_to_null(const char *s) { return isempty(s) ? NULL : s; }
 
 /* Replace *dst with a copy of src (NULL allowed). Returns 0 or -ENOMEM. */
 int vb_strdup_replace(char **dst, const char *src);

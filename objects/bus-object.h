@@ -2,6 +2,7 @@
 #pragma once
 /* Shared machinery of objects/: one VbBusKind per D-Bus interface, the per-driver
  * VbBusConnect, errors, and helpers every handler uses. */
+#include <stddef.h>
 #include <systemd/sd-bus.h>
 
 #include "driver.h"
@@ -102,6 +103,38 @@ int vb_bus_run_domain_op(sd_bus_message *m, VbDomainObj *d, unsigned flags,
                          int (*fn)(VbDomainObj *, unsigned, VbOp *, VbError *),
                          int (*fn_noflags)(VbDomainObj *, VbOp *, VbError *),
                          const char *api, sd_bus_error *error);
+
+/* Getters for a field at the vtable entry's offset (SD_BUS_PROPERTY(..., offsetof(T, f), ...)):
+ * a bool as "b", a char * as "s" (NULL as ""), a uint8_t[16] as the UUID string. */
+int vb_bus_property_get_bool(sd_bus *bus, const char *path, const char *interface, const char *property,
+                             sd_bus_message *reply, void *userdata, sd_bus_error *error);
+int vb_bus_property_get_string(sd_bus *bus, const char *path, const char *interface, const char *property,
+                               sd_bus_message *reply, void *userdata, sd_bus_error *error);
+int vb_bus_property_get_uuid(sd_bus *bus, const char *path, const char *interface, const char *property,
+                             sd_bus_message *reply, void *userdata, sd_bus_error *error);
+
+/* The setter of a writable "Autostart" whose getter reads Type's bool autostart: the
+ * one vtable offset serves both, so the setter gets &obj->autostart and steps back to
+ * the object, then calls the driver's set-autostart op (libvirt's @api when missing). */
+#define VB_BUS_DEFINE_AUTOSTART_SETTER(fn, Type, table, op, api)                                 \
+        static int fn(sd_bus *bus, const char *path, const char *interface, const char *property, \
+                      sd_bus_message *value, void *userdata, sd_bus_error *error) {              \
+                _cleanup_vb_error_ VbError e = VB_ERROR_NULL;                                    \
+                Type *o = (Type *) ((uint8_t *) userdata - offsetof(Type, autostart));           \
+                int b, r;                                                                        \
+                r = sd_bus_message_read(value, "b", &b);                                         \
+                if (r < 0)                                                                       \
+                        return r;                                                                \
+                r = VB_DRIVER_CALL(o->conn, table, op, api, &e, o, b, &e);                       \
+                if (r < 0)                                                                       \
+                        return vb_bus_error(error, &e);                                          \
+                return 0;                                                                        \
+        }
+
+#define VB_BUS_AUTOSTART_PROPERTY(Type, setter)                                                  \
+        SD_BUS_WRITABLE_PROPERTY("Autostart", "b", vb_bus_property_get_bool, setter,             \
+                                 offsetof(Type, autostart),                                      \
+                                 SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE | SD_BUS_VTABLE_UNPRIVILEGED)
 
 /* Typed parameter output (double-wrapped, the libvirt-dbus quirk). */
 int vb_bus_append_double_variant(sd_bus_message *m, const char *sig, const void *value);

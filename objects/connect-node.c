@@ -72,10 +72,6 @@ int vb_connect_method_get_cpu_model_names(sd_bus_message *m, void *userdata, sd_
         return sd_bus_send(NULL, reply, NULL);
 }
 
-static const char *nullable(const char *s) {
-        return s && *s ? s : NULL;
-}
-
 int vb_connect_method_get_domain_capabilities(sd_bus_message *m, void *userdata, sd_bus_error *error) {
         _cleanup_vb_error_ VbError e = VB_ERROR_NULL;
         _cleanup_free_ char *caps = NULL;
@@ -88,8 +84,8 @@ int vb_connect_method_get_domain_capabilities(sd_bus_message *m, void *userdata,
         if (r < 0)
                 return r;
         r = VB_DRIVER_CALL(c, connect, get_domain_capabilities, "virConnectGetDomainCapabilities", &e,
-                           c, nullable(emulator), nullable(arch), nullable(machine), nullable(virttype),
-                           flags, &caps, &e);
+                           c, empty_to_null(emulator), empty_to_null(arch), empty_to_null(machine),
+                           empty_to_null(virttype), flags, &caps, &e);
         return reply_string(m, r, caps, &e, error);
 }
 

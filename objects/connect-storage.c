@@ -1,68 +1,18 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* org.libvirt.Connect methods for storage pools, volumes and node devices.
  * Handlers: read → validate → driver op → reply; the gate has authorized the call. */
+#include "bus-method.h"
 #include "connect-storage.h"
 #include "object-path.h"
 #include "xml-util.h"
 
-int vb_method_list_storage_pools(sd_bus_message *m, void *userdata, sd_bus_error *error) {
-        _cleanup_vb_error_ VbError e = VB_ERROR_NULL;
-        _cleanup_free_ VbPoolObj **list = NULL;
-        uint32_t flags;
-        size_t n;
-        int r;
+VB_BUS_CONNECT_LIST(vb_method_list_storage_pools, VbPoolObj, vb_pool_list, vb_bus_kind_storage_pool)
+VB_BUS_CONNECT_LIST(vb_method_list_node_devices, VbNodeDevObj, vb_nodedev_list, vb_bus_kind_node_device)
 
-        r = sd_bus_message_read(m, "u", &flags);
-        if (r < 0)
-                return r;
-        r = vb_pool_list(userdata, flags, &list, &n, &e);
-        if (r < 0)
-                return vb_bus_error(error, &e);
-        return vb_reply_object_paths(m, &vb_bus_kind_storage_pool, (void *const *) list, n);
-}
-
-int vb_method_list_node_devices(sd_bus_message *m, void *userdata, sd_bus_error *error) {
-        _cleanup_vb_error_ VbError e = VB_ERROR_NULL;
-        _cleanup_free_ VbNodeDevObj **list = NULL;
-        uint32_t flags;
-        size_t n;
-        int r;
-
-        r = sd_bus_message_read(m, "u", &flags);
-        if (r < 0)
-                return r;
-        r = vb_nodedev_list(userdata, flags, &list, &n, &e);
-        if (r < 0)
-                return vb_bus_error(error, &e);
-        return vb_reply_object_paths(m, &vb_bus_kind_node_device, (void *const *) list, n);
-}
-
-static int pool_define_or_create(sd_bus_message *m, VbConnect *c, bool create, sd_bus_error *error) {
-        _cleanup_vb_error_ VbError e = VB_ERROR_NULL;
-        VbPoolObj *p = NULL;
-        const char *xml;
-        uint32_t flags;
-        int r;
-
-        r = sd_bus_message_read(m, "su", &xml, &flags);
-        if (r < 0)
-                return r;
-        if (create)
-                r = VB_DRIVER_CALL(c, storage, pool_create_xml, "virStoragePoolCreateXML", &e, c, xml, flags, &p, &e);
-        else
-                r = VB_DRIVER_CALL(c, storage, pool_define_xml, "virStoragePoolDefineXML", &e, c, xml, flags, &p, &e);
-        if (r < 0)
-                return vb_bus_error(error, &e);
-        return vb_reply_path(m, &vb_bus_kind_storage_pool, p);
-}
-
-int vb_method_storage_pool_create_xml(sd_bus_message *m, void *userdata, sd_bus_error *error) {
-        return pool_define_or_create(m, userdata, true, error);
-}
-
-int vb_method_storage_pool_define_xml(sd_bus_message *m, void *userdata, sd_bus_error *error) {
-        return pool_define_or_create(m, userdata, false, error);
-}
+VB_BUS_CONNECT_XML(vb_method_storage_pool_create_xml, VbPoolObj, storage, pool_create_xml, "virStoragePoolCreateXML",
+                   vb_bus_kind_storage_pool, true)
+VB_BUS_CONNECT_XML(vb_method_storage_pool_define_xml, VbPoolObj, storage, pool_define_xml, "virStoragePoolDefineXML",
+                   vb_bus_kind_storage_pool, true)
 
 int vb_method_storage_pool_lookup_by_name(sd_bus_message *m, void *userdata, sd_bus_error *error) {
         return vb_bus_lookup_by_name(m, userdata, &vb_bus_kind_storage_pool, error);
@@ -118,22 +68,8 @@ int vb_method_find_storage_pool_sources(sd_bus_message *m, void *userdata, sd_bu
         return sd_bus_reply_method_return(m, "s", xml);
 }
 
-int vb_method_node_device_create_xml(sd_bus_message *m, void *userdata, sd_bus_error *error) {
-        _cleanup_vb_error_ VbError e = VB_ERROR_NULL;
-        VbConnect *c = userdata;
-        VbNodeDevObj *d = NULL;
-        const char *xml;
-        uint32_t flags;
-        int r;
-
-        r = sd_bus_message_read(m, "su", &xml, &flags);
-        if (r < 0)
-                return r;
-        r = VB_DRIVER_CALL(c, nodedev, create_xml, "virNodeDeviceCreateXML", &e, c, xml, flags, &d, &e);
-        if (r < 0)
-                return vb_bus_error(error, &e);
-        return vb_reply_path(m, &vb_bus_kind_node_device, d);
-}
+VB_BUS_CONNECT_XML(vb_method_node_device_create_xml, VbNodeDevObj, nodedev, create_xml, "virNodeDeviceCreateXML",
+                   vb_bus_kind_node_device, true)
 
 int vb_method_node_device_lookup_by_name(sd_bus_message *m, void *userdata, sd_bus_error *error) {
         return vb_bus_lookup_by_name(m, userdata, &vb_bus_kind_node_device, error);

@@ -3,7 +3,7 @@
  * driver op → reply; authorization already happened in the gate (gate.c). */
 #include <unistd.h>
 
-#include "bus-object.h"
+#include "bus-method.h"
 #include "connect-storage.h"
 #include "domain-extra.h"   /* helper-H */
 #include "config.h"
@@ -16,21 +16,7 @@ static VbConnect *conn_of(sd_bus_message *m, void *userdata) {
         return userdata;
 }
 
-static int method_list_domains(sd_bus_message *m, void *userdata, sd_bus_error *error) {
-        _cleanup_vb_error_ VbError e = VB_ERROR_NULL;
-        _cleanup_free_ VbDomainObj **list = NULL;
-        size_t n;
-        uint32_t flags;
-        int r;
-
-        r = sd_bus_message_read(m, "u", &flags);
-        if (r < 0)
-                return r;
-        r = vb_domain_list(conn_of(m, userdata), flags, &list, &n, &e);
-        if (r < 0)
-                return vb_bus_error(error, &e);
-        return vb_reply_object_paths(m, &vb_bus_kind_domain, (void *const *) list, n);
-}
+static VB_BUS_CONNECT_LIST(method_list_domains, VbDomainObj, vb_domain_list, vb_bus_kind_domain)
 
 static int method_domain_lookup_by_name(sd_bus_message *m, void *userdata, sd_bus_error *error) {
         return vb_bus_lookup_by_name(m, userdata, &vb_bus_kind_domain, error);

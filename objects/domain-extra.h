@@ -10,6 +10,20 @@
 
 #define VB_HANDLER(name) int name(sd_bus_message *m, void *userdata, sd_bus_error *error)
 
+/* The locals of a Domain handler, and a driver call whose error ends it (the
+ * driver's message, or libvirt's "not supported" text for @api). */
+#define VB_DOMAIN_VARS                                                                       \
+        _cleanup_vb_error_ VbError e = VB_ERROR_NULL;                                        \
+        VbDomainObj *d = userdata;                                                           \
+        int r
+
+#define VB_DOMAIN_CALL(op, api, ...)                                                         \
+        do {                                                                                 \
+                r = VB_DRIVER_CALL(d->conn, domain, op, api, &e, __VA_ARGS__);               \
+                if (r < 0)                                                                   \
+                        return vb_bus_error(error, &e);                                      \
+        } while (0)
+
 /* objects/domain-misc.c */
 VB_HANDLER(vb_domain_method_set_metadata);
 VB_HANDLER(vb_domain_method_get_metadata);
@@ -111,3 +125,9 @@ extern const VbBusKind vb_bus_kind_snapshot;
 int vb_bus_read_cpumap(sd_bus_message *m, bool **ret, size_t *ret_n);
 int vb_bus_append_cpumap_row(sd_bus_message *m, const bool *row, size_t n);
 int vb_bus_read_strv(sd_bus_message *m, char ***ret);
+/* Reply with an array of @n @items of @contents, each appended by @append(reply, items, i). */
+typedef int (*VbAppendItemFn)(sd_bus_message *reply, const void *items, size_t i);
+int vb_bus_reply_array(sd_bus_message *m, const char *contents, VbAppendItemFn append, const void *items,
+                       size_t n);
+typedef int (*VbDomainPinFn)(VbDomainObj *d, unsigned id, const bool *map, size_t n, unsigned flags, VbError *e);
+int vb_domain_pin(sd_bus_message *m, VbDomainObj *d, VbDomainPinFn fn, const char *api, sd_bus_error *error);

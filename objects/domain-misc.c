@@ -1,21 +1,10 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* org.libvirt.Domain: metadata, save, vCPUs, memory, rename, devices and guest
  * operations. read → validate → driver op → reply; the gate authorized the call. */
+#include "bus-method.h"
 #include "console.h"
 #include "domain-extra.h"
 #include "typed-params.h"
-
-#define CALL(op, api, ...)                                                                   \
-        do {                                                                                 \
-                r = VB_DRIVER_CALL(d->conn, domain, op, api, &e, __VA_ARGS__);               \
-                if (r < 0)                                                                   \
-                        return vb_bus_error(error, &e);                                      \
-        } while (0)
-
-#define DOMAIN_VARS                                                                          \
-        _cleanup_vb_error_ VbError e = VB_ERROR_NULL;                                        \
-        VbDomainObj *d = userdata;                                                           \
-        int r
 
 /* ---- helpers shared with the other handler files ---- */
 
@@ -71,14 +60,25 @@ int vb_bus_read_strv(sd_bus_message *m, char ***ret) {
         return 0;
 }
 
-static const char *nullable(const char *s) {
-        return isempty(s) ? NULL : s;
+int vb_bus_reply_array(sd_bus_message *m, const char *contents, VbAppendItemFn append, const void *items,
+                       size_t n) {
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
+        int r = sd_bus_message_new_method_return(m, &reply);
+        if (r >= 0)
+                r = sd_bus_message_open_container(reply, 'a', contents);
+        for (size_t i = 0; r >= 0 && i < n; i++)
+                r = append(reply, items, i);
+        if (r >= 0)
+                r = sd_bus_message_close_container(reply);
+        if (r < 0)
+                return r;
+        return sd_bus_send(NULL, reply, NULL);
 }
 
 /* ---- metadata ---- */
 
 VB_HANDLER(vb_domain_method_set_metadata) {
-        DOMAIN_VARS;
+        VB_DOMAIN_VARS;
         const char *metadata, *key, *uri;
         int32_t type;
         uint32_t flags;
@@ -86,13 +86,13 @@ VB_HANDLER(vb_domain_method_set_metadata) {
         r = sd_bus_message_read(m, "isssu", &type, &metadata, &key, &uri, &flags);
         if (r < 0)
                 return r;
-        CALL(set_metadata, "virDomainSetMetadata", d, type, nullable(metadata), nullable(key), nullable(uri),
-             flags, &e);
+        VB_DOMAIN_CALL(set_metadata, "virDomainSetMetadata", d, type, empty_to_null(metadata), empty_to_null(key),
+                       empty_to_null(uri), flags, &e);
         return sd_bus_reply_method_return(m, "");
 }
 
 VB_HANDLER(vb_domain_method_get_metadata) {
-        DOMAIN_VARS;
+        VB_DOMAIN_VARS;
         _cleanup_free_ char *s = NULL;
         const char *uri;
         int32_t type;
@@ -101,22 +101,11 @@ VB_HANDLER(vb_domain_method_get_metadata) {
         r = sd_bus_message_read(m, "isu", &type, &uri, &flags);
         if (r < 0)
                 return r;
-        CALL(get_metadata, "virDomainGetMetadata", d, type, nullable(uri), flags, &s, &e);
+        VB_DOMAIN_CALL(get_metadata, "virDomainGetMetadata", d, type, empty_to_null(uri), flags, &s, &e);
         return sd_bus_reply_method_return(m, "s", strempty(s));
 }
 
-/* ---- flags-only operations ---- */
-
-#define FLAGS_ONLY(fn, op, api)                                                              \
-        VB_HANDLER(fn) {                                                                     \
-                DOMAIN_VARS;                                                                 \
-                uint32_t flags;                                                              \
-                r = sd_bus_message_read(m, "u", &flags);                                     \
-                if (r < 0)                                                                   \
-                        return r;                                                            \
-                CALL(op, api, d, flags, &e);                                                 \
-                return sd_bus_reply_method_return(m, "");                                    \
-        }
+/* ---- flags-only operations, saves ---- */
 
 /* A driver op that may finish later (VbOp): the reply is sent when it does. */
 #define OP_CALL(op_name, api, ...)                                                           \
@@ -134,7 +123,7 @@ VB_HANDLER(vb_domain_method_get_metadata) {
         } while (0)
 
 VB_HANDLER(vb_domain_method_managed_save) {
-        DOMAIN_VARS;
+        VB_DOMAIN_VARS;
         uint32_t flags;
 
         r = sd_bus_message_read(m, "u", &flags);
@@ -143,47 +132,48 @@ VB_HANDLER(vb_domain_method_managed_save) {
         OP_CALL(managed_save, "virDomainManagedSave", d, flags);
 }
 
-FLAGS_ONLY(vb_domain_method_managed_save_remove, managed_save_remove, "virDomainManagedSaveRemove")
-FLAGS_ONLY(vb_domain_method_inject_nmi, inject_nmi, "virDomainInjectNMI")
-FLAGS_ONLY(vb_domain_method_pm_wakeup, pm_wakeup, "virDomainPMWakeup")
+VB_BUS_METHOD_FLAGS(vb_domain_method_managed_save_remove, VbDomainObj, conn, domain, managed_save_remove,
+                    "virDomainManagedSaveRemove")
+VB_BUS_METHOD_FLAGS(vb_domain_method_inject_nmi, VbDomainObj, conn, domain, inject_nmi, "virDomainInjectNMI")
+VB_BUS_METHOD_FLAGS(vb_domain_method_pm_wakeup, VbDomainObj, conn, domain, pm_wakeup, "virDomainPMWakeup")
 
 VB_HANDLER(vb_domain_method_has_managed_save_image) {
-        DOMAIN_VARS;
+        VB_DOMAIN_VARS;
         uint32_t flags;
         bool b = false;
 
         r = sd_bus_message_read(m, "u", &flags);
         if (r < 0)
                 return r;
-        CALL(has_managed_save_image, "virDomainHasManagedSaveImage", d, flags, &b, &e);
+        VB_DOMAIN_CALL(has_managed_save_image, "virDomainHasManagedSaveImage", d, flags, &b, &e);
         return sd_bus_reply_method_return(m, "b", (int) b);
 }
 
 VB_HANDLER(vb_domain_method_save) {
-        DOMAIN_VARS;
+        VB_DOMAIN_VARS;
         const char *to, *xml;
         uint32_t flags;
 
         r = sd_bus_message_read(m, "ssu", &to, &xml, &flags);
         if (r < 0)
                 return r;
-        OP_CALL(save, "virDomainSaveFlags", d, to, nullable(xml), flags);
+        OP_CALL(save, "virDomainSaveFlags", d, to, empty_to_null(xml), flags);
 }
 
 VB_HANDLER(vb_domain_method_core_dump) {
-        DOMAIN_VARS;
+        VB_DOMAIN_VARS;
         const char *to;
         uint32_t format, flags;
 
         r = sd_bus_message_read(m, "suu", &to, &format, &flags);
         if (r < 0)
                 return r;
-        CALL(core_dump, "virDomainCoreDumpWithFormat", d, to, format, flags, &e);
+        VB_DOMAIN_CALL(core_dump, "virDomainCoreDumpWithFormat", d, to, format, flags, &e);
         return sd_bus_reply_method_return(m, "");
 }
 
 VB_HANDLER(vb_domain_method_create_with_files) {
-        DOMAIN_VARS;
+        VB_DOMAIN_VARS;
         unsigned nfiles = 0;
         uint32_t flags;
         int fd;
@@ -200,32 +190,32 @@ VB_HANDLER(vb_domain_method_create_with_files) {
                 r = sd_bus_message_read(m, "u", &flags);
         if (r < 0)
                 return r;
-        CALL(create_with_files, "virDomainCreateWithFiles", d, nfiles, flags, &e);
+        VB_DOMAIN_CALL(create_with_files, "virDomainCreateWithFiles", d, nfiles, flags, &e);
         return sd_bus_reply_method_return(m, "");
 }
 
 /* ---- vCPUs ---- */
 
 VB_HANDLER(vb_domain_method_set_vcpus) {
-        DOMAIN_VARS;
+        VB_DOMAIN_VARS;
         uint32_t n, flags;
 
         r = sd_bus_message_read(m, "uu", &n, &flags);
         if (r < 0)
                 return r;
-        CALL(set_vcpus, "virDomainSetVcpusFlags", d, n, flags, &e);
+        VB_DOMAIN_CALL(set_vcpus, "virDomainSetVcpusFlags", d, n, flags, &e);
         return sd_bus_reply_method_return(m, "");
 }
 
 VB_HANDLER(vb_domain_method_get_vcpus) {
-        DOMAIN_VARS;
+        VB_DOMAIN_VARS;
         uint32_t flags;
         unsigned n = 0;
 
         r = sd_bus_message_read(m, "u", &flags);
         if (r < 0)
                 return r;
-        CALL(get_vcpus, "virDomainGetVcpusFlags", d, flags, &n, &e);
+        VB_DOMAIN_CALL(get_vcpus, "virDomainGetVcpusFlags", d, flags, &n, &e);
         return sd_bus_reply_method_return(m, "u", (uint32_t) n);
 }
 
@@ -243,53 +233,64 @@ static int reply_cpumaps(sd_bus_message *m, const VbCpuMap *map, bool nested) {
         return sd_bus_send(NULL, reply, NULL);
 }
 
-VB_HANDLER(vb_domain_method_get_vcpu_pin_info) {
-        DOMAIN_VARS;
+/* GetVcpuPinInfo (one row per vCPU) and GetEmulatorPinInfo (one row): u flags → cpumaps */
+static int get_pin_info(sd_bus_message *m, VbDomainObj *d,
+                        int (*fn)(VbDomainObj *, unsigned, VbCpuMap *, VbError *), const char *api,
+                        bool nested, sd_bus_error *error) {
+        _cleanup_vb_error_ VbError e = VB_ERROR_NULL;
         VbCpuMap map = {};
         uint32_t flags;
+        int r;
 
         r = sd_bus_message_read(m, "u", &flags);
         if (r < 0)
                 return r;
-        CALL(get_vcpu_pin_info, "virDomainGetVcpuPinInfo", d, flags, &map, &e);
-        r = reply_cpumaps(m, &map, true);
+        r = fn ? fn(d, flags, &map, &e) : vb_error_unsupported(&e, api);
+        if (r < 0)
+                return vb_bus_error(error, &e);
+        r = reply_cpumaps(m, &map, nested);
         vb_cpu_map_clear(&map);
         return r;
+}
+
+VB_HANDLER(vb_domain_method_get_vcpu_pin_info) {
+        VbDomainObj *d = userdata;
+        return get_pin_info(m, d, VB_DOP(d, get_vcpu_pin_info), "virDomainGetVcpuPinInfo", true, error);
 }
 
 VB_HANDLER(vb_domain_method_get_emulator_pin_info) {
-        DOMAIN_VARS;
-        VbCpuMap map = {};
-        uint32_t flags;
-
-        r = sd_bus_message_read(m, "u", &flags);
-        if (r < 0)
-                return r;
-        CALL(get_emulator_pin_info, "virDomainGetEmulatorPinInfo", d, flags, &map, &e);
-        r = reply_cpumaps(m, &map, false);
-        vb_cpu_map_clear(&map);
-        return r;
+        VbDomainObj *d = userdata;
+        return get_pin_info(m, d, VB_DOP(d, get_emulator_pin_info), "virDomainGetEmulatorPinInfo", false, error);
 }
 
-VB_HANDLER(vb_domain_method_pin_vcpu) {
-        DOMAIN_VARS;
+/* PinVcpu here and PinIOThread (domain-jobs.c): (u id, ab cpumap, u flags) → () */
+int vb_domain_pin(sd_bus_message *m, VbDomainObj *d, VbDomainPinFn fn, const char *api, sd_bus_error *error) {
+        _cleanup_vb_error_ VbError e = VB_ERROR_NULL;
         _cleanup_free_ bool *map = NULL;
-        uint32_t vcpu, flags;
+        uint32_t id, flags;
         size_t n;
+        int r;
 
-        r = sd_bus_message_read(m, "u", &vcpu);
+        r = sd_bus_message_read(m, "u", &id);
         if (r >= 0)
                 r = vb_bus_read_cpumap(m, &map, &n);
         if (r >= 0)
                 r = sd_bus_message_read(m, "u", &flags);
         if (r < 0)
                 return r;
-        CALL(pin_vcpu, "virDomainPinVcpuFlags", d, vcpu, map, n, flags, &e);
+        r = fn ? fn(d, id, map, n, flags, &e) : vb_error_unsupported(&e, api);
+        if (r < 0)
+                return vb_bus_error(error, &e);
         return sd_bus_reply_method_return(m, "");
 }
 
+VB_HANDLER(vb_domain_method_pin_vcpu) {
+        VbDomainObj *d = userdata;
+        return vb_domain_pin(m, d, VB_DOP(d, pin_vcpu), "virDomainPinVcpuFlags", error);
+}
+
 VB_HANDLER(vb_domain_method_pin_emulator) {
-        DOMAIN_VARS;
+        VB_DOMAIN_VARS;
         _cleanup_free_ bool *map = NULL;
         uint32_t flags;
         size_t n;
@@ -299,19 +300,19 @@ VB_HANDLER(vb_domain_method_pin_emulator) {
                 r = sd_bus_message_read(m, "u", &flags);
         if (r < 0)
                 return r;
-        CALL(pin_emulator, "virDomainPinEmulator", d, map, n, flags, &e);
+        VB_DOMAIN_CALL(pin_emulator, "virDomainPinEmulator", d, map, n, flags, &e);
         return sd_bus_reply_method_return(m, "");
 }
 
 VB_HANDLER(vb_domain_method_get_guest_vcpus) {
-        DOMAIN_VARS;
+        VB_DOMAIN_VARS;
         _cleanup_typed_params_ VbTypedParams tp = {};
         uint32_t flags;
 
         r = sd_bus_message_read(m, "u", &flags);
         if (r < 0)
                 return r;
-        CALL(get_guest_vcpus, "virDomainGetGuestVcpus", d, flags, &tp, &e);
+        VB_DOMAIN_CALL(get_guest_vcpus, "virDomainGetGuestVcpus", d, flags, &tp, &e);
         return vb_bus_reply_typed_params(m, &tp);
 }
 
@@ -335,7 +336,7 @@ static char *cpulist_format(const bool *map, size_t n) {
 }
 
 VB_HANDLER(vb_domain_method_set_guest_vcpus) {
-        DOMAIN_VARS;
+        VB_DOMAIN_VARS;
         _cleanup_free_ bool *map = NULL;
         _cleanup_free_ char *list = NULL;
         int32_t state;
@@ -348,45 +349,45 @@ VB_HANDLER(vb_domain_method_set_guest_vcpus) {
         if (r < 0)
                 return r;
         list = cpulist_format(map, n);
-        CALL(set_guest_vcpus, "virDomainSetGuestVcpus", d, list, state, flags, &e);
+        VB_DOMAIN_CALL(set_guest_vcpus, "virDomainSetGuestVcpus", d, list, state, flags, &e);
         return sd_bus_reply_method_return(m, "");
 }
 
 /* ---- memory, rename ---- */
 
 VB_HANDLER(vb_domain_method_set_memory) {
-        DOMAIN_VARS;
+        VB_DOMAIN_VARS;
         uint64_t kib;
         uint32_t flags;
 
         r = sd_bus_message_read(m, "tu", &kib, &flags);
         if (r < 0)
                 return r;
-        CALL(set_memory, "virDomainSetMemoryFlags", d, kib, flags, &e);
+        VB_DOMAIN_CALL(set_memory, "virDomainSetMemoryFlags", d, kib, flags, &e);
         return sd_bus_reply_method_return(m, "");
 }
 
 VB_HANDLER(vb_domain_method_set_memory_stats_period) {
-        DOMAIN_VARS;
+        VB_DOMAIN_VARS;
         int32_t period;
         uint32_t flags;
 
         r = sd_bus_message_read(m, "iu", &period, &flags);
         if (r < 0)
                 return r;
-        CALL(set_memory_stats_period, "virDomainSetMemoryStatsPeriod", d, period, flags, &e);
+        VB_DOMAIN_CALL(set_memory_stats_period, "virDomainSetMemoryStatsPeriod", d, period, flags, &e);
         return sd_bus_reply_method_return(m, "");
 }
 
 #define STRING_FLAGS(fn, op, api)                                                            \
         VB_HANDLER(fn) {                                                                     \
-                DOMAIN_VARS;                                                                 \
+                VB_DOMAIN_VARS;                                                              \
                 const char *s;                                                               \
                 uint32_t flags;                                                              \
                 r = sd_bus_message_read(m, "su", &s, &flags);                                \
                 if (r < 0)                                                                   \
                         return r;                                                            \
-                CALL(op, api, d, s, flags, &e);                                              \
+                VB_DOMAIN_CALL(op, api, d, s, flags, &e);                                    \
                 return sd_bus_reply_method_return(m, "");                                    \
         }
 
@@ -396,7 +397,7 @@ STRING_FLAGS(vb_domain_method_rename, rename, "virDomainRename")
 /* ---- guest operations ---- */
 
 VB_HANDLER(vb_domain_method_send_key) {
-        DOMAIN_VARS;
+        VB_DOMAIN_VARS;
         uint32_t codeset, holdtime, flags;
         const void *keys;
         size_t n;
@@ -408,31 +409,31 @@ VB_HANDLER(vb_domain_method_send_key) {
                 r = sd_bus_message_read(m, "u", &flags);
         if (r < 0)
                 return r;
-        CALL(send_key, "virDomainSendKey", d, codeset, holdtime, keys, n / sizeof(uint32_t), flags, &e);
+        VB_DOMAIN_CALL(send_key, "virDomainSendKey", d, codeset, holdtime, keys, n / sizeof(uint32_t), flags, &e);
         return sd_bus_reply_method_return(m, "");
 }
 
 VB_HANDLER(vb_domain_method_send_process_signal) {
-        DOMAIN_VARS;
+        VB_DOMAIN_VARS;
         int64_t pid;
         uint32_t signum, flags;
 
         r = sd_bus_message_read(m, "xuu", &pid, &signum, &flags);
         if (r < 0)
                 return r;
-        CALL(send_process_signal, "virDomainSendProcessSignal", d, pid, signum, flags, &e);
+        VB_DOMAIN_CALL(send_process_signal, "virDomainSendProcessSignal", d, pid, signum, flags, &e);
         return sd_bus_reply_method_return(m, "");
 }
 
 VB_HANDLER(vb_domain_method_set_user_password) {
-        DOMAIN_VARS;
+        VB_DOMAIN_VARS;
         const char *user, *password;
         uint32_t flags;
 
         r = sd_bus_message_read(m, "ssu", &user, &password, &flags);
         if (r < 0)
                 return r;
-        CALL(set_user_password, "virDomainSetUserPassword", d, user, password, flags, &e);
+        VB_DOMAIN_CALL(set_user_password, "virDomainSetUserPassword", d, user, password, flags, &e);
         return sd_bus_reply_method_return(m, "");
 }
 
@@ -465,7 +466,7 @@ VB_HANDLER(vb_domain_method_fs_thaw) {
 }
 
 VB_HANDLER(vb_domain_method_fs_trim) {
-        DOMAIN_VARS;
+        VB_DOMAIN_VARS;
         const char *mountpoint;
         uint64_t minimum;
         uint32_t flags;
@@ -473,14 +474,14 @@ VB_HANDLER(vb_domain_method_fs_trim) {
         r = sd_bus_message_read(m, "stu", &mountpoint, &minimum, &flags);
         if (r < 0)
                 return r;
-        CALL(fs_trim, "virDomainFSTrim", d, nullable(mountpoint), minimum, flags, &e);
+        VB_DOMAIN_CALL(fs_trim, "virDomainFSTrim", d, empty_to_null(mountpoint), minimum, flags, &e);
         return sd_bus_reply_method_return(m, "");
 }
 
 /* ---- time, hostname, control ---- */
 
 VB_HANDLER(vb_domain_method_get_time) {
-        DOMAIN_VARS;
+        VB_DOMAIN_VARS;
         uint64_t secs = 0;
         unsigned nsecs = 0;
         uint32_t flags;
@@ -488,36 +489,36 @@ VB_HANDLER(vb_domain_method_get_time) {
         r = sd_bus_message_read(m, "u", &flags);
         if (r < 0)
                 return r;
-        CALL(get_time, "virDomainGetTime", d, flags, &secs, &nsecs, &e);
+        VB_DOMAIN_CALL(get_time, "virDomainGetTime", d, flags, &secs, &nsecs, &e);
         return sd_bus_reply_method_return(m, "(tu)", secs, (uint32_t) nsecs);
 }
 
 VB_HANDLER(vb_domain_method_set_time) {
-        DOMAIN_VARS;
+        VB_DOMAIN_VARS;
         uint64_t secs;
         uint32_t nsecs, flags;
 
         r = sd_bus_message_read(m, "tuu", &secs, &nsecs, &flags);
         if (r < 0)
                 return r;
-        CALL(set_time, "virDomainSetTime", d, secs, nsecs, flags, &e);
+        VB_DOMAIN_CALL(set_time, "virDomainSetTime", d, secs, nsecs, flags, &e);
         return sd_bus_reply_method_return(m, "");
 }
 
 VB_HANDLER(vb_domain_method_get_hostname) {
-        DOMAIN_VARS;
+        VB_DOMAIN_VARS;
         _cleanup_free_ char *s = NULL;
         uint32_t flags;
 
         r = sd_bus_message_read(m, "u", &flags);
         if (r < 0)
                 return r;
-        CALL(get_hostname, "virDomainGetHostname", d, flags, &s, &e);
+        VB_DOMAIN_CALL(get_hostname, "virDomainGetHostname", d, flags, &s, &e);
         return sd_bus_reply_method_return(m, "s", strempty(s));
 }
 
 VB_HANDLER(vb_domain_method_get_control_info) {
-        DOMAIN_VARS;
+        VB_DOMAIN_VARS;
         unsigned state = 0, details = 0;
         uint64_t t = 0;
         uint32_t flags;
@@ -525,12 +526,12 @@ VB_HANDLER(vb_domain_method_get_control_info) {
         r = sd_bus_message_read(m, "u", &flags);
         if (r < 0)
                 return r;
-        CALL(get_control_info, "virDomainGetControlInfo", d, flags, &state, &details, &t, &e);
+        VB_DOMAIN_CALL(get_control_info, "virDomainGetControlInfo", d, flags, &state, &details, &t, &e);
         return sd_bus_reply_method_return(m, "(uut)", (uint32_t) state, (uint32_t) details, t);
 }
 
 VB_HANDLER(vb_domain_method_open_graphics_fd) {
-        DOMAIN_VARS;
+        VB_DOMAIN_VARS;
         _cleanup_close_ int fd = -1;
         uint32_t idx, flags;
 
@@ -539,6 +540,6 @@ VB_HANDLER(vb_domain_method_open_graphics_fd) {
                 return r;
         if (VB_DOP(d, open_graphics_fd_async))
                 return vb_domain_open_graphics_fd_async(m, d, idx, flags, error);
-        CALL(open_graphics_fd, "virDomainOpenGraphicsFD", d, idx, flags, &fd, &e);
+        VB_DOMAIN_CALL(open_graphics_fd, "virDomainOpenGraphicsFD", d, idx, flags, &fd, &e);
         return sd_bus_reply_method_return(m, "h", fd);
 }

@@ -1,22 +1,11 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* org.libvirt.Domain: typed-parameter tunables, statistics and guest information;
  * the Connect methods on statistics and save images. */
+#include "bus-method.h"
 #include "domain-extra.h"
 #include "typed-params.h"
 
 #define PEEK_MAX (4U * 1024U * 1024U)   /* libvirt's remote protocol limit for peeks */
-
-#define CALL(op, api, ...)                                                                   \
-        do {                                                                                 \
-                r = VB_DRIVER_CALL(d->conn, domain, op, api, &e, __VA_ARGS__);               \
-                if (r < 0)                                                                   \
-                        return vb_bus_error(error, &e);                                      \
-        } while (0)
-
-#define DOMAIN_VARS                                                                          \
-        _cleanup_vb_error_ VbError e = VB_ERROR_NULL;                                        \
-        VbDomainObj *d = userdata;                                                           \
-        int r
 
 /* ---- tunables: Get*(flags) / Get*(device, flags) and Set*(params, flags) ---- */
 
@@ -89,10 +78,10 @@ PARAMS_PAIR(block_iotune, block_iotune, "virDomainGetBlockIoTune", "virDomainSet
 /* ---- jobs ---- */
 
 VB_HANDLER(vb_domain_method_get_job_info) {
-        DOMAIN_VARS;
+        VB_DOMAIN_VARS;
         VbJobInfo j = {};
 
-        CALL(get_job_info, "virDomainGetJobInfo", d, &j, &e);
+        VB_DOMAIN_CALL(get_job_info, "virDomainGetJobInfo", d, &j, &e);
         return sd_bus_reply_method_return(m, "(ittttttttttt)", (int32_t) j.type, j.time_elapsed,
                                           j.time_remaining, j.data_total, j.data_processed, j.data_remaining,
                                           j.mem_total, j.mem_processed, j.mem_remaining, j.file_total,
@@ -100,7 +89,7 @@ VB_HANDLER(vb_domain_method_get_job_info) {
 }
 
 VB_HANDLER(vb_domain_method_get_job_stats) {
-        DOMAIN_VARS;
+        VB_DOMAIN_VARS;
         _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
         _cleanup_typed_params_ VbTypedParams tp = {};
         uint32_t flags;
@@ -109,7 +98,7 @@ VB_HANDLER(vb_domain_method_get_job_stats) {
         r = sd_bus_message_read(m, "u", &flags);
         if (r < 0)
                 return r;
-        CALL(get_job_stats, "virDomainGetJobStats", d, flags, &type, &tp, &e);
+        VB_DOMAIN_CALL(get_job_stats, "virDomainGetJobStats", d, flags, &type, &tp, &e);
         r = sd_bus_message_new_method_return(m, &reply);
         if (r >= 0)
                 r = sd_bus_message_open_container(reply, 'r', "ia{sv}");
@@ -124,15 +113,12 @@ VB_HANDLER(vb_domain_method_get_job_stats) {
         return sd_bus_send(NULL, reply, NULL);
 }
 
-VB_HANDLER(vb_domain_method_abort_job) {
-        DOMAIN_VARS;
-        CALL(abort_job, "virDomainAbortJob", d, &e);
-        return sd_bus_reply_method_return(m, "");
-}
+VB_BUS_METHOD_NOARGS(vb_domain_method_abort_job, VbDomainObj, conn, domain, abort_job, "virDomainAbortJob")
 
 /* ---- guest information lists ---- */
 
-static int append_iface(sd_bus_message *reply, const VbDomainIface *f) {
+static int append_iface(sd_bus_message *reply, const void *items, size_t i) {
+        const VbDomainIface *f = (const VbDomainIface *) items + i;
         int r = sd_bus_message_open_container(reply, 'r', "ssa(isu)");
         if (r >= 0)
                 r = sd_bus_message_append(reply, "ss", strempty(f->name), strempty(f->hwaddr));
@@ -147,8 +133,7 @@ static int append_iface(sd_bus_message *reply, const VbDomainIface *f) {
 }
 
 VB_HANDLER(vb_domain_method_interface_addresses) {
-        DOMAIN_VARS;
-        _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
+        VB_DOMAIN_VARS;
         VbDomainIface *l = NULL;
         uint32_t source, flags;
         size_t n = 0;
@@ -156,23 +141,25 @@ VB_HANDLER(vb_domain_method_interface_addresses) {
         r = sd_bus_message_read(m, "uu", &source, &flags);
         if (r < 0)
                 return r;
-        CALL(interface_addresses, "virDomainInterfaceAddresses", d, source, flags, &l, &n, &e);
-        r = sd_bus_message_new_method_return(m, &reply);
-        if (r >= 0)
-                r = sd_bus_message_open_container(reply, 'a', "(ssa(isu))");
-        for (size_t i = 0; r >= 0 && i < n; i++)
-                r = append_iface(reply, &l[i]);
-        if (r >= 0)
-                r = sd_bus_message_close_container(reply);
+        VB_DOMAIN_CALL(interface_addresses, "virDomainInterfaceAddresses", d, source, flags, &l, &n, &e);
+        r = vb_bus_reply_array(m, "(ssa(isu))", append_iface, l, n);
         vb_domain_ifaces_free(l, n);
-        if (r < 0)
-                return r;
-        return sd_bus_send(NULL, reply, NULL);
+        return r;
+}
+
+static int append_fs_info(sd_bus_message *reply, const void *items, size_t i) {
+        const VbFSInfo *f = (const VbFSInfo *) items + i;
+        int r = sd_bus_message_open_container(reply, 'r', "sssas");
+        if (r >= 0)
+                r = sd_bus_message_append(reply, "sss", strempty(f->mountpoint), strempty(f->name),
+                                          strempty(f->fstype));
+        if (r >= 0)
+                r = sd_bus_message_append_strv(reply, f->devs);
+        return r < 0 ? r : sd_bus_message_close_container(reply);
 }
 
 VB_HANDLER(vb_domain_method_get_fs_info) {
-        DOMAIN_VARS;
-        _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
+        VB_DOMAIN_VARS;
         VbFSInfo *l = NULL;
         uint32_t flags;
         size_t n = 0;
@@ -180,31 +167,19 @@ VB_HANDLER(vb_domain_method_get_fs_info) {
         r = sd_bus_message_read(m, "u", &flags);
         if (r < 0)
                 return r;
-        CALL(get_fs_info, "virDomainGetFSInfo", d, flags, &l, &n, &e);
-        r = sd_bus_message_new_method_return(m, &reply);
-        if (r >= 0)
-                r = sd_bus_message_open_container(reply, 'a', "(sssas)");
-        for (size_t i = 0; r >= 0 && i < n; i++) {
-                r = sd_bus_message_open_container(reply, 'r', "sssas");
-                if (r >= 0)
-                        r = sd_bus_message_append(reply, "sss", strempty(l[i].mountpoint), strempty(l[i].name),
-                                                  strempty(l[i].fstype));
-                if (r >= 0)
-                        r = sd_bus_message_append_strv(reply, l[i].devs);
-                if (r >= 0)
-                        r = sd_bus_message_close_container(reply);
-        }
-        if (r >= 0)
-                r = sd_bus_message_close_container(reply);
+        VB_DOMAIN_CALL(get_fs_info, "virDomainGetFSInfo", d, flags, &l, &n, &e);
+        r = vb_bus_reply_array(m, "(sssas)", append_fs_info, l, n);
         vb_fs_info_free(l, n);
-        if (r < 0)
-                return r;
-        return sd_bus_send(NULL, reply, NULL);
+        return r;
+}
+
+static int append_disk_error(sd_bus_message *reply, const void *items, size_t i) {
+        const VbDiskError *de = (const VbDiskError *) items + i;
+        return sd_bus_message_append(reply, "(si)", de->disk, (int32_t) de->error);
 }
 
 VB_HANDLER(vb_domain_method_get_disk_errors) {
-        DOMAIN_VARS;
-        _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
+        VB_DOMAIN_VARS;
         VbDiskError *l = NULL;
         uint32_t flags;
         size_t n = 0;
@@ -212,38 +187,26 @@ VB_HANDLER(vb_domain_method_get_disk_errors) {
         r = sd_bus_message_read(m, "u", &flags);
         if (r < 0)
                 return r;
-        CALL(get_disk_errors, "virDomainGetDiskErrors", d, flags, &l, &n, &e);
-        r = sd_bus_message_new_method_return(m, &reply);
-        if (r >= 0)
-                r = sd_bus_message_open_container(reply, 'a', "(si)");
-        for (size_t i = 0; r >= 0 && i < n; i++)
-                r = sd_bus_message_append(reply, "(si)", l[i].disk, (int32_t) l[i].error);
-        if (r >= 0)
-                r = sd_bus_message_close_container(reply);
+        VB_DOMAIN_CALL(get_disk_errors, "virDomainGetDiskErrors", d, flags, &l, &n, &e);
+        r = vb_bus_reply_array(m, "(si)", append_disk_error, l, n);
         vb_disk_errors_free(l, n);
-        if (r < 0)
-                return r;
-        return sd_bus_send(NULL, reply, NULL);
+        return r;
+}
+
+static int append_sec_label(sd_bus_message *reply, const void *items, size_t i) {
+        const VbSecLabel *sl = (const VbSecLabel *) items + i;
+        return sd_bus_message_append(reply, "(sb)", strempty(sl->label), (int) sl->enforcing);
 }
 
 VB_HANDLER(vb_domain_method_get_security_label_list) {
-        DOMAIN_VARS;
-        _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
+        VB_DOMAIN_VARS;
         VbSecLabel *l = NULL;
         size_t n = 0;
 
-        CALL(get_security_label_list, "virDomainGetSecurityLabelList", d, &l, &n, &e);
-        r = sd_bus_message_new_method_return(m, &reply);
-        if (r >= 0)
-                r = sd_bus_message_open_container(reply, 'a', "(sb)");
-        for (size_t i = 0; r >= 0 && i < n; i++)
-                r = sd_bus_message_append(reply, "(sb)", strempty(l[i].label), (int) l[i].enforcing);
-        if (r >= 0)
-                r = sd_bus_message_close_container(reply);
+        VB_DOMAIN_CALL(get_security_label_list, "virDomainGetSecurityLabelList", d, &l, &n, &e);
+        r = vb_bus_reply_array(m, "(sb)", append_sec_label, l, n);
         vb_sec_labels_free(l, n);
-        if (r < 0)
-                return r;
-        return sd_bus_send(NULL, reply, NULL);
+        return r;
 }
 
 /* ---- peeks ---- */
@@ -259,7 +222,7 @@ static int reply_bytes(sd_bus_message *m, const uint8_t *buf, size_t n) {
 }
 
 VB_HANDLER(vb_domain_method_block_peek) {
-        DOMAIN_VARS;
+        VB_DOMAIN_VARS;
         _cleanup_free_ uint8_t *buf = NULL;
         const char *disk;
         uint64_t offset, size;
@@ -273,12 +236,12 @@ VB_HANDLER(vb_domain_method_block_peek) {
         buf = malloc(size + 1);
         if (!buf)
                 return -ENOMEM;
-        CALL(block_peek, "virDomainBlockPeek", d, disk, offset, size, flags, buf, &e);
+        VB_DOMAIN_CALL(block_peek, "virDomainBlockPeek", d, disk, offset, size, flags, buf, &e);
         return reply_bytes(m, buf, size);
 }
 
 VB_HANDLER(vb_domain_method_memory_peek) {
-        DOMAIN_VARS;
+        VB_DOMAIN_VARS;
         _cleanup_free_ uint8_t *buf = NULL;
         uint64_t offset, size;
         uint32_t flags;
@@ -291,7 +254,7 @@ VB_HANDLER(vb_domain_method_memory_peek) {
         buf = malloc(size + 1);
         if (!buf)
                 return -ENOMEM;
-        CALL(memory_peek, "virDomainMemoryPeek", d, offset, size, flags, buf, &e);
+        VB_DOMAIN_CALL(memory_peek, "virDomainMemoryPeek", d, offset, size, flags, buf, &e);
         return reply_bytes(m, buf, size);
 }
 

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* org.libvirt.Domain at <connect>/domain/_<uuid>. The gate (gate.c) has already
  * authorized the call; handlers read → validate → driver op → reply. */
-#include "bus-object.h"
+#include "bus-method.h"
 #include "object-path.h"
 #include "xml-util.h"
 #include "domain-extra.h"   /* helper-H */
@@ -131,36 +131,8 @@ static int method_resume(sd_bus_message *m, void *userdata, sd_bus_error *error)
                                     "virDomainResume", error);
 }
 
-static int method_undefine(sd_bus_message *m, void *userdata, sd_bus_error *error) {
-        _cleanup_vb_error_ VbError e = VB_ERROR_NULL;
-        VbDomainObj *d = userdata;
-        uint32_t flags;
-        int r;
-
-        r = sd_bus_message_read(m, "u", &flags);
-        if (r < 0)
-                return r;
-        r = VB_DRIVER_CALL(d->conn, domain, undefine, "virDomainUndefineFlags", &e, d, flags, &e);
-        if (r < 0)
-                return vb_bus_error(error, &e);
-        return sd_bus_reply_method_return(m, "");
-}
-
-static int method_get_xml_desc(sd_bus_message *m, void *userdata, sd_bus_error *error) {
-        _cleanup_vb_error_ VbError e = VB_ERROR_NULL;
-        _cleanup_free_ char *xml = NULL;
-        VbDomainObj *d = userdata;
-        uint32_t flags;
-        int r;
-
-        r = sd_bus_message_read(m, "u", &flags);
-        if (r < 0)
-                return r;
-        r = VB_DRIVER_CALL(d->conn, domain, get_xml_desc, "virDomainGetXMLDesc", &e, d, flags, &xml, &e);
-        if (r < 0)
-                return vb_bus_error(error, &e);
-        return sd_bus_reply_method_return(m, "s", xml);
-}
+static VB_BUS_METHOD_FLAGS(method_undefine, VbDomainObj, conn, domain, undefine, "virDomainUndefineFlags")
+static VB_BUS_METHOD_GET_XML(method_get_xml_desc, VbDomainObj, conn, domain, get_xml_desc, "virDomainGetXMLDesc")
 
 static int method_get_state(sd_bus_message *m, void *userdata, sd_bus_error *error) {
         VbDomainObj *d = userdata;
@@ -178,29 +150,11 @@ static int method_get_state(sd_bus_message *m, void *userdata, sd_bus_error *err
 
 /* ---- properties ---- */
 
+VB_BUS_DEFINE_AUTOSTART_SETTER(property_set_autostart, VbDomainObj, domain, set_autostart, "virDomainSetAutostart")
+
 static int property_active(sd_bus *bus, const char *path, const char *interface, const char *property,
                            sd_bus_message *reply, void *userdata, sd_bus_error *error) {
         return sd_bus_message_append(reply, "b", vb_domain_is_active(userdata));
-}
-
-static int property_autostart(sd_bus *bus, const char *path, const char *interface, const char *property,
-                              sd_bus_message *reply, void *userdata, sd_bus_error *error) {
-        return sd_bus_message_append(reply, "b", ((VbDomainObj *) userdata)->autostart);
-}
-
-static int property_set_autostart(sd_bus *bus, const char *path, const char *interface, const char *property,
-                                  sd_bus_message *value, void *userdata, sd_bus_error *error) {
-        _cleanup_vb_error_ VbError e = VB_ERROR_NULL;
-        VbDomainObj *d = userdata;
-        int b, r;
-
-        r = sd_bus_message_read(value, "b", &b);
-        if (r < 0)
-                return r;
-        r = VB_DRIVER_CALL(d->conn, domain, set_autostart, "virDomainSetAutostart", &e, d, b, &e);
-        if (r < 0)
-                return vb_bus_error(error, &e);
-        return 0;
 }
 
 static int property_id(sd_bus *bus, const char *path, const char *interface, const char *property,
@@ -231,11 +185,6 @@ static int property_os_type(sd_bus *bus, const char *path, const char *interface
         return sd_bus_message_append(reply, "s", strempty(s));
 }
 
-static int property_persistent(sd_bus *bus, const char *path, const char *interface, const char *property,
-                               sd_bus_message *reply, void *userdata, sd_bus_error *error) {
-        return sd_bus_message_append(reply, "b", ((VbDomainObj *) userdata)->persistent);
-}
-
 static int property_scheduler_type(sd_bus *bus, const char *path, const char *interface, const char *property,
                                    sd_bus_message *reply, void *userdata, sd_bus_error *error) {
         _cleanup_vb_error_ VbError e = VB_ERROR_NULL;
@@ -248,11 +197,6 @@ static int property_scheduler_type(sd_bus *bus, const char *path, const char *in
         if (r < 0)
                 return vb_bus_error(error, &e);
         return sd_bus_message_append(reply, "(si)", s, (int32_t) n);
-}
-
-static int property_updated(sd_bus *bus, const char *path, const char *interface, const char *property,
-                            sd_bus_message *reply, void *userdata, sd_bus_error *error) {
-        return sd_bus_message_append(reply, "b", ((VbDomainObj *) userdata)->updated);
 }
 
 static int property_uuid(sd_bus *bus, const char *path, const char *interface, const char *property,
@@ -268,14 +212,15 @@ static int property_uuid(sd_bus *bus, const char *path, const char *interface, c
 static const sd_bus_vtable domain_vtable[] = {
         SD_BUS_VTABLE_START(0),
         SD_BUS_PROPERTY("Active", "b", property_active, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
-        SD_BUS_WRITABLE_PROPERTY("Autostart", "b", property_autostart, property_set_autostart, 0,
-                                 SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE | SD_BUS_VTABLE_UNPRIVILEGED),
+        VB_BUS_AUTOSTART_PROPERTY(VbDomainObj, property_set_autostart),
         SD_BUS_PROPERTY("Id", "u", property_id, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
         SD_BUS_PROPERTY("Name", "s", property_name, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
         SD_BUS_PROPERTY("OSType", "s", property_os_type, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
-        SD_BUS_PROPERTY("Persistent", "b", property_persistent, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
+        SD_BUS_PROPERTY("Persistent", "b", vb_bus_property_get_bool, offsetof(VbDomainObj, persistent),
+                        SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
         SD_BUS_PROPERTY("SchedulerType", "(si)", property_scheduler_type, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
-        SD_BUS_PROPERTY("Updated", "b", property_updated, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
+        SD_BUS_PROPERTY("Updated", "b", vb_bus_property_get_bool, offsetof(VbDomainObj, updated),
+                        SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
         SD_BUS_PROPERTY("UUID", "s", property_uuid, 0, SD_BUS_VTABLE_PROPERTY_CONST),
         FLAGS_METHOD("Create", method_create),
         FLAGS_METHOD("Destroy", method_destroy),

@@ -126,6 +126,12 @@ static int check(sd_bus_message *m, VbBusConnect *bc, const VbBusKind *k, void *
         return vb_polkit_check(m, action, kv, error);
 }
 
+/* What sd-bus hands a getter: the object plus the vtable entry's offset, so getters
+ * that read a field at an offset (bus-property.c) work in our GetAll too. */
+static void *property_userdata(const sd_bus_vtable *v, void *obj) {
+        return (uint8_t *) obj + v->x.property.offset;
+}
+
 static int property_value(sd_bus *bus, const char *path, const char *iface,
                           const sd_bus_vtable *v, void *obj, sd_bus_message **ret) {
         _cleanup_(sd_bus_message_unrefp) sd_bus_message *tmp = NULL;
@@ -135,7 +141,7 @@ static int property_value(sd_bus *bus, const char *path, const char *iface,
         r = sd_bus_message_new(bus, &tmp, SD_BUS_MESSAGE_METHOD_RETURN);
         if (r < 0)
                 return r;
-        r = v->x.property.get(bus, path, iface, v->x.property.member, tmp, obj, &err);
+        r = v->x.property.get(bus, path, iface, v->x.property.member, tmp, property_userdata(v, obj), &err);
         sd_bus_error_free(&err);
         if (r < 0)
                 return r;
@@ -165,7 +171,7 @@ static int append_get_all_entry(sd_bus_message *reply, const char *path, const V
                 r = sd_bus_message_copy(reply, val, true);
         else if (r >= 0) {
                 r = v->x.property.get(sd_bus_message_get_bus(reply), path, k->interface,
-                                      v->x.property.member, reply, obj, &err);
+                                      v->x.property.member, reply, property_userdata(v, obj), &err);
                 sd_bus_error_free(&err);
         }
         if (r >= 0)

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* org.libvirt.Interface (host interface) at <connect>/interface/<enc(MAC)>. The gate
  * (gate.c) has already authorized the call. */
-#include "bus-object.h"
+#include "bus-method.h"
 #include "object-path.h"
 #include "xml-util.h"
 
@@ -49,86 +49,23 @@ static VbConnect *iface_conn_of(const void *obj) {
 
 /* ---- methods ---- */
 
-#define OPS(i) ((i)->conn->driver->iface)
-
-static int run_flags_op(sd_bus_message *m, VbIfaceObj *i, int (*fn)(VbIfaceObj *, unsigned, VbError *),
-                        const char *api, sd_bus_error *error) {
-        _cleanup_vb_error_ VbError e = VB_ERROR_NULL;
-        uint32_t flags;
-        int r;
-
-        r = sd_bus_message_read(m, "u", &flags);
-        if (r < 0)
-                return r;
-        r = fn ? fn(i, flags, &e) : vb_error_unsupported(&e, api);
-        if (r < 0)
-                return vb_bus_error(error, &e);
-        return sd_bus_reply_method_return(m, "");
-}
-
-static int method_create(sd_bus_message *m, void *userdata, sd_bus_error *error) {
-        VbIfaceObj *i = userdata;
-        return run_flags_op(m, i, OPS(i) ? OPS(i)->create : NULL, "virInterfaceCreate", error);
-}
-
-static int method_destroy(sd_bus_message *m, void *userdata, sd_bus_error *error) {
-        VbIfaceObj *i = userdata;
-        return run_flags_op(m, i, OPS(i) ? OPS(i)->destroy : NULL, "virInterfaceDestroy", error);
-}
-
-static int method_undefine(sd_bus_message *m, void *userdata, sd_bus_error *error) {
-        _cleanup_vb_error_ VbError e = VB_ERROR_NULL;
-        VbIfaceObj *i = userdata;
-        int r;
-
-        /* frees @i */
-        r = VB_DRIVER_CALL(i->conn, iface, undefine, "virInterfaceUndefine", &e, i, &e);
-        if (r < 0)
-                return vb_bus_error(error, &e);
-        return sd_bus_reply_method_return(m, "");
-}
-
-static int method_get_xml_desc(sd_bus_message *m, void *userdata, sd_bus_error *error) {
-        _cleanup_vb_error_ VbError e = VB_ERROR_NULL;
-        _cleanup_free_ char *xml = NULL;
-        VbIfaceObj *i = userdata;
-        uint32_t flags;
-        int r;
-
-        r = sd_bus_message_read(m, "u", &flags);
-        if (r < 0)
-                return r;
-        r = VB_DRIVER_CALL(i->conn, iface, get_xml_desc, "virInterfaceGetXMLDesc", &e, i, flags, &xml, &e);
-        if (r < 0)
-                return vb_bus_error(error, &e);
-        return sd_bus_reply_method_return(m, "s", xml);
-}
+static VB_BUS_METHOD_FLAGS(method_create, VbIfaceObj, conn, iface, create, "virInterfaceCreate")
+static VB_BUS_METHOD_FLAGS(method_destroy, VbIfaceObj, conn, iface, destroy, "virInterfaceDestroy")
+/* frees @i */
+static VB_BUS_METHOD_NOARGS(method_undefine, VbIfaceObj, conn, iface, undefine, "virInterfaceUndefine")
+static VB_BUS_METHOD_GET_XML(method_get_xml_desc, VbIfaceObj, conn, iface, get_xml_desc, "virInterfaceGetXMLDesc")
 
 /* ---- properties ---- */
-
-static int property_active(sd_bus *bus, const char *path, const char *interface, const char *property,
-                           sd_bus_message *reply, void *userdata, sd_bus_error *error) {
-        return sd_bus_message_append(reply, "b", ((VbIfaceObj *) userdata)->active);
-}
-
-static int property_mac(sd_bus *bus, const char *path, const char *interface, const char *property,
-                        sd_bus_message *reply, void *userdata, sd_bus_error *error) {
-        return sd_bus_message_append(reply, "s", strempty(((VbIfaceObj *) userdata)->mac));
-}
-
-static int property_name(sd_bus *bus, const char *path, const char *interface, const char *property,
-                         sd_bus_message *reply, void *userdata, sd_bus_error *error) {
-        return sd_bus_message_append(reply, "s", ((VbIfaceObj *) userdata)->name);
-}
 
 #define FLAGS_METHOD(name, handler)                                                              \
         SD_BUS_METHOD_WITH_NAMES(name, "u", SD_BUS_PARAM(flags), "", , handler, SD_BUS_VTABLE_UNPRIVILEGED)
 
 static const sd_bus_vtable iface_vtable[] = {
         SD_BUS_VTABLE_START(0),
-        SD_BUS_PROPERTY("Active", "b", property_active, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
-        SD_BUS_PROPERTY("MAC", "s", property_mac, 0, SD_BUS_VTABLE_PROPERTY_CONST),
-        SD_BUS_PROPERTY("Name", "s", property_name, 0, SD_BUS_VTABLE_PROPERTY_CONST),
+        SD_BUS_PROPERTY("Active", "b", vb_bus_property_get_bool, offsetof(VbIfaceObj, active),
+                        SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
+        SD_BUS_PROPERTY("MAC", "s", vb_bus_property_get_string, offsetof(VbIfaceObj, mac), SD_BUS_VTABLE_PROPERTY_CONST),
+        SD_BUS_PROPERTY("Name", "s", vb_bus_property_get_string, offsetof(VbIfaceObj, name), SD_BUS_VTABLE_PROPERTY_CONST),
         FLAGS_METHOD("Create", method_create),
         FLAGS_METHOD("Destroy", method_destroy),
         SD_BUS_METHOD_WITH_NAMES("GetXMLDesc", "u", SD_BUS_PARAM(flags), "s", SD_BUS_PARAM(xml),

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* org.libvirt.Network at <connect>/network/_<uuid>. The gate (gate.c) has already
  * authorized the call; handlers read → validate → driver op → reply. */
-#include "bus-object.h"
+#include "bus-method.h"
 #include "object-path.h"
 #include "xml-util.h"
 
@@ -48,55 +48,10 @@ static VbConnect *network_conn_of(const void *obj) {
 
 /* ---- methods ---- */
 
-typedef int (*NetworkFn)(VbNetworkObj *n, VbError *e);
-
-/* Create, Destroy, Undefine: no arguments; the op may free @n. */
-static int run_simple(sd_bus_message *m, VbNetworkObj *n, NetworkFn fn, const char *api,
-                      sd_bus_error *error) {
-        _cleanup_vb_error_ VbError e = VB_ERROR_NULL;
-        int r;
-
-        if (!fn)
-                r = vb_error_unsupported(&e, api);
-        else
-                r = fn(n, &e);
-        if (r < 0)
-                return vb_bus_error(error, &e);
-        return sd_bus_reply_method_return(m, "");
-}
-
-#define OPS(n) ((n)->conn->driver->network)
-
-static int method_create(sd_bus_message *m, void *userdata, sd_bus_error *error) {
-        VbNetworkObj *n = userdata;
-        return run_simple(m, n, OPS(n) ? OPS(n)->create : NULL, "virNetworkCreate", error);
-}
-
-static int method_destroy(sd_bus_message *m, void *userdata, sd_bus_error *error) {
-        VbNetworkObj *n = userdata;
-        return run_simple(m, n, OPS(n) ? OPS(n)->destroy : NULL, "virNetworkDestroy", error);
-}
-
-static int method_undefine(sd_bus_message *m, void *userdata, sd_bus_error *error) {
-        VbNetworkObj *n = userdata;
-        return run_simple(m, n, OPS(n) ? OPS(n)->undefine : NULL, "virNetworkUndefine", error);
-}
-
-static int method_get_xml_desc(sd_bus_message *m, void *userdata, sd_bus_error *error) {
-        _cleanup_vb_error_ VbError e = VB_ERROR_NULL;
-        _cleanup_free_ char *xml = NULL;
-        VbNetworkObj *n = userdata;
-        uint32_t flags;
-        int r;
-
-        r = sd_bus_message_read(m, "u", &flags);
-        if (r < 0)
-                return r;
-        r = VB_DRIVER_CALL(n->conn, network, get_xml_desc, "virNetworkGetXMLDesc", &e, n, flags, &xml, &e);
-        if (r < 0)
-                return vb_bus_error(error, &e);
-        return sd_bus_reply_method_return(m, "s", xml);
-}
+static VB_BUS_METHOD_NOARGS(method_create, VbNetworkObj, conn, network, create, "virNetworkCreate")
+static VB_BUS_METHOD_NOARGS(method_destroy, VbNetworkObj, conn, network, destroy, "virNetworkDestroy")
+static VB_BUS_METHOD_NOARGS(method_undefine, VbNetworkObj, conn, network, undefine, "virNetworkUndefine")
+static VB_BUS_METHOD_GET_XML(method_get_xml_desc, VbNetworkObj, conn, network, get_xml_desc, "virNetworkGetXMLDesc")
 
 static int method_update(sd_bus_message *m, void *userdata, sd_bus_error *error) {
         _cleanup_vb_error_ VbError e = VB_ERROR_NULL;
@@ -159,56 +114,19 @@ static int method_get_dhcp_leases(sd_bus_message *m, void *userdata, sd_bus_erro
 
 /* ---- properties ---- */
 
-static int property_active(sd_bus *bus, const char *path, const char *interface, const char *property,
-                           sd_bus_message *reply, void *userdata, sd_bus_error *error) {
-        return sd_bus_message_append(reply, "b", ((VbNetworkObj *) userdata)->active);
-}
-
-static int property_autostart(sd_bus *bus, const char *path, const char *interface, const char *property,
-                              sd_bus_message *reply, void *userdata, sd_bus_error *error) {
-        return sd_bus_message_append(reply, "b", ((VbNetworkObj *) userdata)->autostart);
-}
-
-static int property_set_autostart(sd_bus *bus, const char *path, const char *interface, const char *property,
-                                  sd_bus_message *value, void *userdata, sd_bus_error *error) {
-        _cleanup_vb_error_ VbError e = VB_ERROR_NULL;
-        VbNetworkObj *n = userdata;
-        int b, r;
-
-        r = sd_bus_message_read(value, "b", &b);
-        if (r < 0)
-                return r;
-        r = VB_DRIVER_CALL(n->conn, network, set_autostart, "virNetworkSetAutostart", &e, n, b, &e);
-        if (r < 0)
-                return vb_bus_error(error, &e);
-        return 0;
-}
-
-static int property_name(sd_bus *bus, const char *path, const char *interface, const char *property,
-                         sd_bus_message *reply, void *userdata, sd_bus_error *error) {
-        return sd_bus_message_append(reply, "s", ((VbNetworkObj *) userdata)->name);
-}
-
-static int property_persistent(sd_bus *bus, const char *path, const char *interface, const char *property,
-                               sd_bus_message *reply, void *userdata, sd_bus_error *error) {
-        return sd_bus_message_append(reply, "b", ((VbNetworkObj *) userdata)->persistent);
-}
-
-static int property_uuid(sd_bus *bus, const char *path, const char *interface, const char *property,
-                         sd_bus_message *reply, void *userdata, sd_bus_error *error) {
-        char s[37];
-        vb_uuid_format(((VbNetworkObj *) userdata)->uuid, s);
-        return sd_bus_message_append(reply, "s", s);
-}
+VB_BUS_DEFINE_AUTOSTART_SETTER(property_set_autostart, VbNetworkObj, network, set_autostart, "virNetworkSetAutostart")
 
 static const sd_bus_vtable network_vtable[] = {
         SD_BUS_VTABLE_START(0),
-        SD_BUS_PROPERTY("Active", "b", property_active, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
-        SD_BUS_WRITABLE_PROPERTY("Autostart", "b", property_autostart, property_set_autostart, 0,
-                                 SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE | SD_BUS_VTABLE_UNPRIVILEGED),
-        SD_BUS_PROPERTY("Name", "s", property_name, 0, SD_BUS_VTABLE_PROPERTY_CONST),
-        SD_BUS_PROPERTY("Persistent", "b", property_persistent, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
-        SD_BUS_PROPERTY("UUID", "s", property_uuid, 0, SD_BUS_VTABLE_PROPERTY_CONST),
+        SD_BUS_PROPERTY("Active", "b", vb_bus_property_get_bool, offsetof(VbNetworkObj, active),
+                        SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
+        VB_BUS_AUTOSTART_PROPERTY(VbNetworkObj, property_set_autostart),
+        SD_BUS_PROPERTY("Name", "s", vb_bus_property_get_string, offsetof(VbNetworkObj, name),
+                        SD_BUS_VTABLE_PROPERTY_CONST),
+        SD_BUS_PROPERTY("Persistent", "b", vb_bus_property_get_bool, offsetof(VbNetworkObj, persistent),
+                        SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
+        SD_BUS_PROPERTY("UUID", "s", vb_bus_property_get_uuid, offsetof(VbNetworkObj, uuid),
+                        SD_BUS_VTABLE_PROPERTY_CONST),
         SD_BUS_METHOD("Create", "", "", method_create, SD_BUS_VTABLE_UNPRIVILEGED),
         SD_BUS_METHOD("Destroy", "", "", method_destroy, SD_BUS_VTABLE_UNPRIVILEGED),
         SD_BUS_METHOD_WITH_NAMES("GetDHCPLeases", "su", SD_BUS_PARAM(mac) SD_BUS_PARAM(flags),

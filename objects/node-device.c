@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* org.libvirt.NodeDevice at <connect>/nodedev/<enc(name)>. The gate has already
  * authorized the call; handlers read → validate → driver op → reply. */
-#include "bus-object.h"
+#include "bus-method.h"
 #include "object-path.h"
 #include "xml-keep.h"
 #include "xml-util.h"
@@ -39,15 +39,8 @@ static VbConnect *nodedev_conn_of(const void *obj) {
 
 /* ---- methods ---- */
 
-static int method_destroy(sd_bus_message *m, void *userdata, sd_bus_error *error) {
-        _cleanup_vb_error_ VbError e = VB_ERROR_NULL;
-        VbNodeDevObj *d = userdata;
-        /* @d is freed on success */
-        int r = VB_DRIVER_CALL(d->conn, nodedev, destroy, "virNodeDeviceDestroy", &e, d, &e);
-        if (r < 0)
-                return vb_bus_error(error, &e);
-        return sd_bus_reply_method_return(m, "");
-}
+/* @d is freed on success */
+static VB_BUS_METHOD_NOARGS(method_destroy, VbNodeDevObj, conn, nodedev, destroy, "virNodeDeviceDestroy")
 
 static int method_detach(sd_bus_message *m, void *userdata, sd_bus_error *error) {
         _cleanup_vb_error_ VbError e = VB_ERROR_NULL;
@@ -66,39 +59,11 @@ static int method_detach(sd_bus_message *m, void *userdata, sd_bus_error *error)
         return sd_bus_reply_method_return(m, "");
 }
 
-static int method_reattach(sd_bus_message *m, void *userdata, sd_bus_error *error) {
-        _cleanup_vb_error_ VbError e = VB_ERROR_NULL;
-        VbNodeDevObj *d = userdata;
-        int r = VB_DRIVER_CALL(d->conn, nodedev, reattach, "virNodeDeviceReAttach", &e, d, &e);
-        if (r < 0)
-                return vb_bus_error(error, &e);
-        return sd_bus_reply_method_return(m, "");
-}
+static VB_BUS_METHOD_NOARGS(method_reattach, VbNodeDevObj, conn, nodedev, reattach, "virNodeDeviceReAttach")
+static VB_BUS_METHOD_NOARGS(method_reset, VbNodeDevObj, conn, nodedev, reset, "virNodeDeviceReset")
 
-static int method_reset(sd_bus_message *m, void *userdata, sd_bus_error *error) {
-        _cleanup_vb_error_ VbError e = VB_ERROR_NULL;
-        VbNodeDevObj *d = userdata;
-        int r = VB_DRIVER_CALL(d->conn, nodedev, reset, "virNodeDeviceReset", &e, d, &e);
-        if (r < 0)
-                return vb_bus_error(error, &e);
-        return sd_bus_reply_method_return(m, "");
-}
-
-static int method_get_xml_desc(sd_bus_message *m, void *userdata, sd_bus_error *error) {
-        _cleanup_vb_error_ VbError e = VB_ERROR_NULL;
-        _cleanup_free_ char *xml = NULL;
-        VbNodeDevObj *d = userdata;
-        uint32_t flags;
-        int r;
-
-        r = sd_bus_message_read(m, "u", &flags);
-        if (r < 0)
-                return r;
-        r = VB_DRIVER_CALL(d->conn, nodedev, get_xml_desc, "virNodeDeviceGetXMLDesc", &e, d, flags, &xml, &e);
-        if (r < 0)
-                return vb_bus_error(error, &e);
-        return sd_bus_reply_method_return(m, "s", xml);
-}
+static VB_BUS_METHOD_GET_XML(method_get_xml_desc, VbNodeDevObj, conn, nodedev, get_xml_desc,
+                             "virNodeDeviceGetXMLDesc")
 
 static int method_list_caps(sd_bus_message *m, void *userdata, sd_bus_error *error) {
         _cleanup_vb_error_ VbError e = VB_ERROR_NULL;
@@ -121,11 +86,6 @@ static int method_list_caps(sd_bus_message *m, void *userdata, sd_bus_error *err
 
 /* ---- properties ---- */
 
-static int property_name(sd_bus *bus, const char *path, const char *interface, const char *property,
-                         sd_bus_message *reply, void *userdata, sd_bus_error *error) {
-        return sd_bus_message_append(reply, "s", ((VbNodeDevObj *) userdata)->name);
-}
-
 static int property_parent(sd_bus *bus, const char *path, const char *interface, const char *property,
                            sd_bus_message *reply, void *userdata, sd_bus_error *error) {
         const VbNodeDevObj *d = userdata;
@@ -137,7 +97,8 @@ static int property_parent(sd_bus *bus, const char *path, const char *interface,
 
 static const sd_bus_vtable nodedev_vtable[] = {
         SD_BUS_VTABLE_START(0),
-        SD_BUS_PROPERTY("Name", "s", property_name, 0, SD_BUS_VTABLE_PROPERTY_CONST),
+        SD_BUS_PROPERTY("Name", "s", vb_bus_property_get_string, offsetof(VbNodeDevObj, name),
+                        SD_BUS_VTABLE_PROPERTY_CONST),
         SD_BUS_PROPERTY("Parent", "s", property_parent, 0, SD_BUS_VTABLE_PROPERTY_CONST),
         SD_BUS_METHOD("Destroy", "", "", method_destroy, SD_BUS_VTABLE_UNPRIVILEGED),
         SD_BUS_METHOD_WITH_NAMES("Detach", "su", SD_BUS_PARAM(driverName) SD_BUS_PARAM(flags), "", ,

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* org.libvirt.NWFilter at <connect>/nwfilter/_<uuid>. The gate (gate.c) has already
  * authorized the call. */
-#include "bus-object.h"
+#include "bus-method.h"
 #include "object-path.h"
 #include "xml-util.h"
 
@@ -48,52 +48,17 @@ static VbConnect *nwfilter_conn_of(const void *obj) {
 
 /* ---- methods ---- */
 
-static int method_get_xml_desc(sd_bus_message *m, void *userdata, sd_bus_error *error) {
-        _cleanup_vb_error_ VbError e = VB_ERROR_NULL;
-        _cleanup_free_ char *xml = NULL;
-        VbNWFilterObj *f = userdata;
-        uint32_t flags;
-        int r;
-
-        r = sd_bus_message_read(m, "u", &flags);
-        if (r < 0)
-                return r;
-        r = VB_DRIVER_CALL(f->conn, nwfilter, get_xml_desc, "virNWFilterGetXMLDesc", &e, f, flags, &xml, &e);
-        if (r < 0)
-                return vb_bus_error(error, &e);
-        return sd_bus_reply_method_return(m, "s", xml);
-}
-
-static int method_undefine(sd_bus_message *m, void *userdata, sd_bus_error *error) {
-        _cleanup_vb_error_ VbError e = VB_ERROR_NULL;
-        VbNWFilterObj *f = userdata;
-        int r;
-
-        /* frees @f */
-        r = VB_DRIVER_CALL(f->conn, nwfilter, undefine, "virNWFilterUndefine", &e, f, &e);
-        if (r < 0)
-                return vb_bus_error(error, &e);
-        return sd_bus_reply_method_return(m, "");
-}
+static VB_BUS_METHOD_GET_XML(method_get_xml_desc, VbNWFilterObj, conn, nwfilter, get_xml_desc,
+                             "virNWFilterGetXMLDesc")
+/* frees @f */
+static VB_BUS_METHOD_NOARGS(method_undefine, VbNWFilterObj, conn, nwfilter, undefine, "virNWFilterUndefine")
 
 /* ---- properties ---- */
 
-static int property_name(sd_bus *bus, const char *path, const char *interface, const char *property,
-                         sd_bus_message *reply, void *userdata, sd_bus_error *error) {
-        return sd_bus_message_append(reply, "s", ((VbNWFilterObj *) userdata)->name);
-}
-
-static int property_uuid(sd_bus *bus, const char *path, const char *interface, const char *property,
-                         sd_bus_message *reply, void *userdata, sd_bus_error *error) {
-        char s[37];
-        vb_uuid_format(((VbNWFilterObj *) userdata)->uuid, s);
-        return sd_bus_message_append(reply, "s", s);
-}
-
 static const sd_bus_vtable nwfilter_vtable[] = {
         SD_BUS_VTABLE_START(0),
-        SD_BUS_PROPERTY("Name", "s", property_name, 0, SD_BUS_VTABLE_PROPERTY_CONST),
-        SD_BUS_PROPERTY("UUID", "s", property_uuid, 0, SD_BUS_VTABLE_PROPERTY_CONST),
+        SD_BUS_PROPERTY("Name", "s", vb_bus_property_get_string, offsetof(VbNWFilterObj, name), SD_BUS_VTABLE_PROPERTY_CONST),
+        SD_BUS_PROPERTY("UUID", "s", vb_bus_property_get_uuid, offsetof(VbNWFilterObj, uuid), SD_BUS_VTABLE_PROPERTY_CONST),
         SD_BUS_METHOD_WITH_NAMES("GetXMLDesc", "u", SD_BUS_PARAM(flags), "s", SD_BUS_PARAM(xml),
                                  method_get_xml_desc, SD_BUS_VTABLE_UNPRIVILEGED),
         SD_BUS_METHOD("Undefine", "", "", method_undefine, SD_BUS_VTABLE_UNPRIVILEGED),

@@ -2,7 +2,7 @@
 /* org.libvirt.Secret at <connect>/secret/_<uuid>. The value travels only through
  * SetValue/GetValue, never as a property. The gate (gate.c) has already authorized
  * the call. */
-#include "bus-object.h"
+#include "bus-method.h"
 #include "object-path.h"
 #include "secret.h"
 #include "xml-util.h"
@@ -70,21 +70,7 @@ static VbConnect *secret_conn_of(const void *obj) {
 
 /* ---- methods ---- */
 
-static int method_get_xml_desc(sd_bus_message *m, void *userdata, sd_bus_error *error) {
-        _cleanup_vb_error_ VbError e = VB_ERROR_NULL;
-        _cleanup_free_ char *xml = NULL;
-        VbSecretObj *s = userdata;
-        uint32_t flags;
-        int r;
-
-        r = sd_bus_message_read(m, "u", &flags);
-        if (r < 0)
-                return r;
-        r = VB_DRIVER_CALL(s->conn, secret, get_xml_desc, "virSecretGetXMLDesc", &e, s, flags, &xml, &e);
-        if (r < 0)
-                return vb_bus_error(error, &e);
-        return sd_bus_reply_method_return(m, "s", xml);
-}
+static VB_BUS_METHOD_GET_XML(method_get_xml_desc, VbSecretObj, conn, secret, get_xml_desc, "virSecretGetXMLDesc")
 
 static int method_set_value(sd_bus_message *m, void *userdata, sd_bus_error *error) {
         _cleanup_vb_error_ VbError e = VB_ERROR_NULL;
@@ -133,32 +119,10 @@ static int method_get_value(sd_bus_message *m, void *userdata, sd_bus_error *err
         return sd_bus_send(NULL, reply, NULL);
 }
 
-static int method_undefine(sd_bus_message *m, void *userdata, sd_bus_error *error) {
-        _cleanup_vb_error_ VbError e = VB_ERROR_NULL;
-        VbSecretObj *s = userdata;
-        int r;
-
-        /* frees @s */
-        r = VB_DRIVER_CALL(s->conn, secret, undefine, "virSecretUndefine", &e, s, &e);
-        if (r < 0)
-                return vb_bus_error(error, &e);
-        return sd_bus_reply_method_return(m, "");
-}
+/* frees @s */
+static VB_BUS_METHOD_NOARGS(method_undefine, VbSecretObj, conn, secret, undefine, "virSecretUndefine")
 
 /* ---- properties ---- */
-
-static int property_uuid(sd_bus *bus, const char *path, const char *interface, const char *property,
-                         sd_bus_message *reply, void *userdata, sd_bus_error *error) {
-        char s[37];
-        vb_uuid_format(((VbSecretObj *) userdata)->uuid, s);
-        return sd_bus_message_append(reply, "s", s);
-}
-
-static int property_usage_id(sd_bus *bus, const char *path, const char *interface, const char *property,
-                             sd_bus_message *reply, void *userdata, sd_bus_error *error) {
-        /* a secret without usage reports "" */
-        return sd_bus_message_append(reply, "s", strempty(((VbSecretObj *) userdata)->usage_id));
-}
 
 static int property_usage_type(sd_bus *bus, const char *path, const char *interface, const char *property,
                                sd_bus_message *reply, void *userdata, sd_bus_error *error) {
@@ -167,8 +131,10 @@ static int property_usage_type(sd_bus *bus, const char *path, const char *interf
 
 static const sd_bus_vtable secret_vtable[] = {
         SD_BUS_VTABLE_START(0),
-        SD_BUS_PROPERTY("UUID", "s", property_uuid, 0, SD_BUS_VTABLE_PROPERTY_CONST),
-        SD_BUS_PROPERTY("UsageID", "s", property_usage_id, 0, SD_BUS_VTABLE_PROPERTY_CONST),
+        SD_BUS_PROPERTY("UUID", "s", vb_bus_property_get_uuid, offsetof(VbSecretObj, uuid), SD_BUS_VTABLE_PROPERTY_CONST),
+        /* a secret without usage reports "" */
+        SD_BUS_PROPERTY("UsageID", "s", vb_bus_property_get_string, offsetof(VbSecretObj, usage_id),
+                        SD_BUS_VTABLE_PROPERTY_CONST),
         SD_BUS_PROPERTY("UsageType", "i", property_usage_type, 0, SD_BUS_VTABLE_PROPERTY_CONST),
         SD_BUS_METHOD_WITH_NAMES("GetValue", "u", SD_BUS_PARAM(flags), "ay", SD_BUS_PARAM(value),
                                  method_get_value, SD_BUS_VTABLE_UNPRIVILEGED),

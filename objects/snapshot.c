@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* org.libvirt.DomainSnapshot at <connect>/domainsnapshot/_<domain uuid>_<encoded name>,
  * and the Domain methods that create, find and list snapshots. */
+#include "bus-method.h"
 #include "domain-extra.h"
 #include "object-path.h"
 #include "xml-util.h"
@@ -242,19 +243,8 @@ static int method_get_parent(sd_bus_message *m, void *userdata, sd_bus_error *er
         return vb_reply_path(m, &vb_bus_kind_snapshot, p);
 }
 
-static int method_get_xml_desc(sd_bus_message *m, void *userdata, sd_bus_error *error) {
-        _cleanup_vb_error_ VbError e = VB_ERROR_NULL;
-        _cleanup_free_ char *xml = NULL;
-        VbSnapshotObj *s = userdata;
-        uint32_t flags;
-        int r;
-
-        r = sd_bus_message_read(m, "u", &flags);
-        if (r < 0)
-                return r;
-        SCALL(s->dom->conn, get_xml_desc, "virDomainSnapshotGetXMLDesc", s, flags, &xml, &e);
-        return sd_bus_reply_method_return(m, "s", xml);
-}
+static VB_BUS_METHOD_GET_XML(method_get_xml_desc, VbSnapshotObj, dom->conn, snapshot, get_xml_desc,
+                             "virDomainSnapshotGetXMLDesc")
 
 static int method_is_current(sd_bus_message *m, void *userdata, sd_bus_error *error) {
         _cleanup_vb_error_ VbError e = VB_ERROR_NULL;

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* org.libvirt.StoragePool at <connect>/storagepool/_<uuid>. The gate (gate.c) has
  * already authorized the call; handlers read → validate → driver op → reply. */
+#include "bus-method.h"
 #include "connect-storage.h"
 #include "object-path.h"
 #include "xml-util.h"
@@ -48,45 +49,15 @@ static VbConnect *pool_conn_of(const void *obj) {
 
 /* ---- methods ---- */
 
-typedef int (*PoolFlagsFn)(VbPoolObj *p, unsigned flags, VbError *e);
-typedef int (*PoolFn)(VbPoolObj *p, VbError *e);
-
-/* The op for @api, or NULL when the driver lacks it. */
-#define POOL_OP(p, op) (VB_DRIVER_HAS((p)->conn, storage, op) ? (p)->conn->driver->storage->op : NULL)
-
-static int run_flags_op(sd_bus_message *m, VbPoolObj *p, PoolFlagsFn fn, const char *api, sd_bus_error *error) {
-        _cleanup_vb_error_ VbError e = VB_ERROR_NULL;
-        uint32_t flags;
-        int r;
-
-        r = sd_bus_message_read(m, "u", &flags);
-        if (r < 0)
-                return r;
-        r = fn ? fn(p, flags, &e) : vb_error_unsupported(&e, api);
-        if (r < 0)
-                return vb_bus_error(error, &e);
-        return sd_bus_reply_method_return(m, "");
-}
-
-static int run_op(sd_bus_message *m, VbPoolObj *p, PoolFn fn, const char *api, sd_bus_error *error) {
-        _cleanup_vb_error_ VbError e = VB_ERROR_NULL;
-        int r = fn ? fn(p, &e) : vb_error_unsupported(&e, api);
-        if (r < 0)
-                return vb_bus_error(error, &e);
-        return sd_bus_reply_method_return(m, "");
-}
-
-static int method_build(sd_bus_message *m, void *userdata, sd_bus_error *error) {
-        return run_flags_op(m, userdata, POOL_OP((VbPoolObj *) userdata, pool_build), "virStoragePoolBuild", error);
-}
-
-static int method_create(sd_bus_message *m, void *userdata, sd_bus_error *error) {
-        return run_flags_op(m, userdata, POOL_OP((VbPoolObj *) userdata, pool_create), "virStoragePoolCreate", error);
-}
-
-static int method_delete(sd_bus_message *m, void *userdata, sd_bus_error *error) {
-        return run_flags_op(m, userdata, POOL_OP((VbPoolObj *) userdata, pool_delete), "virStoragePoolDelete", error);
-}
+static VB_BUS_METHOD_FLAGS(method_build, VbPoolObj, conn, storage, pool_build, "virStoragePoolBuild")
+static VB_BUS_METHOD_FLAGS(method_create, VbPoolObj, conn, storage, pool_create, "virStoragePoolCreate")
+static VB_BUS_METHOD_FLAGS(method_delete, VbPoolObj, conn, storage, pool_delete, "virStoragePoolDelete")
+/* Refresh on drivers that scan at once (no pool_refresh_op) */
+static VB_BUS_METHOD_FLAGS(method_refresh_now, VbPoolObj, conn, storage, pool_refresh, "virStoragePoolRefresh")
+static VB_BUS_METHOD_NOARGS(method_destroy, VbPoolObj, conn, storage, pool_destroy, "virStoragePoolDestroy")
+static VB_BUS_METHOD_NOARGS(method_undefine, VbPoolObj, conn, storage, pool_undefine, "virStoragePoolUndefine")
+static VB_BUS_METHOD_GET_XML(method_get_xml_desc, VbPoolObj, conn, storage, pool_get_xml_desc,
+                             "virStoragePoolGetXMLDesc")
 
 static int method_refresh(sd_bus_message *m, void *userdata, sd_bus_error *error) {
         _cleanup_vb_error_ VbError e = VB_ERROR_NULL;
@@ -95,8 +66,8 @@ static int method_refresh(sd_bus_message *m, void *userdata, sd_bus_error *error
         VbOp *op;
         int r;
 
-        if (!POOL_OP(p, pool_refresh_op))
-                return run_flags_op(m, p, POOL_OP(p, pool_refresh), "virStoragePoolRefresh", error);
+        if (!VB_DRIVER_HAS(p->conn, storage, pool_refresh_op))
+                return method_refresh_now(m, userdata, error);
         r = sd_bus_message_read(m, "u", &flags);
         if (r < 0)
                 return r;
@@ -106,14 +77,6 @@ static int method_refresh(sd_bus_message *m, void *userdata, sd_bus_error *error
                 return -ENOMEM;
         r = p->conn->driver->storage->pool_refresh_op(p, flags, op, &e);
         return vb_bus_reply_op_result(op, r, &e);
-}
-
-static int method_destroy(sd_bus_message *m, void *userdata, sd_bus_error *error) {
-        return run_op(m, userdata, POOL_OP((VbPoolObj *) userdata, pool_destroy), "virStoragePoolDestroy", error);
-}
-
-static int method_undefine(sd_bus_message *m, void *userdata, sd_bus_error *error) {
-        return run_op(m, userdata, POOL_OP((VbPoolObj *) userdata, pool_undefine), "virStoragePoolUndefine", error);
 }
 
 static int method_get_info(sd_bus_message *m, void *userdata, sd_bus_error *error) {
@@ -127,22 +90,6 @@ static int method_get_info(sd_bus_message *m, void *userdata, sd_bus_error *erro
                 return vb_bus_error(error, &e);
         return sd_bus_reply_method_return(m, "(ittt)", (int32_t) info.state, info.capacity, info.allocation,
                                           info.available);
-}
-
-static int method_get_xml_desc(sd_bus_message *m, void *userdata, sd_bus_error *error) {
-        _cleanup_vb_error_ VbError e = VB_ERROR_NULL;
-        _cleanup_free_ char *xml = NULL;
-        VbPoolObj *p = userdata;
-        uint32_t flags;
-        int r;
-
-        r = sd_bus_message_read(m, "u", &flags);
-        if (r < 0)
-                return r;
-        r = VB_DRIVER_CALL(p->conn, storage, pool_get_xml_desc, "virStoragePoolGetXMLDesc", &e, p, flags, &xml, &e);
-        if (r < 0)
-                return vb_bus_error(error, &e);
-        return sd_bus_reply_method_return(m, "s", xml);
 }
 
 static int method_list_storage_volumes(sd_bus_message *m, void *userdata, sd_bus_error *error) {
@@ -234,56 +181,20 @@ static int method_storage_vol_lookup_by_name(sd_bus_message *m, void *userdata, 
 
 /* ---- properties ---- */
 
-static int property_active(sd_bus *bus, const char *path, const char *interface, const char *property,
-                           sd_bus_message *reply, void *userdata, sd_bus_error *error) {
-        return sd_bus_message_append(reply, "b", ((VbPoolObj *) userdata)->active);
-}
-
-static int property_autostart(sd_bus *bus, const char *path, const char *interface, const char *property,
-                              sd_bus_message *reply, void *userdata, sd_bus_error *error) {
-        return sd_bus_message_append(reply, "b", ((VbPoolObj *) userdata)->autostart);
-}
-
-static int property_set_autostart(sd_bus *bus, const char *path, const char *interface, const char *property,
-                                  sd_bus_message *value, void *userdata, sd_bus_error *error) {
-        _cleanup_vb_error_ VbError e = VB_ERROR_NULL;
-        VbPoolObj *p = userdata;
-        int b, r;
-
-        r = sd_bus_message_read(value, "b", &b);
-        if (r < 0)
-                return r;
-        r = VB_DRIVER_CALL(p->conn, storage, pool_set_autostart, "virStoragePoolSetAutostart", &e, p, b, &e);
-        if (r < 0)
-                return vb_bus_error(error, &e);
-        return 0;
-}
-
-static int property_name(sd_bus *bus, const char *path, const char *interface, const char *property,
-                         sd_bus_message *reply, void *userdata, sd_bus_error *error) {
-        return sd_bus_message_append(reply, "s", ((VbPoolObj *) userdata)->name);
-}
-
-static int property_persistent(sd_bus *bus, const char *path, const char *interface, const char *property,
-                               sd_bus_message *reply, void *userdata, sd_bus_error *error) {
-        return sd_bus_message_append(reply, "b", ((VbPoolObj *) userdata)->persistent);
-}
-
-static int property_uuid(sd_bus *bus, const char *path, const char *interface, const char *property,
-                         sd_bus_message *reply, void *userdata, sd_bus_error *error) {
-        char uuid[37];
-        vb_uuid_format(((VbPoolObj *) userdata)->uuid, uuid);
-        return sd_bus_message_append(reply, "s", uuid);
-}
+VB_BUS_DEFINE_AUTOSTART_SETTER(property_set_autostart, VbPoolObj, storage, pool_set_autostart,
+                               "virStoragePoolSetAutostart")
 
 static const sd_bus_vtable pool_vtable[] = {
         SD_BUS_VTABLE_START(0),
-        SD_BUS_PROPERTY("Active", "b", property_active, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
-        SD_BUS_WRITABLE_PROPERTY("Autostart", "b", property_autostart, property_set_autostart, 0,
-                                 SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE | SD_BUS_VTABLE_UNPRIVILEGED),
-        SD_BUS_PROPERTY("Name", "s", property_name, 0, SD_BUS_VTABLE_PROPERTY_CONST),
-        SD_BUS_PROPERTY("Persistent", "b", property_persistent, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
-        SD_BUS_PROPERTY("UUID", "s", property_uuid, 0, SD_BUS_VTABLE_PROPERTY_CONST),
+        SD_BUS_PROPERTY("Active", "b", vb_bus_property_get_bool, offsetof(VbPoolObj, active),
+                        SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
+        VB_BUS_AUTOSTART_PROPERTY(VbPoolObj, property_set_autostart),
+        SD_BUS_PROPERTY("Name", "s", vb_bus_property_get_string, offsetof(VbPoolObj, name),
+                        SD_BUS_VTABLE_PROPERTY_CONST),
+        SD_BUS_PROPERTY("Persistent", "b", vb_bus_property_get_bool, offsetof(VbPoolObj, persistent),
+                        SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
+        SD_BUS_PROPERTY("UUID", "s", vb_bus_property_get_uuid, offsetof(VbPoolObj, uuid),
+                        SD_BUS_VTABLE_PROPERTY_CONST),
         SD_BUS_METHOD_WITH_NAMES("Build", "u", SD_BUS_PARAM(flags), "", , method_build, SD_BUS_VTABLE_UNPRIVILEGED),
         SD_BUS_METHOD_WITH_NAMES("Create", "u", SD_BUS_PARAM(flags), "", , method_create, SD_BUS_VTABLE_UNPRIVILEGED),
         SD_BUS_METHOD_WITH_NAMES("Delete", "u", SD_BUS_PARAM(flags), "", , method_delete, SD_BUS_VTABLE_UNPRIVILEGED),

@@ -2,6 +2,7 @@
 /* org.libvirt.StorageVol at <connect>/storagevol/<enc(key)>. A volume is there
  * while its pool is active (libvirt-dbus finds it with virStorageVolLookupByKey).
  * The gate has already authorized the call. */
+#include "bus-method.h"
 #include "connect-storage.h"
 #include "object-path.h"
 #include "xml-util.h"
@@ -56,22 +57,8 @@ static VbConnect *vol_conn_of(const void *obj) {
 
 /* ---- methods ---- */
 
-static int method_delete(sd_bus_message *m, void *userdata, sd_bus_error *error) {
-        _cleanup_vb_error_ VbError e = VB_ERROR_NULL;
-        VbVolObj *v = userdata;
-        VbConnect *c = v->pool->conn;
-        uint32_t flags;
-        int r;
-
-        r = sd_bus_message_read(m, "u", &flags);
-        if (r < 0)
-                return r;
-        /* @v is freed on success */
-        r = VB_DRIVER_CALL(c, storage, vol_delete, "virStorageVolDelete", &e, v, flags, &e);
-        if (r < 0)
-                return vb_bus_error(error, &e);
-        return sd_bus_reply_method_return(m, "");
-}
+/* @v is freed on success */
+static VB_BUS_METHOD_FLAGS(method_delete, VbVolObj, pool->conn, storage, vol_delete, "virStorageVolDelete")
 
 static int method_get_info(sd_bus_message *m, void *userdata, sd_bus_error *error) {
         _cleanup_vb_error_ VbError e = VB_ERROR_NULL;
@@ -90,22 +77,8 @@ static int method_get_info(sd_bus_message *m, void *userdata, sd_bus_error *erro
         return sd_bus_reply_method_return(m, "(itt)", (int32_t) info.type, info.capacity, info.allocation);
 }
 
-static int method_get_xml_desc(sd_bus_message *m, void *userdata, sd_bus_error *error) {
-        _cleanup_vb_error_ VbError e = VB_ERROR_NULL;
-        _cleanup_free_ char *xml = NULL;
-        VbVolObj *v = userdata;
-        uint32_t flags;
-        int r;
-
-        r = sd_bus_message_read(m, "u", &flags);
-        if (r < 0)
-                return r;
-        r = VB_DRIVER_CALL(v->pool->conn, storage, vol_get_xml_desc, "virStorageVolGetXMLDesc", &e,
-                           v, flags, &xml, &e);
-        if (r < 0)
-                return vb_bus_error(error, &e);
-        return sd_bus_reply_method_return(m, "s", xml);
-}
+static VB_BUS_METHOD_GET_XML(method_get_xml_desc, VbVolObj, pool->conn, storage, vol_get_xml_desc,
+                             "virStorageVolGetXMLDesc")
 
 static int method_resize(sd_bus_message *m, void *userdata, sd_bus_error *error) {
         _cleanup_vb_error_ VbError e = VB_ERROR_NULL;
@@ -155,26 +128,11 @@ static int method_wipe(sd_bus_message *m, void *userdata, sd_bus_error *error) {
 
 /* ---- properties ---- */
 
-static int property_name(sd_bus *bus, const char *path, const char *interface, const char *property,
-                         sd_bus_message *reply, void *userdata, sd_bus_error *error) {
-        return sd_bus_message_append(reply, "s", ((VbVolObj *) userdata)->name);
-}
-
-static int property_key(sd_bus *bus, const char *path, const char *interface, const char *property,
-                        sd_bus_message *reply, void *userdata, sd_bus_error *error) {
-        return sd_bus_message_append(reply, "s", ((VbVolObj *) userdata)->key);
-}
-
-static int property_path(sd_bus *bus, const char *path, const char *interface, const char *property,
-                         sd_bus_message *reply, void *userdata, sd_bus_error *error) {
-        return sd_bus_message_append(reply, "s", ((VbVolObj *) userdata)->path);
-}
-
 static const sd_bus_vtable vol_vtable[] = {
         SD_BUS_VTABLE_START(0),
-        SD_BUS_PROPERTY("Name", "s", property_name, 0, SD_BUS_VTABLE_PROPERTY_CONST),
-        SD_BUS_PROPERTY("Key", "s", property_key, 0, SD_BUS_VTABLE_PROPERTY_CONST),
-        SD_BUS_PROPERTY("Path", "s", property_path, 0, SD_BUS_VTABLE_PROPERTY_CONST),
+        SD_BUS_PROPERTY("Name", "s", vb_bus_property_get_string, offsetof(VbVolObj, name), SD_BUS_VTABLE_PROPERTY_CONST),
+        SD_BUS_PROPERTY("Key", "s", vb_bus_property_get_string, offsetof(VbVolObj, key), SD_BUS_VTABLE_PROPERTY_CONST),
+        SD_BUS_PROPERTY("Path", "s", vb_bus_property_get_string, offsetof(VbVolObj, path), SD_BUS_VTABLE_PROPERTY_CONST),
         SD_BUS_METHOD_WITH_NAMES("Delete", "u", SD_BUS_PARAM(flags), "", , method_delete, SD_BUS_VTABLE_UNPRIVILEGED),
         SD_BUS_METHOD_WITH_NAMES("GetInfo", "u", SD_BUS_PARAM(flags), "(itt)", SD_BUS_PARAM(info),
                                  method_get_info, SD_BUS_VTABLE_UNPRIVILEGED),

@@ -80,6 +80,7 @@ measure $VBPID DomainLookupByName call org.libvirt /org/libvirt/Test org.libvirt
         "$( [ "$SCALE" -gt 0 ] && echo "scale-$((SCALE / 2))" || echo test)"
 measure $VBPID GetState call org.libvirt "$D" org.libvirt.Domain GetState u 0
 measure $VBPID GetXMLDesc call org.libvirt "$D" org.libvirt.Domain GetXMLDesc u 0
+measure $VBPID GetStats call org.libvirt "$D" org.libvirt.Domain GetStats uu 0 0
 measure $VBPID GetAll call org.libvirt "$D" org.freedesktop.DBus.Properties GetAll s org.libvirt.Domain
 measure $VBPID Introspect call org.libvirt "$D" org.freedesktop.DBus.Introspectable Introspect
 measure $VBPID Introspect-domaindir call org.libvirt /org/libvirt/Test/domain org.freedesktop.DBus.Introspectable Introspect

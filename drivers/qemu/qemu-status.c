@@ -70,7 +70,7 @@ int vb_qemu_write_file_atomic(const char *path, const char *data, size_t len, mo
 int vb_qemu_read_file(const char *path, size_t max, char **ret) {
         _cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
         _cleanup_free_ char *buf = NULL;
-        size_t n = 0;
+        size_t n = 0, size;
         struct stat st;
 
         if (fd < 0)
@@ -81,11 +81,23 @@ int vb_qemu_read_file(const char *path, size_t max, char **ret) {
                 return -EBADFD;
         if ((uint64_t) st.st_size > max)
                 return -EFBIG;
-        buf = malloc(max + 1);
-        if (!buf)
-                return -ENOMEM;
+        /* Sized for the file as it is (+1 to see EOF; /proc files say 0): a buffer of @max
+         * for every config read at start made malloc consolidate its heap once per file. */
+        size = st.st_size > 0 ? (size_t) st.st_size + 1 : 4096;
         for (;;) {
-                ssize_t k = read(fd, buf + n, max + 1 - n);
+                ssize_t k;
+
+                if (n == size || !buf) {
+                        char *b;
+
+                        if (buf)
+                                size = size > max - size ? max + 1 : size * 2;
+                        b = realloc(buf, size + 1);
+                        if (!b)
+                                return -ENOMEM;
+                        buf = b;
+                }
+                k = read(fd, buf + n, size - n);
                 if (k < 0) {
                         if (errno == EINTR)
                                 continue;

@@ -151,18 +151,73 @@ int vb_qemu_read_cmdline(const char *path, char **ret) {
         return 0;
 }
 
-static int load_config(VbQemuDriver *drv, const char *file) {
-        _cleanup_free_ char *path = vb_strdupf("%s/%s", drv->config_dir, file), *xml = NULL, *link = NULL;
+/* True if @name is a temporary file of vb_qemu_write_file_atomic() for a file ending in
+ * @suffix: "<file>.XXXXXX" (mkostemp's six letters or digits). */
+static bool is_atomic_temp(const char *name, const char *suffix) {
+        size_t n = strlen(name), m = strlen(suffix);
+
+        if (n < m + 8 || name[n - 7] != '.' || memcmp(name + n - 7 - m, suffix, m) != 0)
+                return false;
+        for (size_t i = n - 6; i < n; i++)
+                if (!isalnum((unsigned char) name[i]))
+                        return false;
+        return true;
+}
+
+/* A daemon killed between mkostemp() and rename() leaves its temporary copy behind; the
+ * file it was replacing is intact. */
+static void unlink_atomic_temp(const char *dir, const char *name, const char *suffix) {
+        _cleanup_free_ char *path = NULL;
+
+        if (!is_atomic_temp(name, suffix))
+                return;
+        path = vb_strdupf("%s/%s", dir, name);
+        if (unlink(path) >= 0)
+                vb_qemu_log("removed %s, left by an interrupted write", path);
+}
+
+/* What loading the persistent configs at open needs besides each file, gathered once: at
+ * 10,000 domains, a stat of each autostart link and an opendir of each snapshot directory
+ * cost more system time than reading the configs does. */
+typedef struct ConfigLoad {
+        VbQemuDriver *drv;
+        int dirfd;                      /* config/ */
+        VbQemuDirList autostart;        /* autostart/: "<name>.xml" links */
+        VbQemuDirList snapshots;        /* snapshot/: a directory per domain with snapshots */
+        char *buf;                      /* the config being read, reused */
+        size_t size;
+} ConfigLoad;
+
+static int read_config(ConfigLoad *l, const VbQemuDirEntry *de, VbError *e) {
+        _cleanup_free_ char *path = NULL;
+        int r;
+
+        /* a link or a file system without d_type: the checked path (fstat, follows links) */
+        if (de->type == DT_REG)
+                r = vb_qemu_read_file_at(l->dirfd, de->name, 1024 * 1024, &l->buf, &l->size);
+        else {
+                path = vb_strdupf("%s/%s", l->drv->config_dir, de->name);
+                free(l->buf);
+                l->buf = NULL;
+                l->size = 0;
+                r = vb_qemu_read_file(path, 1024 * 1024, &l->buf);
+        }
+        if (r < 0)
+                return vb_error_set(e, VB_ERR_OPERATION_FAILED, "cannot read it: %s", strerror(-r));
+        return 0;
+}
+
+static int load_config(ConfigLoad *l, const VbQemuDirEntry *de) {
+        VbQemuDriver *drv = l->drv;
         _cleanup_(vb_domain_def_freep) VbDomainDef *def = NULL;
         _cleanup_vb_error_ VbError e = VB_ERROR_NULL;
-        struct stat st;
+        const char *file = de->name;
         VbDomainObj *d;
         int r;
 
-        r = vb_qemu_read_file(path, 1024 * 1024, &xml);
-        if (r < 0)
-                return vb_error_set(&e, VB_ERR_OPERATION_FAILED, "cannot read %s: %s", path, strerror(-r));
-        r = vb_domain_def_parse(xml, VB_DOMAIN_PARSE_INACTIVE, &def, &e);
+        r = read_config(l, de, &e);
+        if (r >= 0)
+                r = vb_domain_def_parse(l->buf, VB_DOMAIN_PARSE_INACTIVE, &def, &e);
         if (r >= 0 && (strlen(def->name) + 4 != strlen(file) || strncmp(def->name, file, strlen(def->name)) != 0))
                 r = vb_error_set(&e, VB_ERR_INTERNAL, "the file name does not match the domain name '%s'",
                                  def->name);
@@ -171,28 +226,58 @@ static int load_config(VbQemuDriver *drv, const char *file) {
         if (r >= 0 && vb_qemu_domain_new(drv->conn, TAKE_PTR(def), &d) < 0)
                 r = vb_error_set(&e, VB_ERR_NO_MEMORY, NULL);
         if (r < 0) {
-                vb_qemu_log("ignoring %s: %s", path, strempty(e.message));
+                vb_qemu_log("ignoring %s/%s: %s", drv->config_dir, file, strempty(e.message));
                 return r;
         }
         d->persistent = true;
-        vb_qemu_snapshots_load(d);
-        link = vb_qemu_autostart_path(drv, d->def->name);
-        d->autostart = lstat(link, &st) == 0;
+        if (vb_qemu_dir_list_has(&l->snapshots, d->def->name))
+                vb_qemu_snapshots_load(d);
+        /* the link's name is the config's: "<name>.xml" */
+        d->autostart = vb_qemu_dir_list_has(&l->autostart, file);
         return 0;
+}
+
+/* Removes what an interrupted write left in config/, then loads every "*.xml" in name
+ * order, from one listing of the directory. */
+static void load_configs(VbQemuDriver *drv) {
+        _cleanup_free_ char *snapdir = vb_strdupf("%s/snapshot", drv->root);
+        _cleanup_close_ int dirfd = open(drv->config_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        ConfigLoad l = { .drv = drv, .dirfd = dirfd };
+        VbQemuDirList configs;
+        int r = dirfd < 0 ? -errno : vb_qemu_dir_list(drv->config_dir, &configs);
+
+        if (r < 0) {
+                vb_qemu_log("cannot read %s: %s", drv->config_dir, strerror(-r));
+                return;
+        }
+        (void) vb_qemu_dir_list(drv->autostart_dir, &l.autostart);
+        (void) vb_qemu_dir_list(snapdir, &l.snapshots);
+        for (size_t i = 0; i < configs.n; i++) {
+                const VbQemuDirEntry *de = &configs.entries[i];
+
+                if (de->name[0] == '.')
+                        continue;
+                unlink_atomic_temp(drv->config_dir, de->name, ".xml");
+                if (has_suffix(de->name, ".xml"))
+                        (void) load_config(&l, de);
+        }
+        vb_qemu_dir_list_done(&configs);
+        vb_qemu_dir_list_done(&l.autostart);
+        vb_qemu_dir_list_done(&l.snapshots);
+        free(l.buf);
 }
 
 /* Calls @fn for every entry of @dir whose name ends with @suffix, in name order. */
 static void for_each_file(VbQemuDriver *drv, const char *dir, const char *suffix,
                           int (*fn)(VbQemuDriver *, const char *)) {
-        struct dirent **list = NULL;
-        int n = scandir(dir, &list, NULL, alphasort);
+        VbQemuDirList list;
 
-        for (int i = 0; i < n; i++) {
-                if (list[i]->d_name[0] != '.' && has_suffix(list[i]->d_name, suffix))
-                        (void) fn(drv, list[i]->d_name);
-                free(list[i]);
-        }
-        free(list);
+        if (vb_qemu_dir_list(dir, &list) < 0)
+                return;
+        for (size_t i = 0; i < list.n; i++)
+                if (list.entries[i].name[0] != '.' && has_suffix(list.entries[i].name, suffix))
+                        (void) fn(drv, list.entries[i].name);
+        vb_qemu_dir_list_done(&list);
 }
 
 static int reattach_file(VbQemuDriver *drv, const char *file) {
@@ -247,36 +332,6 @@ static int sweep_run_dir(VbQemuDriver *drv, const char *name) {
                 return 0;
         kill_users_of(dir);
         return vb_qemu_rm_dir_flat(dir);
-}
-
-/* True if @name is a temporary file of vb_qemu_write_file_atomic() for a file ending in
- * @suffix: "<file>.XXXXXX" (mkostemp's six letters or digits). */
-static bool is_atomic_temp(const char *name, const char *suffix) {
-        size_t n = strlen(name), m = strlen(suffix);
-
-        if (n < m + 8 || name[n - 7] != '.' || memcmp(name + n - 7 - m, suffix, m) != 0)
-                return false;
-        for (size_t i = n - 6; i < n; i++)
-                if (!isalnum((unsigned char) name[i]))
-                        return false;
-        return true;
-}
-
-/* A daemon killed between mkostemp() and rename() leaves its temporary copy behind; the
- * file it was replacing is intact. */
-static void unlink_atomic_temp(const char *dir, const char *name, const char *suffix) {
-        _cleanup_free_ char *path = NULL;
-
-        if (!is_atomic_temp(name, suffix))
-                return;
-        path = vb_strdupf("%s/%s", dir, name);
-        if (unlink(path) >= 0)
-                vb_qemu_log("removed %s, left by an interrupted write", path);
-}
-
-static int sweep_config_temp(VbQemuDriver *drv, const char *name) {
-        unlink_atomic_temp(drv->config_dir, name, ".xml");
-        return 0;
 }
 
 static int sweep_status_temp(VbQemuDriver *drv, const char *name) {
@@ -370,9 +425,8 @@ static int qemu_open(VbConnect *c, const char *root, VbError *e) {
                 driver_free(drv);
                 return r;
         }
-        for_each_file(drv, drv->config_dir, "", sweep_config_temp);
         for_each_file(drv, drv->run_dir, "", sweep_status_temp);
-        for_each_file(drv, drv->config_dir, ".xml", load_config);
+        load_configs(drv);
         for_each_file(drv, drv->run_dir, ".status", reattach_file);
         for_each_file(drv, drv->run_dir, "", sweep_run_dir);
         autostart(drv);

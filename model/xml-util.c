@@ -138,11 +138,30 @@ int vb_xml_parse(const char *xml, const char *root, xmlDocPtr *ret, VbError *e) 
         return 0;
 }
 
+/* The text of @children when it is a single text node (or nothing: ""), NULL otherwise.
+ * The common case of an attribute or a leaf element, without the growable buffer
+ * xmlNodeGetContent() and xmlGetNoNsProp() build for every value. */
+static const char *single_text(xmlNodePtr children) {
+        if (!children)
+                return "";
+        if (children->type == XML_TEXT_NODE && !children->next && children->content)
+                return (const char *) children->content;
+        return NULL;
+}
+
 char *vb_xml_prop(xmlNodePtr n, const char *name) {
         xmlChar *v;
         char *r;
         if (!n)
                 return NULL;
+        if (n->type == XML_ELEMENT_NODE)
+                for (xmlAttrPtr a = n->properties; a; a = a->next)
+                        if (!a->ns && xmlStrEqual(a->name, BAD_CAST name)) {
+                                const char *t = single_text(a->children);
+                                if (t)
+                                        return vb_strdup(t);
+                                break;
+                        }
         v = xmlGetNoNsProp(n, BAD_CAST name);
         if (!v)
                 return NULL;
@@ -152,10 +171,14 @@ char *vb_xml_prop(xmlNodePtr n, const char *name) {
 }
 
 char *vb_xml_content(xmlNodePtr n) {
+        const char *t;
         xmlChar *v;
         char *r;
         if (!n)
                 return NULL;
+        t = n->type == XML_ELEMENT_NODE ? single_text(n->children) : NULL;
+        if (t)
+                return vb_strdup(t);
         v = xmlNodeGetContent(n);
         if (!v)
                 return NULL;

@@ -104,12 +104,39 @@ static void test_dictionary_bound(void **state) {
         xmlFreeDoc(first);
 }
 
+/* vb_xml_prop/vb_xml_content read a lone text child directly: the same as libxml2 gives */
+static void test_accessors(void **state) {
+        xmlDocPtr doc = parse_ok("<domain a='1 &amp; 2' b='' x:a='ns' xmlns:x='u'>"
+                                 "<t>plain &lt;text&gt;</t><e/><m>one <b>two</b> three</m>"
+                                 "<c><![CDATA[cdata]]></c><n x:a='only-ns' xmlns:x='u'/></domain>", "domain");
+        xmlNodePtr root = xmlDocGetRootElement(doc), t = vb_xml_child(root, "t");
+        _cleanup_free_ char *a = vb_xml_prop(root, "a"), *b = vb_xml_prop(root, "b"), *none = vb_xml_prop(root, "z");
+        _cleanup_free_ char *nsonly = vb_xml_prop(vb_xml_child(root, "n"), "a");
+        _cleanup_free_ char *tt = vb_xml_content(t), *e = vb_xml_content(vb_xml_child(root, "e"));
+        _cleanup_free_ char *m = vb_xml_content(vb_xml_child(root, "m")), *c = vb_xml_content(vb_xml_child(root, "c"));
+        _cleanup_free_ char *text = vb_xml_content(t->children);
+
+        assert_string_equal(a, "1 & 2");
+        assert_string_equal(b, "");
+        assert_null(none);
+        assert_null(nsonly);
+        assert_string_equal(tt, "plain <text>");
+        assert_string_equal(e, "");
+        assert_string_equal(m, "one two three");
+        assert_string_equal(c, "cdata");
+        assert_string_equal(text, "plain <text>");
+        assert_null(vb_xml_prop(NULL, "a"));
+        assert_null(vb_xml_content(NULL));
+        xmlFreeDoc(doc);
+}
+
 int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_errors),
                 cmocka_unit_test(test_reuse),
                 cmocka_unit_test(test_long_document),
                 cmocka_unit_test(test_dictionary_bound),
+                cmocka_unit_test(test_accessors),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }

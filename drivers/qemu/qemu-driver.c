@@ -115,6 +115,21 @@ static void probe_version(VbQemuDriver *drv) {
                 probe_free(drv);
 }
 
+/* Spawning the emulator (vfork + exec) is not part of opening the driver: the probe runs
+ * from the event loop, after the service owns its name. */
+static int on_probe_defer(sd_event_source *s, void *userdata) {
+        VbQemuDriver *drv = userdata;
+
+        drv->probe_defer = sd_event_source_disable_unref(drv->probe_defer);
+        probe_version(drv);
+        return 0;
+}
+
+static void probe_version_later(VbQemuDriver *drv) {
+        if (sd_event_add_defer(drv->event, &drv->probe_defer, on_probe_defer, drv) < 0)
+                probe_version(drv);
+}
+
 static int qemu_get_version(VbConnect *c, uint64_t *ret, VbError *e) {
         /* 0 until the first probe answered, like libvirt before its capabilities are known */
         *ret = vb_qemu_driver_of(c)->qemu_version;
@@ -387,6 +402,7 @@ static void driver_free(VbQemuDriver *drv) {
         if (!drv)
                 return;
         probe_free(drv);
+        sd_event_source_disable_unref(drv->probe_defer);
         sd_event_unref(drv->event);
         free(drv->root);
         free(drv->config_dir);
@@ -430,7 +446,7 @@ static int qemu_open(VbConnect *c, const char *root, VbError *e) {
         for_each_file(drv, drv->run_dir, ".status", reattach_file);
         for_each_file(drv, drv->run_dir, "", sweep_run_dir);
         autostart(drv);
-        probe_version(drv);
+        probe_version_later(drv);
         return 0;
 }
 

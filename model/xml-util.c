@@ -26,13 +26,22 @@ static unsigned count_elements(xmlNodePtr n, unsigned depth, bool *too_deep) {
 
 /* One parser context, reused from document to document: a new one (with its dictionary and
  * its stacks) costs about as much as parsing a small domain does, and a daemon starting with
- * thousands of configs parses them back to back. The daemon is single-threaded. The
+ * thousands of configs parses them back to back. One per thread (the QEMU driver parses
+ * its configs on worker threads at open). The
  * dictionary keeps the element and attribute names (and short or blank texts) of every
  * document parsed with it, which callers choose, so the context is dropped once it holds more
  * than PARSER_DICT_MAX of them: memory stays bounded, a config dir of ordinary domains
  * never gets there. */
 #define PARSER_DICT_MAX 4096
-static xmlParserCtxtPtr cached_parser;
+static _Thread_local xmlParserCtxtPtr cached_parser;
+
+void vb_xml_init(void) {
+        xmlInitParser();
+}
+
+void vb_xml_thread_done(void) {
+        xmlFreeParserCtxt(TAKE_PTR(cached_parser));
+}
 
 static xmlParserCtxtPtr parser_get(void) {
         return TAKE_PTR(cached_parser) ?: xmlNewParserCtxt();

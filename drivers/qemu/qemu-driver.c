@@ -6,6 +6,8 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -191,95 +193,158 @@ static void unlink_atomic_temp(const char *dir, const char *name, const char *su
                 vb_qemu_log("removed %s, left by an interrupted write", path);
 }
 
-/* What loading the persistent configs at open needs besides each file, gathered once: at
- * 10,000 domains, a stat of each autostart link and an opendir of each snapshot directory
- * cost more system time than reading the configs does. */
+/* Loading the persistent configs at open. Reading and parsing a config is most of a start
+ * with many domains (system calls and libxml2), and it depends on nothing but the file:
+ * worker threads (one per CPU, at most LOAD_THREADS_MAX, the main thread among them) read
+ * and parse; the main thread then adds the domains in name order, checks uniqueness and
+ * looks up snapshots and autostart links, as a sequential load did. The threads are joined
+ * before anything else runs; nothing they touch is shared but the listing (read-only),
+ * the directory fd and the index of the next file. */
+#define LOAD_THREADS_MAX 4
+
+typedef struct Parsed {
+        VbDomainDef *def;
+        char *error;
+} Parsed;
+
 typedef struct ConfigLoad {
         VbQemuDriver *drv;
         int dirfd;                      /* config/ */
-        VbQemuDirList autostart;        /* autostart/: "<name>.xml" links */
-        VbQemuDirList snapshots;        /* snapshot/: a directory per domain with snapshots */
-        char *buf;                      /* the config being read, reused */
-        size_t size;
+        const VbQemuDirList *configs;
+        Parsed *parsed;                 /* one per entry of @configs */
+        atomic_size_t next;             /* the next entry to claim */
 } ConfigLoad;
 
-static int read_config(ConfigLoad *l, const VbQemuDirEntry *de, VbError *e) {
-        _cleanup_free_ char *path = NULL;
-        int r;
-
-        /* a link or a file system without d_type: the checked path (fstat, follows links) */
-        if (de->type == DT_REG)
-                r = vb_qemu_read_file_at(l->dirfd, de->name, 1024 * 1024, &l->buf, &l->size);
-        else {
-                path = vb_strdupf("%s/%s", l->drv->config_dir, de->name);
-                free(l->buf);
-                l->buf = NULL;
-                l->size = 0;
-                r = vb_qemu_read_file(path, 1024 * 1024, &l->buf);
-        }
-        if (r < 0)
-                return vb_error_set(e, VB_ERR_OPERATION_FAILED, "cannot read it: %s", strerror(-r));
-        return 0;
+static bool is_config(const VbQemuDirEntry *de) {
+        return de->name[0] != '.' && has_suffix(de->name, ".xml");
 }
 
-static int load_config(ConfigLoad *l, const VbQemuDirEntry *de) {
-        VbQemuDriver *drv = l->drv;
+static int read_config(ConfigLoad *l, const VbQemuDirEntry *de, char **buf, size_t *size) {
+        _cleanup_free_ char *path = NULL;
+
+        if (de->type == DT_REG)
+                return vb_qemu_read_file_at(l->dirfd, de->name, 1024 * 1024, buf, size);
+        /* a link or a file system without d_type: the checked path (fstat, follows links) */
+        path = vb_strdupf("%s/%s", l->drv->config_dir, de->name);
+        *buf = mfree(*buf);
+        *size = 0;
+        return vb_qemu_read_file(path, 1024 * 1024, buf);
+}
+
+static void parse_config(ConfigLoad *l, size_t i, char **buf, size_t *size) {
+        const VbQemuDirEntry *de = &l->configs->entries[i];
         _cleanup_(vb_domain_def_freep) VbDomainDef *def = NULL;
         _cleanup_vb_error_ VbError e = VB_ERROR_NULL;
-        const char *file = de->name;
-        VbDomainObj *d;
+        size_t n;
         int r;
 
-        r = read_config(l, de, &e);
-        if (r >= 0)
-                r = vb_domain_def_parse(l->buf, VB_DOMAIN_PARSE_INACTIVE, &def, &e);
-        if (r >= 0 && (strlen(def->name) + 4 != strlen(file) || strncmp(def->name, file, strlen(def->name)) != 0))
+        r = read_config(l, de, buf, size);
+        if (r < 0) {
+                l->parsed[i].error = vb_strdupf("cannot read it: %s", strerror(-r));
+                return;
+        }
+        r = vb_domain_def_parse(*buf, VB_DOMAIN_PARSE_INACTIVE, &def, &e);
+        n = r >= 0 ? strlen(def->name) : 0;
+        if (r >= 0 && (n + 4 != strlen(de->name) || strncmp(def->name, de->name, n) != 0))
                 r = vb_error_set(&e, VB_ERR_INTERNAL, "the file name does not match the domain name '%s'",
                                  def->name);
+        if (r < 0)
+                l->parsed[i].error = vb_strdup(strempty(e.message));
+        else
+                l->parsed[i].def = TAKE_PTR(def);
+}
+
+static void *parse_worker(void *userdata) {
+        ConfigLoad *l = userdata;
+        char *buf = NULL;
+        size_t size = 0;
+
+        for (;;) {
+                size_t i = atomic_fetch_add(&l->next, 1);
+                if (i >= l->configs->n)
+                        break;
+                if (is_config(&l->configs->entries[i]))
+                        parse_config(l, i, &buf, &size);
+        }
+        free(buf);
+        vb_xml_thread_done();
+        return NULL;
+}
+
+static void parse_all(ConfigLoad *l) {
+        pthread_t threads[LOAD_THREADS_MAX - 1];
+        long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+        size_t n = 0, want = cpus > LOAD_THREADS_MAX ? LOAD_THREADS_MAX - 1 : cpus > 1 ? (size_t) cpus - 1 : 0;
+
+        /* not worth a thread for a few files */
+        if (l->configs->n < 64)
+                want = 0;
+        vb_xml_init();
+        for (; n < want; n++)
+                if (pthread_create(&threads[n], NULL, parse_worker, l) != 0)
+                        break;
+        parse_worker(l);
+        for (size_t i = 0; i < n; i++)
+                pthread_join(threads[i], NULL);
+}
+
+static void add_config(VbQemuDriver *drv, const VbQemuDirEntry *de, Parsed *p,
+                       const VbQemuDirList *autostart, const VbQemuDirList *snapshots) {
+        _cleanup_(vb_domain_def_freep) VbDomainDef *def = TAKE_PTR(p->def);
+        _cleanup_vb_error_ VbError e = VB_ERROR_NULL;
+        _cleanup_free_ char *error = TAKE_PTR(p->error);
+        VbDomainObj *d;
+        int r = error ? -EINVAL : 0;
+
         if (r >= 0)
                 r = vb_domain_check_unique(drv->conn, def, NULL, &e);
         if (r >= 0 && vb_qemu_domain_new(drv->conn, TAKE_PTR(def), &d) < 0)
                 r = vb_error_set(&e, VB_ERR_NO_MEMORY, NULL);
         if (r < 0) {
-                vb_qemu_log("ignoring %s/%s: %s", drv->config_dir, file, strempty(e.message));
-                return r;
+                vb_qemu_log("ignoring %s/%s: %s", drv->config_dir, de->name, error ?: strempty(e.message));
+                return;
         }
         d->persistent = true;
-        if (vb_qemu_dir_list_has(&l->snapshots, d->def->name))
+        if (vb_qemu_dir_list_has(snapshots, d->def->name))
                 vb_qemu_snapshots_load(d);
         /* the link's name is the config's: "<name>.xml" */
-        d->autostart = vb_qemu_dir_list_has(&l->autostart, file);
-        return 0;
+        d->autostart = vb_qemu_dir_list_has(autostart, de->name);
 }
 
 /* Removes what an interrupted write left in config/, then loads every "*.xml" in name
- * order, from one listing of the directory. */
+ * order, from one listing of the directory; autostart links and snapshot directories
+ * from one listing each (a stat or opendir per domain cost more system time than reading
+ * the configs does). */
 static void load_configs(VbQemuDriver *drv) {
         _cleanup_free_ char *snapdir = vb_strdupf("%s/snapshot", drv->root);
         _cleanup_close_ int dirfd = open(drv->config_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-        ConfigLoad l = { .drv = drv, .dirfd = dirfd };
-        VbQemuDirList configs;
+        VbQemuDirList configs, autostart, snapshots;
+        ConfigLoad l = { .drv = drv, .dirfd = dirfd, .configs = &configs };
         int r = dirfd < 0 ? -errno : vb_qemu_dir_list(drv->config_dir, &configs);
 
         if (r < 0) {
                 vb_qemu_log("cannot read %s: %s", drv->config_dir, strerror(-r));
                 return;
         }
-        (void) vb_qemu_dir_list(drv->autostart_dir, &l.autostart);
-        (void) vb_qemu_dir_list(snapdir, &l.snapshots);
-        for (size_t i = 0; i < configs.n; i++) {
-                const VbQemuDirEntry *de = &configs.entries[i];
-
-                if (de->name[0] == '.')
-                        continue;
-                unlink_atomic_temp(drv->config_dir, de->name, ".xml");
-                if (has_suffix(de->name, ".xml"))
-                        (void) load_config(&l, de);
+        for (size_t i = 0; i < configs.n; i++)
+                if (configs.entries[i].name[0] != '.')
+                        unlink_atomic_temp(drv->config_dir, configs.entries[i].name, ".xml");
+        l.parsed = calloc(configs.n ?: 1, sizeof(*l.parsed));
+        if (!l.parsed) {
+                vb_qemu_log("cannot load %s: %s", drv->config_dir, strerror(ENOMEM));
+                vb_qemu_dir_list_done(&configs);
+                return;
         }
+        parse_all(&l);
+        (void) vb_qemu_dir_list(drv->autostart_dir, &autostart);
+        (void) vb_qemu_dir_list(snapdir, &snapshots);
+        for (size_t i = 0; i < configs.n; i++)
+                if (is_config(&configs.entries[i]))
+                        add_config(drv, &configs.entries[i], &l.parsed[i], &autostart, &snapshots);
+        free(l.parsed);
         vb_qemu_dir_list_done(&configs);
-        vb_qemu_dir_list_done(&l.autostart);
-        vb_qemu_dir_list_done(&l.snapshots);
-        free(l.buf);
+        vb_qemu_dir_list_done(&autostart);
+        vb_qemu_dir_list_done(&snapshots);
 }
 
 /* Calls @fn for every entry of @dir whose name ends with @suffix, in name order. */

@@ -24,14 +24,13 @@ static unsigned count_elements(xmlNodePtr n, unsigned depth, bool *too_deep) {
         return c;
 }
 
-/* One parser context, reused from document to document: a new one (with its dictionary and
- * its stacks) costs about as much as parsing a small domain does, and a daemon starting with
- * thousands of configs parses them back to back. One per thread (the QEMU driver parses
- * its configs on worker threads at open). The
- * dictionary keeps the element and attribute names (and short or blank texts) of every
- * document parsed with it, which callers choose, so the context is dropped once it holds more
- * than PARSER_DICT_MAX of them: memory stays bounded, a config dir of ordinary domains
- * never gets there. */
+/* One parser context per thread, reused from document to document: a new one (with its
+ * dictionary and its stacks) costs about as much as parsing a small domain does, and a
+ * daemon starting with thousands of configs parses them back to back (the QEMU driver on
+ * worker threads). The dictionary keeps the element and attribute names (and short or blank
+ * texts) of every document parsed with it, which callers choose, so the context is dropped
+ * once it holds more than PARSER_DICT_MAX of them: memory stays bounded, a config dir of
+ * ordinary domains never gets there. */
 #define PARSER_DICT_MAX 4096
 static _Thread_local xmlParserCtxtPtr cached_parser;
 

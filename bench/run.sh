@@ -7,7 +7,8 @@
 #   - the peer stack (peer-up.sh) on its own private dbus-daemon;
 #   - a second private dbus-daemon with BUILD_DIR/virtbusd --drivers test and `vbbench serve`
 #     (the floor) on it; a second echo service on the peer's bus checks the two buses match;
-#   - start → name owned: virtbusd and libvirt-dbus (each started -n times, 0 domains);
+#   - start → name owned: virtbusd and libvirt-dbus (each started -n times, 0 domains), and
+#     virtbusd --drivers qemu with QEMU_DOMAINS persistent domain configs (after 1 warm-up start);
 #   - ROUNDS interleaved rounds (the target order rotates every round) of: Ping, Nop, every
 #     per-call method sequentially and with 4 and 16 calls in flight, the define+undefine
 #     cycle, then the scale steps (define to 1,000 and 10,000 domains on the test driver of
@@ -16,7 +17,8 @@
 #   - bench/summarize.py: medians over rounds → OUT_DIR/summary.md (the table of README.md).
 # Raw result lines: OUT_DIR/raw.txt ("label=rR/TARGET/NAME key=value..."), commands in
 # OUT_DIR/commands.tsv. Env: ROUNDS (3), N (5000 sequential calls), KS ("4 16"),
-# SCALE ("1000 10000", "" to skip), STARTS (5 starts per round), BENCH_STATE (/tmp/vbbench).
+# SCALE ("1000 10000", "" to skip), STARTS (5 starts per round), QEMU_DOMAINS (10000, "" to skip),
+# BENCH_STATE (/tmp/vbbench).
 set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 . "$HERE/lib/common.sh"
@@ -28,6 +30,7 @@ N=${N:-5000}
 KS=${KS:-4 16}
 SCALE=${SCALE-1000 10000}
 STARTS=${STARTS:-5}
+QEMU_DOMAINS=${QEMU_DOMAINS-10000}
 STATE=${BENCH_STATE:-/tmp/vbbench}
 export PEER_STATE=$STATE/peer
 VIRTBUSD=$BUILD/virtbusd
@@ -120,10 +123,20 @@ rss_line() { # TARGET NAME
 
 # ------------------------------------------------------------------ start → name owned
 # Before the long-lived virtbusd owns org.libvirt on this bus. 0 domains: the test driver is
-# in memory; the figure with 10,000 persistent domains waits for the QEMU driver.
+# in memory. With QEMU_DOMAINS persistent domains: --drivers qemu on a scratch root holding
+# that many configs as the driver writes them (bench_qemu_configs); each round starts it once
+# unmeasured first (a fresh root's first start records the once-per-boot autostart marker,
+# and the configs come into the page cache), then STARTS measured starts.
+if [ -n "$QEMU_DOMAINS" ]; then
+        bench_qemu_configs "$VIRTBUSD" "$VBA" "$STATE/vb-boot-root" "$QEMU_DOMAINS"
+fi
 for ROUND in $(seq "$ROUNDS"); do
         m virtbus startup "-n $STARTS -t 30" startup org.libvirt -- \
                 "$VIRTBUSD" --bus "$VBA" --root "$STATE/vb-startup-root" --drivers test
+        if [ -n "$QEMU_DOMAINS" ]; then
+                m virtbus "startup-qemu-$QEMU_DOMAINS" "-w 1 -n $STARTS -t 60" startup org.libvirt -- \
+                        "$VIRTBUSD" --bus "$VBA" --root "$STATE/vb-boot-root" --drivers qemu
+        fi
         # libvirt-dbus also starts on the virtbus bus, where org.libvirt is still free
         ADDR[peer]=$VBA
         m peer startup "-n $STARTS -t 30" startup org.libvirt -- \

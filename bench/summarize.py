@@ -183,7 +183,13 @@ row("RSS per defined domain ((RSS at 10,000 − before) / 10,000)", v, p, None, 
     metstr(None if v is None else v <= 2048), "`/proc/PID/status` VmRSS")
 v, p = med("virtbus", "startup", "start_p50_us"), med("peer", "startup", "start_p50_us")
 row("start → org.libvirt owned, 0 domains (peer: libvirt-dbus alone)", v, p, None, "us",
-    "≤ 150 ms with 10,000 persistent domains: pending the QEMU driver", "—", cmd_of("virtbus", "startup"))
+    "(no target at 0)", "—", cmd_of("virtbus", "startup"))
+for (t, name) in sorted(k for k in runs if k[0] == "virtbus" and k[1].startswith("startup-qemu-")):
+    v = med(t, name, "start_p50_us")
+    n = int(name.rsplit("-", 1)[1])
+    row(f"start → org.libvirt owned, {n:,} persistent domains (`--drivers qemu`, configs in ROOT/QEMU/config; "
+        "median of the starts after 1 warm-up)", v, None, None, "us", "≤ 150 ms" if n == 10000 else "(no target)",
+        metstr(None if v is None or n != 10000 else v <= 150000), cmd_of(t, name))
 
 print("| figure | virtbus | peer | floor | virtbus/peer | virtbus/floor | target | met? | date | command |")
 print("|---|---|---|---|---|---|---|---|---|---|")

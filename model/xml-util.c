@@ -24,12 +24,99 @@ static unsigned count_elements(xmlNodePtr n, unsigned depth, bool *too_deep) {
         return c;
 }
 
+/* One parser context per thread, reused from document to document: a new one (with its
+ * dictionary and its stacks) costs about as much as parsing a small domain does, and a
+ * daemon starting with thousands of configs parses them back to back (the QEMU driver on
+ * worker threads). The dictionary keeps the element and attribute names (and short or blank
+ * texts) of every document parsed with it, which callers choose, so the context is dropped
+ * once it holds more than PARSER_DICT_MAX of them: memory stays bounded, a config dir of
+ * ordinary domains never gets there. */
+#define PARSER_DICT_MAX 4096
+static _Thread_local xmlParserCtxtPtr cached_parser;
+
+void vb_xml_init(void) {
+        xmlInitParser();
+}
+
+void vb_xml_thread_done(void) {
+        xmlFreeParserCtxt(TAKE_PTR(cached_parser));
+}
+
+static xmlParserCtxtPtr parser_get(void) {
+        return TAKE_PTR(cached_parser) ?: xmlNewParserCtxt();
+}
+
+static void parser_put(xmlParserCtxtPtr ctxt) {
+        if (cached_parser || !ctxt->dict || xmlDictSize(ctxt->dict) > PARSER_DICT_MAX) {
+                xmlFreeParserCtxt(ctxt);
+                return;
+        }
+        /* xmlCtxtReadMemory() resets it before use; drop the last document's input now */
+        xmlCtxtReset(ctxt);
+        cached_parser = ctxt;
+}
+
+/* Blanks appended to every document. libxml2 2.9 asks its memory input for more data
+ * whenever fewer than 250 bytes (INPUT_CHUNK) are left, i.e. all through the last 250 bytes
+ * of a document, and each of those futile reads cost a small domain config a quarter of
+ * its whole parse. Blanks after the root element are allowed (Misc) and make no node, so
+ * with them the lookahead never runs short inside the document; errors and their line
+ * numbers are the same. (A static input buffer would avoid the copy, but 2.9 reports
+ * "Premature end of data" for one longer than 500 bytes.) */
+#define PARSE_PAD 256
+
+static xmlDocPtr parse_padded(xmlParserCtxtPtr ctxt, const char *xml, size_t len) {
+        _cleanup_free_ char *buf = malloc(len + PARSE_PAD + 1);
+        xmlDocPtr doc;
+
+        if (!buf)
+                return NULL;
+        memcpy(buf, xml, len);
+        memset(buf + len, ' ', PARSE_PAD);
+        buf[len + PARSE_PAD] = 0;
+        /* no URL: nothing reads doc->URL, and setting it parses it as a URI. COMPACT keeps
+         * short texts inside their node (fewer allocations). */
+        doc = xmlCtxtReadMemory(ctxt, buf, (int) (len + PARSE_PAD), NULL, NULL,
+                                XML_PARSE_NONET | XML_PARSE_NOWARNING | XML_PARSE_NOERROR |
+                                XML_PARSE_NOCDATA | XML_PARSE_COMPACT);
+        return doc;
+}
+
+static int parse_error(xmlParserCtxtPtr ctxt, VbError *e) {
+        const xmlError *err = xmlCtxtGetLastError(ctxt);
+        _cleanup_free_ char *m = NULL;
+        size_t l;
+
+        if (!err || !err->message)
+                return vb_error_set(e, VB_ERR_XML_ERROR, "failed to parse document");
+        m = vb_strdup(err->message);
+        l = strlen(m);
+        while (l > 0 && (m[l - 1] == '\n' || m[l - 1] == ' '))
+                m[--l] = 0;
+        return vb_error_set(e, VB_ERR_XML_DETAIL, "line %d: %s", err->line, m);
+}
+
+static int check_doc(xmlDocPtr doc, const char *root, VbError *e) {
+        xmlNodePtr r = xmlDocGetRootElement(doc);
+        bool too_deep = false;
+
+        if (!r)
+                return vb_error_set(e, VB_ERR_XML_ERROR, "missing root element");
+        if (doc->intSubset || doc->extSubset)
+                return vb_error_set(e, VB_ERR_XML_ERROR, "DTDs and entities are not allowed");
+        if (root && !xmlStrEqual(r->name, BAD_CAST root))
+                return vb_error_set(e, VB_ERR_XML_ERROR, "unexpected root element <%s>, expecting <%s>",
+                                    (const char *) r->name, root);
+        if (count_elements(r, 0, &too_deep) > VB_XML_MAX_ELEMENTS || too_deep)
+                return vb_error_set(e, VB_ERR_XML_ERROR, "document too complex");
+        return 0;
+}
+
 int vb_xml_parse(const char *xml, const char *root, xmlDocPtr *ret, VbError *e) {
         xmlParserCtxtPtr ctxt;
         xmlDocPtr doc;
-        xmlNodePtr r;
         size_t len;
-        bool too_deep = false;
+        int r;
 
         if (!xml || !*xml)
                 return vb_error_set(e, VB_ERR_XML_ERROR, "missing XML document");
@@ -42,50 +129,32 @@ int vb_xml_parse(const char *xml, const char *root, xmlDocPtr *ret, VbError *e) 
         if (strstr(xml, "<!DOCTYPE") || strstr(xml, "<!ENTITY"))
                 return vb_error_set(e, VB_ERR_XML_ERROR, "DTDs and entities are not allowed");
 
-        ctxt = xmlNewParserCtxt();
+        ctxt = parser_get();
         if (!ctxt)
                 return vb_error_set(e, VB_ERR_NO_MEMORY, NULL);
-        doc = xmlCtxtReadMemory(ctxt, xml, (int) len, "domain.xml", NULL,
-                                XML_PARSE_NONET | XML_PARSE_NOWARNING | XML_PARSE_NOERROR |
-                                XML_PARSE_NOCDATA);
-        if (!doc) {
-                const xmlError *err = xmlCtxtGetLastError(ctxt);
-                int r2;
-                if (err && err->message) {
-                        _cleanup_free_ char *m = vb_strdup(err->message);
-                        size_t l = strlen(m);
-                        while (l > 0 && (m[l - 1] == '\n' || m[l - 1] == ' '))
-                                m[--l] = 0;
-                        r2 = vb_error_set(e, VB_ERR_XML_DETAIL, "line %d: %s", err->line, m);
-                } else
-                        r2 = vb_error_set(e, VB_ERR_XML_ERROR, "failed to parse document");
-                xmlFreeParserCtxt(ctxt);
-                return r2;
-        }
-        xmlFreeParserCtxt(ctxt);
-
-        r = xmlDocGetRootElement(doc);
-        if (!r) {
+        doc = parse_padded(ctxt, xml, len);
+        r = doc ? 0 : parse_error(ctxt, e);
+        parser_put(ctxt);
+        if (r < 0)
+                return r;
+        r = check_doc(doc, root, e);
+        if (r < 0) {
                 xmlFreeDoc(doc);
-                return vb_error_set(e, VB_ERR_XML_ERROR, "missing root element");
-        }
-        if (doc->intSubset || doc->extSubset) {
-                xmlFreeDoc(doc);
-                return vb_error_set(e, VB_ERR_XML_ERROR, "DTDs and entities are not allowed");
-        }
-        if (root && !xmlStrEqual(r->name, BAD_CAST root)) {
-                int rr = vb_error_set(e, VB_ERR_XML_ERROR,
-                                      "unexpected root element <%s>, expecting <%s>",
-                                      (const char *) r->name, root);
-                xmlFreeDoc(doc);
-                return rr;
-        }
-        if (count_elements(r, 0, &too_deep) > VB_XML_MAX_ELEMENTS || too_deep) {
-                xmlFreeDoc(doc);
-                return vb_error_set(e, VB_ERR_XML_ERROR, "document too complex");
+                return r;
         }
         *ret = doc;
         return 0;
+}
+
+/* The text of @children when it is a single text node (or nothing: ""), NULL otherwise.
+ * The common case of an attribute or a leaf element, without the growable buffer
+ * xmlNodeGetContent() and xmlGetNoNsProp() build for every value. */
+static const char *single_text(xmlNodePtr children) {
+        if (!children)
+                return "";
+        if (children->type == XML_TEXT_NODE && !children->next && children->content)
+                return (const char *) children->content;
+        return NULL;
 }
 
 char *vb_xml_prop(xmlNodePtr n, const char *name) {
@@ -93,6 +162,14 @@ char *vb_xml_prop(xmlNodePtr n, const char *name) {
         char *r;
         if (!n)
                 return NULL;
+        if (n->type == XML_ELEMENT_NODE)
+                for (xmlAttrPtr a = n->properties; a; a = a->next)
+                        if (!a->ns && xmlStrEqual(a->name, BAD_CAST name)) {
+                                const char *t = single_text(a->children);
+                                if (t)
+                                        return vb_strdup(t);
+                                break;
+                        }
         v = xmlGetNoNsProp(n, BAD_CAST name);
         if (!v)
                 return NULL;
@@ -102,10 +179,14 @@ char *vb_xml_prop(xmlNodePtr n, const char *name) {
 }
 
 char *vb_xml_content(xmlNodePtr n) {
+        const char *t;
         xmlChar *v;
         char *r;
         if (!n)
                 return NULL;
+        t = n->type == XML_ELEMENT_NODE ? single_text(n->children) : NULL;
+        if (t)
+                return vb_strdup(t);
         v = xmlNodeGetContent(n);
         if (!v)
                 return NULL;

@@ -14,6 +14,12 @@
  * the root element must be @root. On failure, sets a libvirt-style XML error. */
 int vb_xml_parse(const char *xml, const char *root, xmlDocPtr *ret, VbError *e);
 
+/* Before parsing on more than one thread: libxml2's global setup, once, on the main
+ * thread. A thread that parsed with vb_xml_parse() calls vb_xml_thread_done() before it
+ * ends (frees the parser it kept). */
+void vb_xml_init(void);
+void vb_xml_thread_done(void);
+
 /* Accessors on a node; returned strings are malloc'd (NULL when absent). */
 char *vb_xml_prop(xmlNodePtr n, const char *name);
 char *vb_xml_content(xmlNodePtr n);

@@ -84,3 +84,37 @@ bench_bus_conf() { # SOCKET OUTFILE: an allow-all private system-type bus config
 </busconfig>
 CONF
 }
+
+# bench_qemu_configs VIRTBUSD ADDRESS ROOT COUNT: COUNT persistent QEMU domains in ROOT (a
+# fresh --root), as the QEMU driver writes them. virtbusd --drivers qemu defines one domain
+# through DomainDefineXML (so the file has the driver's own format and defaults), then the
+# other COUNT-1 are copies of that file with their own name and UUID. Names are boot-0 …;
+# UUIDs 00000000-0000-4000-8000-<i as 12 hex digits>. No autostart links.
+bench_qemu_configs() {
+        local vbd=$1 addr=$2 root=$3 count=$4 pid cfg
+        rm -rf "$root"
+        "$vbd" --bus "$addr" --root "$root" --drivers qemu > "$root.log" 2>&1 &
+        pid=$!
+        bench_wait_for 20 "virtbusd --drivers qemu" busctl --address="$addr" status org.libvirt
+        busctl --address="$addr" call org.libvirt /org/libvirt/QEMU org.libvirt.Connect DomainDefineXML s \
+                "<domain type='qemu'><name>boot-0</name><uuid>00000000-0000-4000-8000-000000000000</uuid><memory unit='KiB'>131072</memory><vcpu>1</vcpu><os><type arch='x86_64'>hvm</type></os></domain>" > /dev/null
+        kill -TERM "$pid"
+        wait "$pid" || true
+        cfg=$root/QEMU/config
+        [ -s "$cfg/boot-0.xml" ] || { echo "bench_qemu_configs: no $cfg/boot-0.xml" >&2; return 1; }
+        awk -v dir="$cfg" -v count="$count" '
+                { tpl[NR] = $0 }
+                END {
+                        for (i = 1; i < count; i++) {
+                                f = sprintf("%s/boot-%d.xml", dir, i)
+                                for (l = 1; l <= NR; l++) {
+                                        line = tpl[l]
+                                        sub(/<name>boot-0</, "<name>boot-" i "<", line)
+                                        sub(/000000000000<\/uuid>/, sprintf("%012x</uuid>", i), line)
+                                        print line > f
+                                }
+                                close(f)
+                        }
+                }' "$cfg/boot-0.xml"
+        find "$cfg" -name '*.xml' -exec chmod 600 {} +
+}

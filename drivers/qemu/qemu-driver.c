@@ -6,6 +6,8 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -115,6 +117,21 @@ static void probe_version(VbQemuDriver *drv) {
                 probe_free(drv);
 }
 
+/* Spawning the emulator (vfork + exec) is not part of opening the driver: the probe runs
+ * from the event loop, after the service owns its name. */
+static int on_probe_defer(sd_event_source *s, void *userdata) {
+        VbQemuDriver *drv = userdata;
+
+        drv->probe_defer = sd_event_source_disable_unref(drv->probe_defer);
+        probe_version(drv);
+        return 0;
+}
+
+static void probe_version_later(VbQemuDriver *drv) {
+        if (sd_event_add_defer(drv->event, &drv->probe_defer, on_probe_defer, drv) < 0)
+                probe_version(drv);
+}
+
 static int qemu_get_version(VbConnect *c, uint64_t *ret, VbError *e) {
         /* 0 until the first probe answered, like libvirt before its capabilities are known */
         *ret = vb_qemu_driver_of(c)->qemu_version;
@@ -151,48 +168,196 @@ int vb_qemu_read_cmdline(const char *path, char **ret) {
         return 0;
 }
 
-static int load_config(VbQemuDriver *drv, const char *file) {
-        _cleanup_free_ char *path = vb_strdupf("%s/%s", drv->config_dir, file), *xml = NULL, *link = NULL;
+/* True if @name is a temporary file of vb_qemu_write_file_atomic() for a file ending in
+ * @suffix: "<file>.XXXXXX" (mkostemp's six letters or digits). */
+static bool is_atomic_temp(const char *name, const char *suffix) {
+        size_t n = strlen(name), m = strlen(suffix);
+
+        if (n < m + 8 || name[n - 7] != '.' || memcmp(name + n - 7 - m, suffix, m) != 0)
+                return false;
+        for (size_t i = n - 6; i < n; i++)
+                if (!isalnum((unsigned char) name[i]))
+                        return false;
+        return true;
+}
+
+/* A daemon killed between mkostemp() and rename() leaves its temporary copy behind; the
+ * file it was replacing is intact. */
+static void unlink_atomic_temp(const char *dir, const char *name, const char *suffix) {
+        _cleanup_free_ char *path = NULL;
+
+        if (!is_atomic_temp(name, suffix))
+                return;
+        path = vb_strdupf("%s/%s", dir, name);
+        if (unlink(path) >= 0)
+                vb_qemu_log("removed %s, left by an interrupted write", path);
+}
+
+/* Loading the persistent configs at open. Reading and parsing a config is most of a start
+ * with many domains (system calls and libxml2), and it depends on nothing but the file:
+ * worker threads (one per CPU, at most LOAD_THREADS_MAX, the main thread among them) read
+ * and parse; the main thread then adds the domains in name order, checks uniqueness and
+ * looks up snapshots and autostart links, as a sequential load did. The threads are joined
+ * before anything else runs; nothing they touch is shared but the listing (read-only),
+ * the directory fd and the index of the next file. */
+#define LOAD_THREADS_MAX 4
+
+typedef struct Parsed {
+        VbDomainDef *def;
+        char *error;
+} Parsed;
+
+typedef struct ConfigLoad {
+        VbQemuDriver *drv;
+        int dirfd;                      /* config/ */
+        const VbQemuDirList *configs;
+        Parsed *parsed;                 /* one per entry of @configs */
+        atomic_size_t next;             /* the next entry to claim */
+} ConfigLoad;
+
+static bool is_config(const VbQemuDirEntry *de) {
+        return de->name[0] != '.' && has_suffix(de->name, ".xml");
+}
+
+static int read_config(ConfigLoad *l, const VbQemuDirEntry *de, char **buf, size_t *size) {
+        _cleanup_free_ char *path = NULL;
+
+        if (de->type == DT_REG)
+                return vb_qemu_read_file_at(l->dirfd, de->name, 1024 * 1024, buf, size);
+        /* a link or a file system without d_type: the checked path (fstat, follows links) */
+        path = vb_strdupf("%s/%s", l->drv->config_dir, de->name);
+        *buf = mfree(*buf);
+        *size = 0;
+        return vb_qemu_read_file(path, 1024 * 1024, buf);
+}
+
+static void parse_config(ConfigLoad *l, size_t i, char **buf, size_t *size) {
+        const VbQemuDirEntry *de = &l->configs->entries[i];
         _cleanup_(vb_domain_def_freep) VbDomainDef *def = NULL;
         _cleanup_vb_error_ VbError e = VB_ERROR_NULL;
-        struct stat st;
-        VbDomainObj *d;
+        size_t n;
         int r;
 
-        r = vb_qemu_read_file(path, 1024 * 1024, &xml);
-        if (r < 0)
-                return vb_error_set(&e, VB_ERR_OPERATION_FAILED, "cannot read %s: %s", path, strerror(-r));
-        r = vb_domain_def_parse(xml, VB_DOMAIN_PARSE_INACTIVE, &def, &e);
-        if (r >= 0 && (strlen(def->name) + 4 != strlen(file) || strncmp(def->name, file, strlen(def->name)) != 0))
+        r = read_config(l, de, buf, size);
+        if (r < 0) {
+                l->parsed[i].error = vb_strdupf("cannot read it: %s", strerror(-r));
+                return;
+        }
+        r = vb_domain_def_parse(*buf, VB_DOMAIN_PARSE_INACTIVE, &def, &e);
+        n = r >= 0 ? strlen(def->name) : 0;
+        if (r >= 0 && (n + 4 != strlen(de->name) || strncmp(def->name, de->name, n) != 0))
                 r = vb_error_set(&e, VB_ERR_INTERNAL, "the file name does not match the domain name '%s'",
                                  def->name);
+        if (r < 0)
+                l->parsed[i].error = vb_strdup(strempty(e.message));
+        else
+                l->parsed[i].def = TAKE_PTR(def);
+}
+
+static void *parse_worker(void *userdata) {
+        ConfigLoad *l = userdata;
+        char *buf = NULL;
+        size_t size = 0;
+
+        for (;;) {
+                size_t i = atomic_fetch_add(&l->next, 1);
+                if (i >= l->configs->n)
+                        break;
+                if (is_config(&l->configs->entries[i]))
+                        parse_config(l, i, &buf, &size);
+        }
+        free(buf);
+        vb_xml_thread_done();
+        return NULL;
+}
+
+static void parse_all(ConfigLoad *l) {
+        pthread_t threads[LOAD_THREADS_MAX - 1];
+        long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+        size_t n = 0, want = cpus > LOAD_THREADS_MAX ? LOAD_THREADS_MAX - 1 : cpus > 1 ? (size_t) cpus - 1 : 0;
+
+        /* not worth a thread for a few files */
+        if (l->configs->n < 64)
+                want = 0;
+        vb_xml_init();
+        for (; n < want; n++)
+                if (pthread_create(&threads[n], NULL, parse_worker, l) != 0)
+                        break;
+        parse_worker(l);
+        for (size_t i = 0; i < n; i++)
+                pthread_join(threads[i], NULL);
+}
+
+static void add_config(VbQemuDriver *drv, const VbQemuDirEntry *de, Parsed *p,
+                       const VbQemuDirList *autostart, const VbQemuDirList *snapshots) {
+        _cleanup_(vb_domain_def_freep) VbDomainDef *def = TAKE_PTR(p->def);
+        _cleanup_vb_error_ VbError e = VB_ERROR_NULL;
+        _cleanup_free_ char *error = TAKE_PTR(p->error);
+        VbDomainObj *d;
+        int r = error ? -EINVAL : 0;
+
         if (r >= 0)
                 r = vb_domain_check_unique(drv->conn, def, NULL, &e);
         if (r >= 0 && vb_qemu_domain_new(drv->conn, TAKE_PTR(def), &d) < 0)
                 r = vb_error_set(&e, VB_ERR_NO_MEMORY, NULL);
         if (r < 0) {
-                vb_qemu_log("ignoring %s: %s", path, strempty(e.message));
-                return r;
+                vb_qemu_log("ignoring %s/%s: %s", drv->config_dir, de->name, error ?: strempty(e.message));
+                return;
         }
         d->persistent = true;
-        vb_qemu_snapshots_load(d);
-        link = vb_qemu_autostart_path(drv, d->def->name);
-        d->autostart = lstat(link, &st) == 0;
-        return 0;
+        if (vb_qemu_dir_list_has(snapshots, d->def->name))
+                vb_qemu_snapshots_load(d);
+        /* the link's name is the config's: "<name>.xml" */
+        d->autostart = vb_qemu_dir_list_has(autostart, de->name);
+}
+
+/* Removes what an interrupted write left in config/, then loads every "*.xml" in name
+ * order, from one listing of the directory; autostart links and snapshot directories
+ * from one listing each (a stat or opendir per domain cost more system time than reading
+ * the configs does). */
+static void load_configs(VbQemuDriver *drv) {
+        _cleanup_free_ char *snapdir = vb_strdupf("%s/snapshot", drv->root);
+        _cleanup_close_ int dirfd = open(drv->config_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        VbQemuDirList configs, autostart, snapshots;
+        ConfigLoad l = { .drv = drv, .dirfd = dirfd, .configs = &configs };
+        int r = dirfd < 0 ? -errno : vb_qemu_dir_list(drv->config_dir, &configs);
+
+        if (r < 0) {
+                vb_qemu_log("cannot read %s: %s", drv->config_dir, strerror(-r));
+                return;
+        }
+        for (size_t i = 0; i < configs.n; i++)
+                if (configs.entries[i].name[0] != '.')
+                        unlink_atomic_temp(drv->config_dir, configs.entries[i].name, ".xml");
+        l.parsed = calloc(configs.n ?: 1, sizeof(*l.parsed));
+        if (!l.parsed) {
+                vb_qemu_log("cannot load %s: %s", drv->config_dir, strerror(ENOMEM));
+                vb_qemu_dir_list_done(&configs);
+                return;
+        }
+        parse_all(&l);
+        (void) vb_qemu_dir_list(drv->autostart_dir, &autostart);
+        (void) vb_qemu_dir_list(snapdir, &snapshots);
+        for (size_t i = 0; i < configs.n; i++)
+                if (is_config(&configs.entries[i]))
+                        add_config(drv, &configs.entries[i], &l.parsed[i], &autostart, &snapshots);
+        free(l.parsed);
+        vb_qemu_dir_list_done(&configs);
+        vb_qemu_dir_list_done(&autostart);
+        vb_qemu_dir_list_done(&snapshots);
 }
 
 /* Calls @fn for every entry of @dir whose name ends with @suffix, in name order. */
 static void for_each_file(VbQemuDriver *drv, const char *dir, const char *suffix,
                           int (*fn)(VbQemuDriver *, const char *)) {
-        struct dirent **list = NULL;
-        int n = scandir(dir, &list, NULL, alphasort);
+        VbQemuDirList list;
 
-        for (int i = 0; i < n; i++) {
-                if (list[i]->d_name[0] != '.' && has_suffix(list[i]->d_name, suffix))
-                        (void) fn(drv, list[i]->d_name);
-                free(list[i]);
-        }
-        free(list);
+        if (vb_qemu_dir_list(dir, &list) < 0)
+                return;
+        for (size_t i = 0; i < list.n; i++)
+                if (list.entries[i].name[0] != '.' && has_suffix(list.entries[i].name, suffix))
+                        (void) fn(drv, list.entries[i].name);
+        vb_qemu_dir_list_done(&list);
 }
 
 static int reattach_file(VbQemuDriver *drv, const char *file) {
@@ -249,36 +414,6 @@ static int sweep_run_dir(VbQemuDriver *drv, const char *name) {
         return vb_qemu_rm_dir_flat(dir);
 }
 
-/* True if @name is a temporary file of vb_qemu_write_file_atomic() for a file ending in
- * @suffix: "<file>.XXXXXX" (mkostemp's six letters or digits). */
-static bool is_atomic_temp(const char *name, const char *suffix) {
-        size_t n = strlen(name), m = strlen(suffix);
-
-        if (n < m + 8 || name[n - 7] != '.' || memcmp(name + n - 7 - m, suffix, m) != 0)
-                return false;
-        for (size_t i = n - 6; i < n; i++)
-                if (!isalnum((unsigned char) name[i]))
-                        return false;
-        return true;
-}
-
-/* A daemon killed between mkostemp() and rename() leaves its temporary copy behind; the
- * file it was replacing is intact. */
-static void unlink_atomic_temp(const char *dir, const char *name, const char *suffix) {
-        _cleanup_free_ char *path = NULL;
-
-        if (!is_atomic_temp(name, suffix))
-                return;
-        path = vb_strdupf("%s/%s", dir, name);
-        if (unlink(path) >= 0)
-                vb_qemu_log("removed %s, left by an interrupted write", path);
-}
-
-static int sweep_config_temp(VbQemuDriver *drv, const char *name) {
-        unlink_atomic_temp(drv->config_dir, name, ".xml");
-        return 0;
-}
-
 static int sweep_status_temp(VbQemuDriver *drv, const char *name) {
         unlink_atomic_temp(drv->run_dir, name, ".status");
         unlink_atomic_temp(drv->run_dir, name, "autostarted");
@@ -332,6 +467,7 @@ static void driver_free(VbQemuDriver *drv) {
         if (!drv)
                 return;
         probe_free(drv);
+        sd_event_source_disable_unref(drv->probe_defer);
         sd_event_unref(drv->event);
         free(drv->root);
         free(drv->config_dir);
@@ -370,13 +506,12 @@ static int qemu_open(VbConnect *c, const char *root, VbError *e) {
                 driver_free(drv);
                 return r;
         }
-        for_each_file(drv, drv->config_dir, "", sweep_config_temp);
         for_each_file(drv, drv->run_dir, "", sweep_status_temp);
-        for_each_file(drv, drv->config_dir, ".xml", load_config);
+        load_configs(drv);
         for_each_file(drv, drv->run_dir, ".status", reattach_file);
         for_each_file(drv, drv->run_dir, "", sweep_run_dir);
         autostart(drv);
-        probe_version(drv);
+        probe_version_later(drv);
         return 0;
 }
 

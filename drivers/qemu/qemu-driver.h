@@ -43,6 +43,7 @@ typedef struct VbQemuDriver {
         bool kvm_available;
         uint64_t qemu_version;           /* libvirt's encoding, 0 while unknown */
         struct VersionProbe *probe;
+        sd_event_source *probe_defer;     /* runs the probe once the service is up */
 } VbQemuDriver;
 
 /* Per-domain driver state, d->priv. Lives exactly as long as the domain is in the

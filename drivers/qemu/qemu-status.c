@@ -70,7 +70,7 @@ int vb_qemu_write_file_atomic(const char *path, const char *data, size_t len, mo
 int vb_qemu_read_file(const char *path, size_t max, char **ret) {
         _cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
         _cleanup_free_ char *buf = NULL;
-        size_t n = 0;
+        size_t n = 0, size;
         struct stat st;
 
         if (fd < 0)
@@ -81,11 +81,23 @@ int vb_qemu_read_file(const char *path, size_t max, char **ret) {
                 return -EBADFD;
         if ((uint64_t) st.st_size > max)
                 return -EFBIG;
-        buf = malloc(max + 1);
-        if (!buf)
-                return -ENOMEM;
+        /* Sized for the file as it is (+1 to see EOF; /proc files say 0): a buffer of @max
+         * for every config read at start made malloc consolidate its heap once per file. */
+        size = st.st_size > 0 ? (size_t) st.st_size + 1 : 4096;
         for (;;) {
-                ssize_t k = read(fd, buf + n, max + 1 - n);
+                ssize_t k;
+
+                if (n == size || !buf) {
+                        char *b;
+
+                        if (buf)
+                                size = size > max - size ? max + 1 : size * 2;
+                        b = realloc(buf, size + 1);
+                        if (!b)
+                                return -ENOMEM;
+                        buf = b;
+                }
+                k = read(fd, buf + n, size - n);
                 if (k < 0) {
                         if (errno == EINTR)
                                 continue;
@@ -129,6 +141,107 @@ int vb_qemu_rm_dir_flat(const char *dir) {
                         (void) unlinkat(dirfd(d), de->d_name, 0);
         closedir(d);
         return rmdir(dir) < 0 && errno != ENOENT ? -errno : 0;
+}
+
+/* ---- directory listings ---- */
+
+static int entry_cmp(const void *a, const void *b) {
+        return strcmp(((const VbQemuDirEntry *) a)->name, ((const VbQemuDirEntry *) b)->name);
+}
+
+int vb_qemu_dir_list(const char *path, VbQemuDirList *ret) {
+        DIR *d = opendir(path);
+        VbQemuDirList l = { 0 };
+        size_t alloc = 0;
+        struct dirent *de;
+        int r = 0;
+
+        *ret = (VbQemuDirList) { 0 };
+        if (!d)
+                return errno == ENOENT ? 0 : -errno;
+        while ((de = readdir(d))) {
+                if (streq(de->d_name, ".") || streq(de->d_name, ".."))
+                        continue;
+                if (l.n == alloc) {
+                        size_t m = alloc ? alloc * 2 : 64;
+                        VbQemuDirEntry *e = reallocarray(l.entries, m, sizeof(*e));
+                        if (!e) {
+                                r = -ENOMEM;
+                                break;
+                        }
+                        l.entries = e;
+                        alloc = m;
+                }
+                l.entries[l.n].name = strdup(de->d_name);
+                if (!l.entries[l.n].name) {
+                        r = -ENOMEM;
+                        break;
+                }
+                l.entries[l.n++].type = de->d_type;
+        }
+        closedir(d);
+        if (r < 0) {
+                vb_qemu_dir_list_done(&l);
+                return r;
+        }
+        if (l.n > 1)
+                qsort(l.entries, l.n, sizeof(*l.entries), entry_cmp);
+        *ret = l;
+        return 0;
+}
+
+bool vb_qemu_dir_list_has(const VbQemuDirList *l, const char *name) {
+        VbQemuDirEntry key = { .name = (char *) name };
+        return l->n > 0 && bsearch(&key, l->entries, l->n, sizeof(*l->entries), entry_cmp);
+}
+
+void vb_qemu_dir_list_done(VbQemuDirList *l) {
+        for (size_t i = 0; i < l->n; i++)
+                free(l->entries[i].name);
+        free(l->entries);
+        *l = (VbQemuDirList) { 0 };
+}
+
+int vb_qemu_read_file_at(int dirfd, const char *name, size_t max, char **buf, size_t *size) {
+        /* NOFOLLOW and NONBLOCK: the caller saw a regular file; if something else took its
+         * place since, fail rather than follow a link or wait on a FIFO */
+        _cleanup_close_ int fd = openat(dirfd, name, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NOFOLLOW | O_NONBLOCK);
+        size_t n = 0;
+
+        if (fd < 0)
+                return -errno;
+        for (;;) {
+                size_t want;
+                ssize_t k;
+
+                if (n == *size) {
+                        size_t m = *size ? *size * 2 : 16384;
+                        char *b;
+
+                        if (*size > max)
+                                return -EFBIG;
+                        b = realloc(*buf, m + 1);
+                        if (!b)
+                                return -ENOMEM;
+                        *buf = b;
+                        *size = m;
+                }
+                want = *size - n;
+                k = read(fd, *buf + n, want);
+                if (k < 0 && errno == EINTR)
+                        continue;
+                if (k < 0)
+                        return errno == EAGAIN ? -EBADFD : -errno;
+                n += (size_t) k;
+                /* A regular file returns less than asked only at its end: no second read
+                 * to see 0 (one system call less per config at start). */
+                if ((size_t) k < want)
+                        break;
+        }
+        if (n > max)
+                return -EFBIG;
+        (*buf)[n] = 0;
+        return 0;
 }
 
 /* ---- status files ---- */

@@ -39,6 +39,28 @@ int vb_qemu_write_file_atomic(const char *path, const char *data, size_t len, mo
 /* Read a whole file of at most @max bytes (-EFBIG beyond), NUL-terminated. */
 int vb_qemu_read_file(const char *path, size_t max, char **ret);
 
+/* The entries of a directory but "." and "..", sorted by strcmp(): a deterministic order
+ * that needs no locale (alphasort() compares with strcoll()). A missing directory is an
+ * empty list. */
+typedef struct VbQemuDirEntry {
+        char *name;
+        unsigned char type;        /* d_type: DT_REG, DT_DIR, DT_LNK, ... or DT_UNKNOWN */
+} VbQemuDirEntry;
+
+typedef struct VbQemuDirList {
+        VbQemuDirEntry *entries;
+        size_t n;
+} VbQemuDirList;
+
+int vb_qemu_dir_list(const char *path, VbQemuDirList *ret);
+bool vb_qemu_dir_list_has(const VbQemuDirList *l, const char *name);
+void vb_qemu_dir_list_done(VbQemuDirList *l);
+/* Read @name in @dirfd, a regular file of at most @max bytes, into *@buf (NUL-terminated;
+ * *@size bytes allocated, grown as needed and kept for the next file). For many files in
+ * a row: open, read, close, nothing else. -ELOOP for a link, -EISDIR/-EBADFD and the like
+ * for what is not a regular file, -EFBIG beyond @max. */
+int vb_qemu_read_file_at(int dirfd, const char *name, size_t max, char **buf, size_t *size);
+
 /* libvirt autostarts once per host boot, not at every daemon start: true (and the
  * marker <run_dir>/autostarted now holds this boot's id) the first time in a boot,
  * false after. Unreadable boot id: true (a missed autostart is worse). */

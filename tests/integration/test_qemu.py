@@ -549,6 +549,50 @@ def test_autostart(qd):
     qd.events.wait(path, EV_STOPPED, STOPPED_DESTROYED)
 
 
+def test_restart_loads_many_configs(qd):
+    """Enough configs for the parallel load at open (threads read and parse, the main
+    thread adds in name order): all listed in name order with their own XML, the
+    autostart flag from its link, the broken ones ignored, a leftover temporary removed."""
+    env = qd.env
+    path = define(env, idle_xml('many-000', '3b0a4e46-57e1-4d5b-8a3c-000000000000'))
+    env.call_ok(path, 'org.freedesktop.DBus.Properties', 'Set', 'ssv',
+                (DOMAIN, 'Autostart', GLib.Variant('b', True)))
+    want_xml = env.call_ok(path, DOMAIN, 'GetXMLDesc', 'u', (0,))[0]
+    env.stop_daemons()
+    qd.events.close()
+    config = os.path.join(qd.root, 'QEMU', 'config')
+    with open(os.path.join(config, 'many-000.xml')) as f:
+        template = f.read()
+    names = ['many-%03d' % i for i in range(150)]
+    for i, name in enumerate(names[1:], 1):
+        with open(os.path.join(config, name + '.xml'), 'w') as f:
+            f.write(template.replace('many-000', name).replace('-000000000000<', '-%012x<' % i))
+    broken = {'broken.xml': '<domain type="qemu"><name>broken</name>',
+              'mismatch.xml': template.replace('many-000', 'other').replace('-000000000000<', '-0000000000ff<'),
+              'same-uuid.xml': template.replace('many-000', 'same-uuid')}
+    for name, text in broken.items():
+        with open(os.path.join(config, name), 'w') as f:
+            f.write(text)
+    temp = os.path.join(config, 'many-001.xml.Ab12Cd')
+    with open(temp, 'w') as f:
+        f.write('half a write')
+    qd.start()
+
+    paths = env.call_ok(QPATH, CONNECT, 'ListDomains', 'u', (0,))[0]
+    listed = [env.get_property(p, DOMAIN, 'Name') for p in paths]
+    assert listed == names
+    assert paths[0] == path
+    assert paths[77] == domain_path('3b0a4e46-57e1-4d5b-8a3c-%012x' % 77)
+    assert env.call_ok(path, DOMAIN, 'GetXMLDesc', 'u', (0,))[0] == want_xml
+    assert env.call_ok(paths[149], DOMAIN, 'GetXMLDesc', 'u', (0,))[0] == \
+        want_xml.replace('many-000', 'many-149').replace('-000000000000<', '-%012x<' % 149)
+    assert env.get_property(path, DOMAIN, 'Autostart') is True
+    assert env.get_property(paths[1], DOMAIN, 'Autostart') is False
+    assert not os.path.exists(temp)
+    for name in broken:
+        assert os.path.exists(os.path.join(config, name)), 'an ignored config stays'
+
+
 # ---- the real guest ------------------------------------------------------------
 
 def boot(qd, kit):

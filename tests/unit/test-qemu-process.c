@@ -7,6 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include <dirent.h>
 #include <fcntl.h>
 #include <json-c/json.h>
 #include <poll.h>
@@ -338,6 +339,109 @@ static void test_atomic_write(void **state) {
         assert_int_equal(rmdir(dir), 0);
 }
 
+static void write_text(const char *dir, const char *name, const char *text) {
+        _cleanup_free_ char *path = vb_strdupf("%s/%s", dir, name);
+        FILE *f = fopen(path, "we");
+        assert_non_null(f);
+        fputs(text, f);
+        assert_int_equal(fclose(f), 0);
+}
+
+/* The listing behind loading configs at open: strcmp order whatever the creation order,
+ * d_type kept, lookups; a missing directory is empty. */
+static void test_dir_list(void **state) {
+        _cleanup_free_ char *dir = tmpdir(), *sub = vb_strdupf("%s/sub", dir), *link = vb_strdupf("%s/l.xml", dir);
+        _cleanup_free_ char *missing = vb_strdupf("%s/missing", dir);
+        const char *names[] = { "b.xml", "a.xml", "B.xml", "a-b.xml", "a.xml.Ab12Cd", "_x.xml", "~z" };
+        const char *sorted[] = { "B.xml", "_x.xml", "a-b.xml", "a.xml", "a.xml.Ab12Cd", "b.xml", "l.xml", "sub", "~z" };
+        VbQemuDirList l;
+
+        for (size_t i = 0; i < ELEMENTSOF(names); i++)
+                write_text(dir, names[i], names[i]);
+        assert_int_equal(mkdir(sub, 0700), 0);
+        assert_int_equal(symlink("a.xml", link), 0);
+        assert_int_equal(vb_qemu_dir_list(dir, &l), 0);
+        assert_int_equal(l.n, ELEMENTSOF(sorted));
+        for (size_t i = 0; i < l.n; i++)
+                assert_string_equal(l.entries[i].name, sorted[i]);
+        assert_true(l.entries[7].type == DT_DIR || l.entries[7].type == DT_UNKNOWN);
+        assert_true(l.entries[6].type == DT_LNK || l.entries[6].type == DT_UNKNOWN);
+        assert_true(l.entries[3].type == DT_REG || l.entries[3].type == DT_UNKNOWN);
+        for (size_t i = 0; i < ELEMENTSOF(sorted); i++)
+                assert_true(vb_qemu_dir_list_has(&l, sorted[i]));
+        assert_false(vb_qemu_dir_list_has(&l, "a"));
+        assert_false(vb_qemu_dir_list_has(&l, "c.xml"));
+        assert_false(vb_qemu_dir_list_has(&l, "."));
+        vb_qemu_dir_list_done(&l);
+        assert_int_equal(l.n, 0);
+
+        assert_int_equal(vb_qemu_dir_list(missing, &l), 0);
+        assert_int_equal(l.n, 0);
+        assert_false(vb_qemu_dir_list_has(&l, "a.xml"));
+        vb_qemu_dir_list_done(&l);
+
+        for (size_t i = 0; i < ELEMENTSOF(names); i++) {
+                _cleanup_free_ char *p = vb_strdupf("%s/%s", dir, names[i]);
+                assert_int_equal(unlink(p), 0);
+        }
+        assert_int_equal(unlink(link), 0);
+        assert_int_equal(rmdir(sub), 0);
+        assert_int_equal(rmdir(dir), 0);
+}
+
+/* One buffer for many files: whole files, bigger and smaller than the last one, a
+ * file bigger than the buffer's first size; links, directories and the limit refused. */
+static void test_read_file_at(void **state) {
+        _cleanup_free_ char *dir = tmpdir(), *sub = vb_strdupf("%s/sub", dir), *link = vb_strdupf("%s/link", dir);
+        _cleanup_free_ char *big = malloc(40001), *buf = NULL, *whole = NULL;
+        _cleanup_close_ int fd = -1;
+        size_t size = 0;
+
+        assert_non_null(big);
+        for (size_t i = 0; i < 40000; i++)
+                big[i] = (char) ('a' + i % 26);
+        big[40000] = 0;
+        write_text(dir, "long", "a longer text");
+        write_text(dir, "short", "short");
+        write_text(dir, "empty", "");
+        write_text(dir, "big", big);
+        assert_int_equal(mkdir(sub, 0700), 0);
+        assert_int_equal(symlink("short", link), 0);
+        fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        assert_true(fd >= 0);
+
+        assert_int_equal(vb_qemu_read_file_at(fd, "long", 1000, &buf, &size), 0);
+        assert_string_equal(buf, "a longer text");
+        assert_int_equal(vb_qemu_read_file_at(fd, "short", 1000, &buf, &size), 0);
+        assert_string_equal(buf, "short");
+        assert_int_equal(vb_qemu_read_file_at(fd, "empty", 1000, &buf, &size), 0);
+        assert_string_equal(buf, "");
+        assert_int_equal(vb_qemu_read_file_at(fd, "big", 100000, &buf, &size), 0);
+        assert_string_equal(buf, big);
+        assert_true(size >= 40000);
+        assert_int_equal(vb_qemu_read_file_at(fd, "short", 1000, &buf, &size), 0);
+        assert_string_equal(buf, "short");
+        assert_int_equal(vb_qemu_read_file_at(fd, "big", 39999, &buf, &size), -EFBIG);
+        assert_int_equal(vb_qemu_read_file_at(fd, "link", 1000, &buf, &size), -ELOOP);
+        assert_true(vb_qemu_read_file_at(fd, "sub", 1000, &buf, &size) < 0);
+        assert_int_equal(vb_qemu_read_file_at(fd, "none", 1000, &buf, &size), -ENOENT);
+        /* a fresh buffer smaller than the file, and /proc's size-0 files for read_file */
+        buf = mfree(buf);
+        size = 0;
+        assert_int_equal(vb_qemu_read_file_at(fd, "big", 40000, &buf, &size), 0);
+        assert_string_equal(buf, big);
+        assert_int_equal(vb_qemu_read_file("/proc/self/stat", 65536, &whole), 0);
+        assert_true(strlen(whole) > 20 && whole[strlen(whole) - 1] == '\n');
+
+        assert_int_equal(unlinkat(fd, "long", 0), 0);
+        assert_int_equal(unlinkat(fd, "short", 0), 0);
+        assert_int_equal(unlinkat(fd, "empty", 0), 0);
+        assert_int_equal(unlinkat(fd, "big", 0), 0);
+        assert_int_equal(unlinkat(fd, "link", 0), 0);
+        assert_int_equal(rmdir(sub), 0);
+        assert_int_equal(rmdir(dir), 0);
+}
+
 static void test_apply_ptys(void **state) {
         static const char xml[] =
                 "<domain type='qemu'><name>p</name><memory>1024</memory>"
@@ -376,6 +480,8 @@ int main(void) {
                 cmocka_unit_test(test_monitor_connect),
                 cmocka_unit_test(test_status_roundtrip),
                 cmocka_unit_test(test_atomic_write),
+                cmocka_unit_test(test_dir_list),
+                cmocka_unit_test(test_read_file_at),
                 cmocka_unit_test(test_apply_ptys),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);

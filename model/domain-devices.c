@@ -263,7 +263,8 @@ static int parse_disk_children(VbDomainDisk *d, xmlNodePtr n, bool *device_boot,
                         parse_disk_driver(d, c);
                 else if (vb_dom_is_name(c, "source") && !d->source && !d->source_xml)
                         parse_disk_source(d, c);
-                else if (vb_dom_is_name(c, "target") && !d->target_dev)
+                else if (vb_dom_is_name(c, "target") && !d->target_dev && !d->target_bus &&
+                         !d->target_extra)
                         parse_disk_target(d, c);
                 else if (vb_dom_is_name(c, "readonly"))
                         d->readonly = true;
@@ -363,7 +364,8 @@ static int parse_net_children(VbDomainNet *net, xmlNodePtr n, unsigned flags,
                         continue;
                 if (vb_dom_is_name(c, "mac") && !net->mac)
                         r = parse_net_mac(net, c, e);
-                else if (vb_dom_is_name(c, "source") && !net->source && !net->source_xml)
+                else if (vb_dom_is_name(c, "source") && !net->source && !net->source_xml &&
+                         !net->source_bridge)
                         parse_net_source(net, c);
                 else if (vb_dom_is_name(c, "target") && !net->target_dev && element_is_simple(c, "dev"))
                         net->target_dev = vb_xml_prop(c, "dev");

@@ -40,13 +40,28 @@ static void keep_name(VbBuf *b, xmlNodePtr n) {
         vb_buf_puts(b, (const char *) n->name);
 }
 
+/* libxml2 (without XML_PARSE_NOENT) keeps an '&' of an attribute value as the text
+ * "&#38;", to be decoded by xmlNodeListGetString(); namespace URIs never are, so a
+ * declaration's href still holds it. Decoded here, or each save would escape it again. */
+static char *ns_href(const xmlChar *href) {
+        static const char amp[] = "&#38;";
+        char *r = vb_strdup((const char *) href), *p = r;
+
+        while (p && (p = strstr(p, amp))) {
+                memmove(p + 1, p + strlen(amp), strlen(p + strlen(amp)) + 1);
+                p++;
+        }
+        return r;
+}
+
 static void keep_attrs(VbBuf *b, xmlNodePtr n) {
         for (xmlNsPtr ns = n->nsDef; ns; ns = ns->next) {
+                _cleanup_free_ char *href = ns_href(ns->href);
                 vb_buf_puts(b, ns->prefix ? " xmlns:" : " xmlns");
                 if (ns->prefix)
                         vb_buf_puts(b, (const char *) ns->prefix);
                 vb_buf_puts(b, "='");
-                keep_text(b, (const char *) ns->href, true);
+                keep_text(b, href, true);
                 vb_buf_puts(b, "'");
         }
         for (xmlAttrPtr a = n->properties; a; a = a->next) {

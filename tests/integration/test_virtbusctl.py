@@ -11,6 +11,8 @@ import subprocess
 import time
 
 import pytest
+
+import vbharness
 from gi.repository import Gio, GLib
 
 from vbharness import (CONNECT, DOMAIN, TEST_DOMAIN_PATH, TEST_DOMAIN_UUID, TEST_PATH,
@@ -304,6 +306,9 @@ def test_help_per_command(vb):
 def test_unsupported_exit_5(vb):
     """A method the connection's driver does not serve maps to exit status 5 with
     libvirt's "not supported" text: the QEMU connection has no secret driver."""
+    if vbharness.WRAPPER:
+        pytest.skip('the QEMU driver does not run under valgrind 3.19 (no pidfd_open); '
+                    'this runs in the plain and ASan passes')
     vb.stop_daemons()
     vb.start_daemon(extra_args=('--drivers', 'test,qemu'))
     xml = os.path.join(vb.tmp, 'secret.xml')

@@ -3,7 +3,7 @@
  *
  *   - a cdrom gets new media or is ejected: blockdev-open-tray (force),
  *     blockdev-remove-medium, blockdev-del of the old nodes, and for new media
- *     blockdev-add (file-X, fmt-X, read-only), blockdev-insert-medium,
+ *     blockdev-add (file-X, fmt-X, read-only), blockdev-open-tray again, blockdev-insert-medium,
  *     blockdev-close-tray. The node names are the ones the command line uses
  *     (qemu-command.h), so the next change finds them. An eject leaves the tray open
  *     (tray='open' in the live definition), as libvirt does;
@@ -21,7 +21,7 @@
 #include "qemu-update.h"
 #include "xml-util.h"
 
-#define UPDATE_CMDS_MAX 8
+#define UPDATE_CMDS_MAX 10
 
 /* ---- what may change (pure) ---- */
 
@@ -289,6 +289,10 @@ static int media_cmds(Update *u, const VbDomainDisk *old, const VbDomainDisk *k,
                 r = add(u, "blockdev-add", args_new("driver", 's', k->driver_type ? k->driver_type : "raw",
                                                     "file", 's', file, "node-name", 's', fmt, "read-only", 'b', true,
                                                     NULL));
+        /* again right before the insert: a guest (SeaBIOS polling an IDE cdrom, say) may
+         * load, i.e. close, an open tray at any moment, and the insert needs it open */
+        if (r >= 0)
+                r = add(u, "blockdev-open-tray", args_new("id", 's', qdev, "force", 'b', true, NULL));
         if (r >= 0)
                 r = add(u, "blockdev-insert-medium", args_new("id", 's', qdev, "node-name", 's', fmt, NULL));
         if (r >= 0)

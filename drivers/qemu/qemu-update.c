@@ -223,6 +223,10 @@ typedef struct Update {
         json_object *cmds[UPDATE_CMDS_MAX];
         const char *names[UPDATE_CMDS_MAX];
         size_t n, sent;
+        char *qdev;                  /* the cdrom's QEMU device id */
+        json_object *resend;         /* the medium command in flight, to send again */
+        unsigned tray_retries;
+        bool reopening;
 } Update;
 
 static Update *update_free(Update *u) {
@@ -230,6 +234,8 @@ static Update *update_free(Update *u) {
                 return NULL;
         for (size_t i = 0; i < ELEMENTSOF(u->cmds); i++)
                 json_object_put(u->cmds[i]);
+        json_object_put(u->resend);
+        free(u->qdev);
         vb_domain_def_free(u->live);
         vb_domain_def_free(u->config);
         vb_domain_obj_unref(u->dom);
@@ -271,6 +277,8 @@ static int media_cmds(Update *u, const VbDomainDisk *old, const VbDomainDisk *k,
 
         if (!file || !fmt)
                 return -ENOMEM;
+        free(u->qdev);
+        u->qdev = vb_strdup(qdev);
         r = add(u, "blockdev-open-tray", args_new("id", 's', qdev, "force", 'b', true, NULL));
         if (r >= 0)
                 r = add(u, "blockdev-remove-medium", args_new("id", 's', qdev, NULL));
@@ -336,6 +344,29 @@ static void install_empty(Update *u) {
 }
 
 static void update_next(Update *u);
+static void update_reply(VbQmp *qmp, int r, json_object *ret, const char *cls, const char *desc, void *userdata);
+
+#define TRAY_RETRIES_MAX 5
+
+/* A guest may close an open tray between two of our commands (SeaBIOS polling an IDE
+ * cdrom loads it, say): a medium command refused for that opens the tray again and is
+ * sent again, a few times. */
+static bool tray_closed_again(Update *u, const char *desc) {
+        const char *name = u->names[u->sent - 1];
+
+        if (u->reopening || !u->resend || !u->qdev || u->tray_retries >= TRAY_RETRIES_MAX ||
+            !desc || !strstr(desc, "is not open"))
+                return false;
+        if (!streq(name, "blockdev-remove-medium") && !streq(name, "blockdev-insert-medium"))
+                return false;
+        u->tray_retries++;
+        u->sent--;
+        u->cmds[u->sent] = TAKE_PTR(u->resend);
+        u->reopening = true;
+        return vb_qmp_command(((VbQemuDom *) u->dom->priv)->qmp, "blockdev-open-tray",
+                              args_new("id", 's', u->qdev, "force", 'b', true, NULL), NULL, 0,
+                              update_reply, u) >= 0;
+}
 
 static void update_reply(VbQmp *qmp, int r, json_object *ret, const char *cls, const char *desc, void *userdata) {
         _cleanup_vb_error_ VbError e = VB_ERROR_NULL;
@@ -346,8 +377,11 @@ static void update_reply(VbQmp *qmp, int r, json_object *ret, const char *cls, c
                 update_free(u);         /* whoever dropped the monitor ended the job */
                 return;
         }
+        if (r < 0 && tray_closed_again(u, desc))
+                return;
         if (r < 0) {
-                vb_error_set(&e, VB_ERR_OPERATION_FAILED, "QEMU refused %s: %s", u->names[u->sent - 1],
+                vb_error_set(&e, VB_ERR_OPERATION_FAILED, "QEMU refused %s: %s",
+                             u->reopening ? "blockdev-open-tray" : u->names[u->sent - 1],
                              desc ? desc : strerror(-r));
                 if (u->disk && u->removed_at > 0 && u->sent > u->removed_at)
                         install_empty(u);
@@ -355,6 +389,7 @@ static void update_reply(VbQmp *qmp, int r, json_object *ret, const char *cls, c
                 update_free(u);
                 return;
         }
+        u->reopening = false;
         update_next(u);
 }
 
@@ -369,6 +404,9 @@ static void update_next(Update *u) {
                 update_free(u);
                 return;
         }
+        json_object_put(TAKE_PTR(u->resend));
+        if (streq(u->names[u->sent], "blockdev-remove-medium") || streq(u->names[u->sent], "blockdev-insert-medium"))
+                u->resend = json_object_get(u->cmds[u->sent]);
         r = q->qmp ? vb_qmp_command(q->qmp, u->names[u->sent], TAKE_PTR(u->cmds[u->sent]), NULL, 0, update_reply, u)
                    : -ENOTCONN;
         if (r < 0) {

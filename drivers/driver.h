@@ -758,6 +758,8 @@ VbPoolObj *vb_pool_find_name(VbConnect *c, const char *name);
 VbPoolObj *vb_pool_find_uuid(VbConnect *c, const uint8_t uuid[16]);
 /* libvirt's duplicate rules for a new definition (name/uuid clash, live pool when
  * @check_active); *ret_existing = pool with the same uuid, or NULL. */
+/* libvirt's check of the two mutually exclusive (NO_)OVERWRITE build flags */
+int vb_pool_check_build_flags(unsigned overwrite, unsigned no_overwrite, unsigned flags, VbError *e);
 int vb_pool_check_unique(VbConnect *c, const VbStoragePoolDef *def, bool check_active,
                          VbPoolObj **ret_existing, VbError *e);
 /* virConnectListAllStoragePools filter flags. */

@@ -326,3 +326,11 @@ void vb_storage_registry_clear(VbConnect *c) {
         free(c->nodedevs);
         c->nodedevs = NULL;
 }
+
+int vb_pool_check_build_flags(unsigned overwrite, unsigned no_overwrite, unsigned flags, VbError *e) {
+        if ((flags & overwrite) && (flags & no_overwrite))
+                return vb_error_set(e, VB_ERR_INVALID_ARG,
+                                    "Flags 'VIR_STORAGE_POOL_BUILD_OVERWRITE' and "
+                                    "'VIR_STORAGE_POOL_BUILD_NO_OVERWRITE' are mutually exclusive");
+        return 0;
+}

@@ -197,14 +197,6 @@ static void pool_stop(VbPoolObj *p) {
                 pool_drop(p, true);
 }
 
-static int build_flags_check(unsigned overwrite, unsigned no_overwrite, unsigned flags, VbError *e) {
-        if ((flags & overwrite) && (flags & no_overwrite))
-                return vb_error_set(e, VB_ERR_INVALID_ARG,
-                                    "Flags 'VIR_STORAGE_POOL_BUILD_OVERWRITE' and "
-                                    "'VIR_STORAGE_POOL_BUILD_NO_OVERWRITE' are mutually exclusive");
-        return 0;
-}
-
 static int parse_def(const char *xml, VbStoragePoolDef **ret, VbError *e) {
         _cleanup_(vb_pool_def_freep) VbStoragePoolDef *def = NULL;
         int r = vb_pool_def_parse(xml, 0, &def, e);
@@ -263,7 +255,7 @@ static int stor_pool_create_xml(VbConnect *c, const char *xml, unsigned flags, V
         int r;
 
         VB_CHECK_FLAGS(flags, POOL_CREATE_FLAGS, e);
-        r = build_flags_check(POOL_CREATE_WITH_BUILD_OVERWRITE, POOL_CREATE_WITH_BUILD_NO_OVERWRITE, flags, e);
+        r = vb_pool_check_build_flags(POOL_CREATE_WITH_BUILD_OVERWRITE, POOL_CREATE_WITH_BUILD_NO_OVERWRITE, flags, e);
         if (r >= 0)
                 r = parse_def(xml, &def, e);
         if (r >= 0)
@@ -314,7 +306,7 @@ static int stor_pool_create(VbPoolObj *p, unsigned flags, VbError *e) {
         int r;
 
         VB_CHECK_FLAGS(flags, POOL_CREATE_FLAGS, e);
-        r = build_flags_check(POOL_CREATE_WITH_BUILD_OVERWRITE, POOL_CREATE_WITH_BUILD_NO_OVERWRITE, flags, e);
+        r = vb_pool_check_build_flags(POOL_CREATE_WITH_BUILD_OVERWRITE, POOL_CREATE_WITH_BUILD_NO_OVERWRITE, flags, e);
         if (r >= 0)
                 r = require_inactive(p, e);
         if (r >= 0 && (flags & POOL_CREATE_FLAGS))
@@ -341,7 +333,7 @@ static int stor_pool_build(VbPoolObj *p, unsigned flags, VbError *e) {
         int r;
 
         VB_CHECK_FLAGS(flags, POOL_BUILD_OVERWRITE | POOL_BUILD_NO_OVERWRITE, e);
-        r = build_flags_check(POOL_BUILD_OVERWRITE, POOL_BUILD_NO_OVERWRITE, flags, e);
+        r = vb_pool_check_build_flags(POOL_BUILD_OVERWRITE, POOL_BUILD_NO_OVERWRITE, flags, e);
         if (r >= 0)
                 r = require_inactive(p, e);
         if (r >= 0)

@@ -210,14 +210,6 @@ static int test_pool_define_xml(VbConnect *c, const char *xml, unsigned flags, V
         return 0;
 }
 
-static int check_build_flags(unsigned overwrite, unsigned no_overwrite, unsigned flags, VbError *e) {
-        if ((flags & overwrite) && (flags & no_overwrite))
-                return vb_error_set(e, VB_ERR_INVALID_ARG,
-                                    "Flags 'VIR_STORAGE_POOL_BUILD_OVERWRITE' and "
-                                    "'VIR_STORAGE_POOL_BUILD_NO_OVERWRITE' are mutually exclusive");
-        return 0;
-}
-
 static int test_pool_create_xml(VbConnect *c, const char *xml, unsigned flags, VbPoolObj **ret, VbError *e) {
         _cleanup_(vb_pool_def_freep) VbStoragePoolDef *def = NULL;
         VbPoolObj *p = NULL;
@@ -225,7 +217,7 @@ static int test_pool_create_xml(VbConnect *c, const char *xml, unsigned flags, V
 
         VB_CHECK_FLAGS(flags, POOL_CREATE_WITH_BUILD | POOL_CREATE_WITH_BUILD_OVERWRITE |
                        POOL_CREATE_WITH_BUILD_NO_OVERWRITE, e);
-        r = check_build_flags(POOL_CREATE_WITH_BUILD_OVERWRITE, POOL_CREATE_WITH_BUILD_NO_OVERWRITE, flags, e);
+        r = vb_pool_check_build_flags(POOL_CREATE_WITH_BUILD_OVERWRITE, POOL_CREATE_WITH_BUILD_NO_OVERWRITE, flags, e);
         if (r < 0)
                 return r;
         r = vb_pool_def_parse(xml, 0, &def, e);
@@ -300,7 +292,7 @@ static int test_pool_create(VbPoolObj *p, unsigned flags, VbError *e) {
         int r;
         VB_CHECK_FLAGS(flags, POOL_CREATE_WITH_BUILD | POOL_CREATE_WITH_BUILD_OVERWRITE |
                        POOL_CREATE_WITH_BUILD_NO_OVERWRITE, e);
-        r = check_build_flags(POOL_CREATE_WITH_BUILD_OVERWRITE, POOL_CREATE_WITH_BUILD_NO_OVERWRITE, flags, e);
+        r = vb_pool_check_build_flags(POOL_CREATE_WITH_BUILD_OVERWRITE, POOL_CREATE_WITH_BUILD_NO_OVERWRITE, flags, e);
         if (r < 0)
                 return r;
         r = require_inactive(p, e);
@@ -335,7 +327,7 @@ static int test_pool_destroy(VbPoolObj *p, VbError *e) {
 static int test_pool_build(VbPoolObj *p, unsigned flags, VbError *e) {
         int r;
         VB_CHECK_FLAGS(flags, POOL_BUILD_OVERWRITE | POOL_BUILD_NO_OVERWRITE, e);
-        r = check_build_flags(POOL_BUILD_OVERWRITE, POOL_BUILD_NO_OVERWRITE, flags, e);
+        r = vb_pool_check_build_flags(POOL_BUILD_OVERWRITE, POOL_BUILD_NO_OVERWRITE, flags, e);
         if (r < 0)
                 return r;
         r = require_inactive(p, e);

@@ -29,11 +29,21 @@ void vb_typed_params_clear(VbTypedParams *tp) {
         tp->n = 0;
 }
 
+/* The array grows geometrically (8, 16, 32, …) without a capacity field: it is
+ * full exactly when n is 0 or a power of two from 8 on. A stats reply adds dozens
+ * of parameters one by one. */
+static bool typed_params_full(size_t n) {
+        return n == 0 || (n >= 8 && (n & (n - 1)) == 0);
+}
+
 int vb_typed_params_add(VbTypedParams *tp, const VbTypedParam *p) {
-        VbTypedParam *n = realloc(tp->p, (tp->n + 1) * sizeof(*n));
-        if (!n)
-                return -ENOMEM;
-        tp->p = n;
+        VbTypedParam *n = tp->p;
+        if (typed_params_full(tp->n)) {
+                n = reallocarray(tp->p, tp->n ? tp->n * 2 : 8, sizeof(*n));
+                if (!n)
+                        return -ENOMEM;
+                tp->p = n;
+        }
         n[tp->n] = *p;
         n[tp->n].field = vb_strdup(p->field);
         if (p->type == VB_TYPED_PARAM_STRING)
@@ -62,17 +72,25 @@ int vb_typed_params_add_string(VbTypedParams *tp, const char *field, const char 
 }
 
 int vb_typed_params_add_printf(VbTypedParams *tp, VbTypedParamType type, uint64_t v, const char *fmt, ...) {
-        _cleanup_free_ char *field = NULL;
+        _cleanup_free_ char *heap = NULL;
         VbTypedParam p = { .type = type };
+        char field[64];   /* "block.12.wr.total_times": a stack buffer, not vasprintf's heap */
         va_list ap;
         int r;
 
         va_start(ap, fmt);
-        r = vasprintf(&field, fmt, ap);
+        r = vsnprintf(field, sizeof(field), fmt, ap);
         va_end(ap);
         if (r < 0)
                 return -ENOMEM;
-        p.field = field;
+        if ((size_t) r >= sizeof(field)) {
+                va_start(ap, fmt);
+                r = vasprintf(&heap, fmt, ap);
+                va_end(ap);
+                if (r < 0)
+                        return -ENOMEM;
+        }
+        p.field = heap ? heap : field;
         switch (type) {
         case VB_TYPED_PARAM_INT: p.v.i = (int32_t) v; break;
         case VB_TYPED_PARAM_UINT: p.v.ui = (uint32_t) v; break;

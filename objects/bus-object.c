@@ -359,6 +359,7 @@ VbBusConnect *vb_bus_connect_free(VbBusConnect *bc) {
                 if (connects[i] == bc)
                         connects[i] = NULL;
         sd_bus_unref(bc->bus);
+        vb_introspect_cache_free(bc->introspect);
         free(bc->path);
         free(bc);
         return NULL;

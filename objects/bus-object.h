@@ -6,6 +6,7 @@
 #include <systemd/sd-bus.h>
 
 #include "driver.h"
+#include "introspect-cache.h"
 
 #define VB_BUS_NAME "org.libvirt"
 #define VB_ERROR_NAME "org.libvirt.Error"
@@ -14,6 +15,7 @@ typedef struct VbBusConnect {
         sd_bus *bus;
         VbConnect *conn;
         char *path;                 /* /org/libvirt/<Driver> */
+        VbIntrospectCache *introspect;  /* objects' Introspect replies, per kind */
 } VbBusConnect;
 
 typedef struct VbBusKind {

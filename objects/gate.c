@@ -377,12 +377,15 @@ static int gate_filter(sd_bus_message *m, void *userdata, sd_bus_error *ret_erro
         VbBusConnect *bc;
         void *obj = NULL;
         size_t n;
-        int r = 1;
+        int resolved, r = 1;
 
         if (!sd_bus_message_is_method_call(m, NULL, NULL) || !sd_bus_message_get_path(m))
                 return 0;
         k = NULL;
-        if (vb_bus_resolve(sd_bus_message_get_path(m), &bc, &k, &obj) < 0)
+        resolved = vb_bus_resolve(sd_bus_message_get_path(m), &bc, &k, &obj);
+        if (k && vb_introspect_cache_reply(m, bc, k) > 0)
+                return 1;
+        if (resolved < 0)
                 return k ? vanished(m, k) : 0;
         if (!call_perms(m, k, &object, perms, &n, &prop_iface))
                 return 0;

@@ -65,6 +65,19 @@ static void test_uuid_label(void **state) {
         assert_true(vb_uuid_label_parse("_6695EB01_f6a4_8304_79aa_97f2502e193f", v) < 0);
         assert_true(vb_uuid_label_parse("_6695eb01f_6a4_8304_79aa_97f2502e193f", v) < 0);
         assert_true(vb_uuid_label_parse("_6695eb01_f6a4_8304_79aa_97f2502e193g", v) < 0);
+        assert_true(vb_uuid_label_parse("_6695eb01_f6a4_8304_79aa_97f2502e193f0", v) < 0);
+        assert_true(vb_uuid_label_parse("_6695eb01-f6a4-8304-79aa-97f2502e193f", v) < 0);
+        assert_true(vb_uuid_label_parse("_6695eb01_f6a4_8304_79aa__7f2502e193f", v) < 0);
+        assert_true(vb_uuid_label_parse("_", v) < 0);
+        assert_true(vb_uuid_label_parse("", v) < 0);
+        assert_true(vb_uuid_label_parse(NULL, v) < 0);
+        /* every byte value, both nibbles */
+        for (unsigned b = 0; b < 256; b++) {
+                memset(u, (int) b, 16);
+                vb_uuid_label(u, label);
+                assert_int_equal(vb_uuid_label_parse(label, v), 0);
+                assert_memory_equal(u, v, 16);
+        }
 }
 
 static void test_child_label(void **state) {

@@ -1,7 +1,8 @@
 #!/bin/bash
 # SPDX-License-Identifier: LGPL-2.1-or-later
 # Install what bench/ needs on Debian 12: the build of vbbench (gcc, libsystemd),
-# the private bus (dbus-daemon), and the peer stack (libvirtd + libvirt-dbus).
+# the private bus (dbus-daemon; dbus-broker for BUS=broker), and the peer stack
+# (libvirtd + libvirt-dbus).
 # Idempotent. Package scripts are kept from starting libvirtd/virtlogd on this
 # machine (a temporary policy-rc.d): bench/peer-up.sh starts its own, by PID.
 # --versions prints the installed versions afterwards.
@@ -16,7 +17,7 @@ pkgs=(
         gcc libc6-dev pkg-config libsystemd-dev     # vbbench
         meson ninja-build libxml2-dev libjson-c-dev # virtbusd
         dbus-daemon dbus-bin systemd                # the private bus, busctl
-        dbus-broker                                 # BUS=dbus-broker runs
+        dbus-broker                                 # BUS=broker runs (bench/brokerctl)
         libvirt-daemon libvirt-clients libvirt-dbus # the peer
         procps util-linux
 )

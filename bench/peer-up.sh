@@ -3,13 +3,16 @@
 # peer-up.sh: start the peer stack from nothing, without systemd and without touching any
 # system bus:
 #   virtlogd + libvirtd (monolithic; qemu:///system as root)
-#   a private dbus-daemon on $PEER_STATE/bus.sock (allow-all, system type)
+#   a private bus on $PEER_STATE/bus.sock (allow-all, system type): dbus-daemon, or with
+#   BUS=broker dbus-broker run by bench/brokerctl (same policy)
 #   libvirt-dbus --system on that bus. It exports /org/libvirt/Test (test:///default, the
 #   test driver inside libvirt-dbus itself) and /org/libvirt/QEMU (RPC to the libvirtd above),
 #   each opened on first use.
 # Prints the bus address as the last line. Writes $PEER_STATE/pids ("name pid comm";
 # peer-down.sh stops exactly these) and a log per process.
-# Env: PEER_STATE (default /tmp/vbbench/peer), LIBVIRT_DBUS_THREADS (default 4, its default).
+# Env: PEER_STATE (default /tmp/vbbench/peer), LIBVIRT_DBUS_THREADS (default 4, its default),
+# BUS (dbus-daemon, default; broker or dbus-broker), VBBENCH (vbbench binary; brokerctl is
+# built next to it).
 set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 . "$HERE/lib/common.sh"
@@ -17,9 +20,18 @@ STATE=${PEER_STATE:-/tmp/vbbench/peer}
 THREADS=${LIBVIRT_DBUS_THREADS:-4}
 PIDS=$STATE/pids
 VBBENCH=${VBBENCH:-$HERE/vbbench}
+BROKERCTL=$(dirname "$VBBENCH")/brokerctl
+case ${BUS:-dbus-daemon} in
+dbus-daemon) BUS=dbus-daemon ;;
+broker | dbus-broker) BUS=dbus-broker ;;
+*) echo "peer-up: BUS=$BUS: unknown bus (dbus-daemon, or broker for dbus-broker)" >&2; exit 1 ;;
+esac
 
 "$HERE/install-deps.sh" >&2
-[ -x "$VBBENCH" ] && [ "$VBBENCH" -nt "$HERE/vbbench.c" ] || "$HERE/build.sh" "$VBBENCH"
+if ! [ -x "$VBBENCH" ] || ! [ "$VBBENCH" -nt "$HERE/vbbench.c" ] ||
+        ! [ -x "$BROKERCTL" ] || ! [ "$BROKERCTL" -nt "$HERE/brokerctl.c" ]; then
+        "$HERE/build.sh" "$VBBENCH"
+fi
 
 if [ -s "$PIDS" ]; then
         echo "peer-up: $PIDS exists (stack already up?); run peer-down.sh first" >&2
@@ -57,10 +69,15 @@ bench_wait_for 60 "libvirtd" virsh -c qemu:///system uri || fail "libvirtd did n
 t1=$(date +%s.%N)
 awk -v a="$t0" -v b="$t1" 'BEGIN { printf "libvirtd_ready_s=%.3f\n", b - a }' > "$STATE/startup-times"
 
-dbus-daemon --config-file="$STATE/bus.conf" --nofork > "$STATE/bus.log" 2>&1 &
-bench_record "$PIDS" dbus-daemon $! dbus-daemon
+if [ "$BUS" = dbus-broker ]; then
+        "$BROKERCTL" --listen "$SOCK" > "$STATE/bus.log" 2>&1 &
+        bench_record "$PIDS" bus $! brokerctl
+else
+        dbus-daemon --config-file="$STATE/bus.conf" --nofork > "$STATE/bus.log" 2>&1 &
+        bench_record "$PIDS" bus $! dbus-daemon
+fi
 bench_wait_for 20 "the private bus" "$VBBENCH" -n 1 -w 0 "$ADDR" ping org.freedesktop.DBus ||
-        fail "dbus-daemon did not start"
+        fail "$BUS did not start (see $STATE/bus.log)"
 
 DBUS_SYSTEM_BUS_ADDRESS=$ADDR libvirt-dbus --system --threads "$THREADS" > "$STATE/libvirt-dbus.log" 2>&1 &
 bench_record "$PIDS" libvirt-dbus $! libvirt-dbus
@@ -68,5 +85,5 @@ bench_wait_for 20 "org.libvirt on the bus" "$VBBENCH" -n 1 -w 0 "$ADDR" \
         call org.freedesktop.DBus /org/freedesktop/DBus org.freedesktop.DBus GetNameOwner s org.libvirt ||
         fail "libvirt-dbus did not own org.libvirt"
 
-echo "peer-up: libvirtd + libvirt-dbus on $ADDR; state in $STATE" >&2
+echo "peer-up: libvirtd + libvirt-dbus on $ADDR ($BUS); state in $STATE" >&2
 echo "$ADDR"

@@ -4,9 +4,11 @@
 #
 # One benchmark run, virtbusd against the peer (libvirt-dbus 1.4.1 + libvirtd, Debian 12)
 # and against a trivial sd-bus echo service (the floor), side by side:
-#   - the peer stack (peer-up.sh) on its own private dbus-daemon;
-#   - a second private dbus-daemon with BUILD_DIR/virtbusd --drivers test and `vbbench serve`
+#   - the peer stack (peer-up.sh) on its own private bus;
+#   - a second private bus with BUILD_DIR/virtbusd --drivers test and `vbbench serve`
 #     (the floor) on it; a second echo service on the peer's bus checks the two buses match;
+#   - both buses are dbus-daemon, or with BUS=broker dbus-broker run by bench/brokerctl (its
+#     own minimal controller: allow-all policy, as the dbus-daemon config);
 #   - start → name owned: virtbusd and libvirt-dbus (each started -n times, 0 domains), and
 #     virtbusd --drivers qemu with QEMU_DOMAINS persistent domain configs (after 1 warm-up start);
 #   - ROUNDS interleaved rounds (the target order rotates every round) of: Ping, Nop, every
@@ -18,7 +20,7 @@
 # Raw result lines: OUT_DIR/raw.txt ("label=rR/TARGET/NAME key=value..."), commands in
 # OUT_DIR/commands.tsv. Env: ROUNDS (3), N (5000 sequential calls), KS ("4 16"),
 # SCALE ("1000 10000", "" to skip), STARTS (5 starts per round), QEMU_DOMAINS (10000, "" to skip),
-# BENCH_STATE (/tmp/vbbench).
+# BENCH_STATE (/tmp/vbbench), BUS (dbus-daemon, or broker / dbus-broker).
 set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 . "$HERE/lib/common.sh"
@@ -33,8 +35,16 @@ STARTS=${STARTS:-5}
 QEMU_DOMAINS=${QEMU_DOMAINS-10000}
 STATE=${BENCH_STATE:-/tmp/vbbench}
 export PEER_STATE=$STATE/peer
+case ${BUS:-dbus-daemon} in
+dbus-daemon) BUS=dbus-daemon ;;
+broker | dbus-broker) BUS=dbus-broker ;;
+*) echo "run.sh: BUS=$BUS: unknown bus (dbus-daemon, or broker for dbus-broker)" >&2; exit 1 ;;
+esac
+export BUS
 VIRTBUSD=$BUILD/virtbusd
 VB=$STATE/vbbench
+BROKERCTL=$STATE/brokerctl      # built next to vbbench by build.sh
+export VBBENCH=$VB              # peer-up.sh uses the same builds
 PIDS=$STATE/pids
 TESTDOM=/org/libvirt/Test/domain/_6695eb01_f6a4_8304_79aa_97f2502e193f   # test:///default's "test"
 DOMXML="<domain type='test'><name>NAME</name><memory unit='KiB'>131072</memory><vcpu>1</vcpu><os><type arch='x86_64'>hvm</type></os></domain>"
@@ -66,17 +76,23 @@ PEER=$("$HERE/peer-up.sh" | tail -1)
 SOCK=$STATE/vb-bus.sock
 VBA=unix:path=$SOCK
 rm -f "$SOCK"
-bench_bus_conf "$SOCK" "$STATE/vb-bus.conf"
-dbus-daemon --config-file="$STATE/vb-bus.conf" --nofork > "$STATE/vb-bus.log" 2>&1 &
-bench_record "$PIDS" dbus-daemon $! dbus-daemon
-bench_wait_for 20 "the virtbus bus" "$VB" -n 1 -w 0 "$VBA" ping org.freedesktop.DBus
+if [ "$BUS" = dbus-broker ]; then
+        "$BROKERCTL" --listen "$SOCK" > "$STATE/vb-bus.log" 2>&1 &
+        bench_record "$PIDS" bus $! brokerctl
+else
+        bench_bus_conf "$SOCK" "$STATE/vb-bus.conf"
+        dbus-daemon --config-file="$STATE/vb-bus.conf" --nofork > "$STATE/vb-bus.log" 2>&1 &
+        bench_record "$PIDS" bus $! dbus-daemon
+fi
+bench_wait_for 20 "the virtbus bus ($BUS)" "$VB" -n 1 -w 0 "$VBA" ping org.freedesktop.DBus ||
+        { cat "$STATE/vb-bus.log" >&2; exit 1; }
 
 "$VB" "$VBA" serve org.bench.Echo > "$STATE/echo.log" 2>&1 &
 bench_record "$PIDS" echo $! vbbench
 "$VB" "$PEER" serve org.bench.Echo > "$STATE/echo-peer.log" 2>&1 &
 bench_record "$PIDS" echo-peerbus $! vbbench
 
-note "date=$(date -u +%FT%TZ) host_cpus=$(nproc) kernel=$(uname -r) virtbus=$(git -C "$HERE" describe --always --dirty 2>/dev/null || echo ?) build=$BUILD rounds=$ROUNDS n=$N"
+note "date=$(date -u +%FT%TZ) host_cpus=$(nproc) kernel=$(uname -r) virtbus=$(git -C "$HERE" describe --always --dirty 2>/dev/null || echo ?) build=$BUILD rounds=$ROUNDS n=$N bus=$BUS"
 "$HERE/install-deps.sh" --versions 2>/dev/null | sed 's/^/# version /' >> "$RAW"
 
 declare -A ADDR=([floor]=$VBA [virtbus]=$VBA [peer]=$PEER [floor-peerbus]=$PEER)
@@ -105,6 +121,15 @@ check_virtbusd() {
         tail -20 "$STATE/virtbusd.log" | sed 's/^/# virtbusd.log: /' | tee -a "$RAW" >&2
         /usr/bin/python3 "$HERE/summarize.py" "$RAW" "$CMDS" > "$OUT/summary.md" || true
         exit 1
+}
+
+bus_pids() { # PIDSFILE: the bus's processes: dbus-daemon, or brokerctl and its dbus-broker
+        local pid
+        pid=$(awk '$1 == "bus" { print $2 }' "$1")
+        echo "$pid"
+        if [ "$BUS" = dbus-broker ]; then
+                pgrep -P "$pid" -x dbus-broker || true
+        fi
 }
 
 rss_line() { # TARGET NAME
@@ -158,8 +183,10 @@ bench_wait_for 20 "echo services" "$VB" -n 1 -w 0 "$VBA" ping org.bench.Echo
         for name in libvirtd libvirt-dbus; do
                 echo "peer $(awk -v n="$name" '$1 == n { print $2 }' "$PEER_STATE/pids")"
         done
-        echo "peer-bus $(awk '$1 == "dbus-daemon" { print $2 }' "$PEER_STATE/pids")"
-        echo "virtbus-bus $(awk '$1 == "dbus-daemon" { print $2 }' "$PIDS")"
+        for pid in $(bus_pids "$PEER_STATE/pids"); do echo "peer-bus $pid"; done
+        for pid in $(bus_pids "$PIDS"); do echo "virtbus-bus $pid"; done
+        # the echo floor: an sd-bus service linking only libsystemd and libc
+        echo "floor $(awk '$1 == "echo" { print $2 }' "$PIDS")"
 } > "$STATE/rss-pids"
 
 ROUND=0
@@ -169,14 +196,34 @@ rss_line peer fresh
 for t in virtbus peer; do
         "$VB" -n 1 -w 0 "${ADDR[$t]}" call org.libvirt /org/libvirt/Test org.libvirt.Connect ListDomains u 0 >/dev/null
 done
+# the floor has answered one call too
+"$VB" -n 1 -w 0 "$VBA" call org.bench.Echo /org/bench org.bench.Echo Nop >/dev/null
 rss_line virtbus idle
 rss_line peer idle
+rss_line floor idle
 rss_line virtbus-bus idle
 rss_line peer-bus idle
 
+# Does the target have Domain.GetStats? Call it: only UnknownMethod/UnknownInterface means no.
+# (busctl introspect of the peer's domain sometimes did not list it, and its GetStats went
+# unmeasured.) Any other failure is retried; if it persists, GetStats is measured anyway and
+# its errors show in the raw lines.
+probe_stats() { # TARGET → 0 if it has GetStats
+        local t=$1 out
+        for _ in 1 2 3 4 5; do
+                out=$("$VB" -n 1 -w 0 "${ADDR[$t]}" call org.libvirt "$TESTDOM" org.libvirt.Domain GetStats uu 0 0 2>&1) || true
+                case $out in
+                *" errors=0 "*) return 0 ;;
+                *Error.UnknownMethod* | *Error.UnknownInterface*) return 1 ;;
+                esac
+                sleep 0.5
+        done
+        note "$t: GetStats probe failed 5 times (${out##*first_error=}); measuring it anyway"
+        return 0
+}
 HAVE_STATS=()
 for t in virtbus peer; do
-        if busctl --address="${ADDR[$t]}" introspect org.libvirt "$TESTDOM" org.libvirt.Domain 2>/dev/null | grep -q '^\.GetStats '; then
+        if probe_stats "$t"; then
                 HAVE_STATS+=("$t")
         else
                 note "$t: org.libvirt.Domain.GetStats not implemented, not measured"

@@ -14,13 +14,22 @@ from collections import defaultdict
 raw_path, cmd_path = sys.argv[1], sys.argv[2]
 runs = defaultdict(list)          # (target, name) -> [dict per round]
 date = "?"
+bus = "dbus-daemon"               # runs before BUS= existed were all on dbus-daemon
+versions = {}
 notes = []
 for line in open(raw_path):
     line = line.strip()
     if line.startswith("# date="):
         date = line.split("date=")[1].split("T")[0]
+        m = re.search(r"\bbus=(\S+)", line)
+        if m:
+            bus = m.group(1)
+    if line.startswith("# version "):
+        w = line.split()
+        if len(w) >= 4:
+            versions[w[2]] = w[3]
     if line.startswith("#"):
-        if "not implemented" in line:
+        if "not implemented" in line or "probe failed" in line:
             notes.append(line[2:])
         continue
     if not line.startswith("label="):
@@ -159,15 +168,15 @@ v, p = med("virtbus", "lookup-undefine-all-10000", "p50_us"), med("peer", "looku
 row("LookupByName + Undefine cycle p50, undefining 10,000", v, p, None, "us", "(no target)", "—",
     cmd_of("virtbus", "lookup-undefine-all-10000"))
 
-# memory
-v, p = med("virtbus", "rss-idle", "vmrss_kib"), med("peer", "rss-idle", "vmrss_kib")
-row("RSS idle (peer = libvirtd + libvirt-dbus; after one ListDomains)", v, p, None, "kib", "≤ 4 MiB",
-    metstr(None if v is None else v <= 4096), "`/proc/PID/status` VmRSS")
+# memory; floor = the echo service (`vbbench serve`: libsystemd + libc only) after one Nop
+v, p, f = med("virtbus", "rss-idle", "vmrss_kib"), med("peer", "rss-idle", "vmrss_kib"), med("floor", "rss-idle", "vmrss_kib")
+row("RSS idle (peer = libvirtd + libvirt-dbus; after one ListDomains; floor = echo service after one Nop)",
+    v, p, f, "kib", "≤ 4 MiB", metstr(None if v is None else v <= 4096), "`/proc/PID/status` VmRSS")
 
 for key, what in [("rssanon_kib", "RssAnon: private heap/stack only"), ("pss_kib", "Pss: shared library pages split among their users")]:
-    v, p = med("virtbus", "rss-idle", key), med("peer", "rss-idle", key)
+    v, p, f = med("virtbus", "rss-idle", key), med("peer", "rss-idle", key), med("floor", "rss-idle", key)
     if v is not None:
-        row(f"RSS idle, {what}", v, p, None, "kib", "(VmRSS is the target)", "—", "`/proc/PID/status`, `/proc/PID/smaps_rollup`")
+        row(f"RSS idle, {what}", v, p, f, "kib", "(VmRSS is the target)", "—", "`/proc/PID/status`, `/proc/PID/smaps_rollup`")
 
 
 def per_domain(t):
@@ -211,6 +220,10 @@ for mth in ["Nop"] + methods:
     if cells != ["—"] * 3:
         print(f"| {mth} | " + " | ".join(cells) + " |")
 b = med("floor-peerbus", "Nop-k1", "p50_us")
+print()
+bus_version = versions.get("dbus-broker" if bus == "dbus-broker" else "dbus-daemon")
+print(f"Bus: {bus}" + (f" {bus_version}" if bus_version else "") +
+      (" (run by bench/brokerctl)" if bus == "dbus-broker" else "") + ", private instances, allow-all policy.")
 print()
 print(f"Bus check: echo Nop p50 on the peer's bus {fmt(b, 'us')}, on the virtbus bus {fmt(floor_p50, 'us')}.")
 for n in notes:

@@ -46,7 +46,6 @@ mkdir -p "$STATE"
 rm -f "$STATE"/bus.sock "$STATE"/*.pidfile
 SOCK=$STATE/bus.sock
 ADDR=unix:path=$SOCK
-bench_bus_conf "$SOCK" "$STATE/bus.conf"
 : > "$PIDS"
 
 fail() {
@@ -69,13 +68,7 @@ bench_wait_for 60 "libvirtd" virsh -c qemu:///system uri || fail "libvirtd did n
 t1=$(date +%s.%N)
 awk -v a="$t0" -v b="$t1" 'BEGIN { printf "libvirtd_ready_s=%.3f\n", b - a }' > "$STATE/startup-times"
 
-if [ "$BUS" = dbus-broker ]; then
-        "$BROKERCTL" --listen "$SOCK" > "$STATE/bus.log" 2>&1 &
-        bench_record "$PIDS" bus $! brokerctl
-else
-        dbus-daemon --config-file="$STATE/bus.conf" --nofork > "$STATE/bus.log" 2>&1 &
-        bench_record "$PIDS" bus $! dbus-daemon
-fi
+bench_bus_start "$BUS" "$SOCK" "$STATE/bus" "$PIDS" "$BROKERCTL"
 bench_wait_for 20 "the private bus" "$VBBENCH" -n 1 -w 0 "$ADDR" ping org.freedesktop.DBus ||
         fail "$BUS did not start (see $STATE/bus.log)"
 

@@ -76,14 +76,7 @@ PEER=$("$HERE/peer-up.sh" | tail -1)
 SOCK=$STATE/vb-bus.sock
 VBA=unix:path=$SOCK
 rm -f "$SOCK"
-if [ "$BUS" = dbus-broker ]; then
-        "$BROKERCTL" --listen "$SOCK" > "$STATE/vb-bus.log" 2>&1 &
-        bench_record "$PIDS" bus $! brokerctl
-else
-        bench_bus_conf "$SOCK" "$STATE/vb-bus.conf"
-        dbus-daemon --config-file="$STATE/vb-bus.conf" --nofork > "$STATE/vb-bus.log" 2>&1 &
-        bench_record "$PIDS" bus $! dbus-daemon
-fi
+bench_bus_start "$BUS" "$SOCK" "$STATE/vb-bus" "$PIDS" "$BROKERCTL"
 bench_wait_for 20 "the virtbus bus ($BUS)" "$VB" -n 1 -w 0 "$VBA" ping org.freedesktop.DBus ||
         { cat "$STATE/vb-bus.log" >&2; exit 1; }
 

@@ -429,6 +429,23 @@ fail:
         return 1;
 }
 
+/* With thousands of objects the loop below waits on memory: every object and its
+ * path string are in a different place of the heap. Ask for object i + 16 and for the
+ * path of object i + 8 (whose object was asked for 8 steps ago) ahead of use. */
+static void prefetch_path(const VbBusKind *k, void *const *objs, size_t n, size_t i) {
+        char **cache;
+
+        if (!k->path_cache)
+                return;
+        if (i + 16 < n)
+                __builtin_prefetch(k->path_cache(objs[i + 16]));
+        if (i + 8 < n) {
+                cache = k->path_cache(objs[i + 8]);
+                if (*cache)
+                        __builtin_prefetch(*cache);
+        }
+}
+
 /* List replies hold only the objects the caller may see (libvirt filters list
  * results by the ACL's filter permission, e.g. domain getattr). Privileged callers
  * skip the per-object checks. Returns 1 also while polkit answers are pending: the
@@ -446,6 +463,7 @@ int vb_reply_object_paths(sd_bus_message *m, const VbBusKind *k, void *const *ob
         for (size_t i = 0; r >= 0 && i < n; i++) {
                 _cleanup_free_ char *buf = NULL;
                 const char *path;
+                prefetch_path(k, objs, n, i);
                 if (filter && bc) {
                         sd_bus_error error = SD_BUS_ERROR_NULL;
                         int v = check(m, bc, k, objs[i], acl->filter_object, acl->filter_perm, &error);

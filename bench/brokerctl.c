@@ -521,11 +521,37 @@ static int parse_args(int argc, char *argv[], Args *a) {
         return 0;
 }
 
+static int make_pair(int flags, int *ours, int *theirs, const char *what) {
+        int pair[2];
+        if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | flags, 0, pair) < 0) {
+                int r = -errno;
+                fprintf(stderr, "brokerctl: socketpair() for %s: %s\n", what, strerror(-r));
+                return r;
+        }
+        *ours = pair[0];
+        *theirs = pair[1];
+        return 0;
+}
+
+/* The broker's exit, our stop signals and the broker's log, on the event loop. */
+static int watch(Ctl *c, int log_fd) {
+        int r = sd_event_add_child(c->event, NULL, c->broker_pid, WEXITED, on_broker_exit, c);
+        if (r >= 0)
+                r = sd_event_add_signal(c->event, NULL, SIGTERM, NULL, NULL);
+        if (r >= 0)
+                r = sd_event_add_signal(c->event, NULL, SIGINT, NULL, NULL);
+        if (r >= 0)
+                r = sd_event_add_io(c->event, &c->log_source, log_fd, EPOLLIN, on_broker_log, c);
+        if (r < 0)
+                log_errno(r, "cannot set up the event loop");
+        return r < 0 ? r : 0;
+}
+
 static int run(const Args *a) {
         _cleanup_(closep) int fd_listen = -1, ctl_ours = -1, ctl_theirs = -1, log_ours = -1, log_theirs = -1;
         Ctl c = { .args = a };
         sigset_t mask;
-        int pair[2], r;
+        int r;
 
         /* sd-event takes signals through a signalfd: they must be blocked (also SIGCHLD) */
         sigemptyset(&mask);
@@ -540,20 +566,12 @@ static int run(const Args *a) {
         if (fd_listen < 0)
                 return fd_listen;
 
-        if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0, pair) < 0) {
-                r = -errno;
-                log_errno(r, "socketpair() for the controller");
+        r = make_pair(SOCK_NONBLOCK, &ctl_ours, &ctl_theirs, "the controller");
+        if (r < 0)
                 goto out;
-        }
-        ctl_ours = pair[0];
-        ctl_theirs = pair[1];
-        if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, pair) < 0) {
-                r = -errno;
-                log_errno(r, "socketpair() for the log");
+        r = make_pair(0, &log_ours, &log_theirs, "the log");
+        if (r < 0)
                 goto out;
-        }
-        log_ours = pair[0];
-        log_theirs = pair[1];
 
         r = sd_event_default(&c.event);
         if (r < 0) {
@@ -570,17 +588,9 @@ static int run(const Args *a) {
         close(log_theirs);
         log_theirs = -1;
 
-        r = sd_event_add_child(c.event, NULL, c.broker_pid, WEXITED, on_broker_exit, &c);
-        if (r >= 0)
-                r = sd_event_add_signal(c.event, NULL, SIGTERM, NULL, NULL);
-        if (r >= 0)
-                r = sd_event_add_signal(c.event, NULL, SIGINT, NULL, NULL);
-        if (r >= 0)
-                r = sd_event_add_io(c.event, &c.log_source, log_ours, EPOLLIN, on_broker_log, &c);
-        if (r < 0) {
-                log_errno(r, "cannot set up the event loop");
+        r = watch(&c, log_ours);
+        if (r < 0)
                 goto out;
-        }
 
         r = connect_controller(&c, ctl_ours);
         ctl_ours = -1;  /* owned by the bus now, also on failure */

@@ -286,6 +286,42 @@ static int subtree_enumerate(sd_bus *bus, const char *prefix, void *userdata, ch
         return 1;
 }
 
+/* One kind's collection under a driver tree: its fallback vtable(s) and enumerator. */
+static int register_subtree(sd_bus *bus, VbBusConnect *bc, const VbBusKind *kind) {
+        /* lives as long as the bus: freed with the fallback's floating slot */
+        _cleanup_(sd_bus_slot_unrefp) sd_bus_slot *fslot = NULL;
+        Subtree *s = calloc(1, sizeof(*s));
+        int r;
+
+        if (!s)
+                return -ENOMEM;
+        s->bc = bc;
+        s->kind = kind;
+        s->prefix = vb_strdupf("%s/%s", bc->path, kind->element);
+        r = sd_bus_add_fallback_vtable(bus, &fslot, s->prefix, kind->interface, kind->vtable, subtree_find, s);
+        if (r < 0) {
+                subtree_destroy(s);
+                return r;
+        }
+        /* org.virtbus.Console1 next to org.libvirt.Domain (same lookup, same lifetime) */
+        if (kind == &vb_bus_kind_domain)
+                r = sd_bus_add_fallback_vtable(bus, NULL, s->prefix, VB_CONSOLE_INTERFACE,
+                                               vb_domain_console_vtable, subtree_find, s);
+        /* org.virtbus.StorageVol1 next to org.libvirt.StorageVol, the same way */
+        else if (kind == &vb_bus_kind_storage_vol)
+                r = sd_bus_add_fallback_vtable(bus, NULL, s->prefix, VB_STORAGE_VOL_STREAM_INTERFACE,
+                                               vb_storage_vol_stream_vtable, subtree_find, s);
+        if (r < 0) {
+                subtree_destroy(s);
+                return r;
+        }
+        sd_bus_slot_set_destroy_callback(fslot, subtree_destroy);
+        r = sd_bus_slot_set_floating(fslot, 1);
+        if (r < 0)
+                return r;
+        return sd_bus_add_node_enumerator(bus, NULL, s->prefix, subtree_enumerate, s);
+}
+
 int vb_bus_connect_register(sd_bus *bus, VbConnect *conn, VbBusConnect **ret) {
         VbBusConnect *bc;
         size_t slot;
@@ -314,37 +350,7 @@ int vb_bus_connect_register(sd_bus *bus, VbConnect *conn, VbBusConnect **ret) {
         if (r < 0)
                 return r;
         for (size_t i = 1; vb_bus_kinds[i]; i++) {
-                /* lives as long as the bus: freed with the fallback's floating slot */
-                _cleanup_(sd_bus_slot_unrefp) sd_bus_slot *fslot = NULL;
-                Subtree *s = calloc(1, sizeof(*s));
-                if (!s)
-                        return -ENOMEM;
-                s->bc = bc;
-                s->kind = vb_bus_kinds[i];
-                s->prefix = vb_strdupf("%s/%s", bc->path, s->kind->element);
-                r = sd_bus_add_fallback_vtable(bus, &fslot, s->prefix, s->kind->interface,
-                                               s->kind->vtable, subtree_find, s);
-                if (r < 0) {
-                        subtree_destroy(s);
-                        return r;
-                }
-                /* org.virtbus.Console1 next to org.libvirt.Domain (same lookup, same lifetime) */
-                if (s->kind == &vb_bus_kind_domain)
-                        r = sd_bus_add_fallback_vtable(bus, NULL, s->prefix, VB_CONSOLE_INTERFACE,
-                                                       vb_domain_console_vtable, subtree_find, s);
-                /* org.virtbus.StorageVol1 next to org.libvirt.StorageVol, the same way */
-                else if (s->kind == &vb_bus_kind_storage_vol)
-                        r = sd_bus_add_fallback_vtable(bus, NULL, s->prefix, VB_STORAGE_VOL_STREAM_INTERFACE,
-                                                       vb_storage_vol_stream_vtable, subtree_find, s);
-                if (r < 0) {
-                        subtree_destroy(s);
-                        return r;
-                }
-                sd_bus_slot_set_destroy_callback(fslot, subtree_destroy);
-                r = sd_bus_slot_set_floating(fslot, 1);
-                if (r < 0)
-                        return r;
-                r = sd_bus_add_node_enumerator(bus, NULL, s->prefix, subtree_enumerate, s);
+                r = register_subtree(bus, bc, vb_bus_kinds[i]);
                 if (r < 0)
                         return r;
         }

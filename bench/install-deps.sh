@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
 # Install what bench/ needs on Debian 12: the build of vbbench (gcc, libsystemd),
 # the private bus (dbus-daemon; dbus-broker for BUS=broker), and the peer stack
-# (libvirtd + libvirt-dbus).
+# (libvirtd + libvirt-dbus); QEMU for the QEMU connection rows (libvirtd and virtbusd
+# --drivers qemu both probe the emulator).
 # Idempotent. Package scripts are kept from starting libvirtd/virtlogd on this
 # machine (a temporary policy-rc.d): bench/peer-up.sh starts its own, by PID.
 # --versions prints the installed versions afterwards.
@@ -19,6 +20,7 @@ pkgs=(
         dbus-daemon dbus-bin systemd                # the private bus, busctl
         dbus-broker                                 # BUS=broker runs (bench/brokerctl)
         libvirt-daemon libvirt-clients libvirt-dbus # the peer
+        libvirt-daemon-driver-qemu qemu-system-x86  # the QEMU rows: libvirtd's qemu:///system, virtbusd --drivers qemu
         procps util-linux
 )
 
@@ -48,6 +50,6 @@ fi
 
 if [ "${1:-}" = --versions ]; then
         dpkg-query -W -f='${Package} ${Version}\n' dbus-daemon dbus-broker libvirt-daemon libvirt-clients \
-                libvirt-dbus libvirt0 libsystemd0 gcc
+                libvirt-dbus libvirt0 libsystemd0 qemu-system-x86 gcc
         echo "kernel $(uname -r)"
 fi

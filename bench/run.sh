@@ -11,16 +11,24 @@
 #     own minimal controller: allow-all policy, as the dbus-daemon config);
 #   - start → name owned: virtbusd and libvirt-dbus (each started -n times, 0 domains), and
 #     virtbusd --drivers qemu with QEMU_DOMAINS persistent domain configs (after 1 warm-up start);
+#   - with QEMU_PATH (default 1), the QEMU connection: a third private bus (same kind) with
+#     BUILD_DIR/virtbusd --drivers qemu (scratch --root) and its own echo floor; one shut-off
+#     QEMU domain, vbbench-q, is defined through DomainDefineXML on /org/libvirt/QEMU there
+#     and on the peer (libvirt-dbus → libvirtd qemu:///system) after the idle RSS lines, and
+#     undefined on both at the end, also when the run fails;
 #   - ROUNDS interleaved rounds (the target order rotates every round) of: Ping, Nop, every
 #     per-call method sequentially and with 4 and 16 calls in flight, the define+undefine
-#     cycle, then the scale steps (define to 1,000 and 10,000 domains on the test driver of
+#     cycle, the QEMU connection's sequential calls (ListDomains, DomainLookupByName,
+#     GetXMLDesc, GetState, Properties.GetAll on vbbench-q; echo Nop on the third bus), then
+#     the scale steps (define to 1,000 and 10,000 domains on the test driver of
 #     both; ListDomains, GetManagedObjects (virtbus), Introspect of the domain subtree,
 #     lookups; RSS; undefine all);
 #   - bench/summarize.py: medians over rounds → OUT_DIR/summary.md (the table of README.md).
 # Raw result lines: OUT_DIR/raw.txt ("label=rR/TARGET/NAME key=value..."), commands in
 # OUT_DIR/commands.tsv. Env: ROUNDS (3), N (5000 sequential calls), KS ("4 16"),
 # SCALE ("1000 10000", "" to skip), STARTS (5 starts per round), QEMU_DOMAINS (10000, "" to skip),
-# BENCH_STATE (/tmp/vbbench), BUS (dbus-daemon, or broker / dbus-broker).
+# QEMU_PATH (1; 0 or "" skips the QEMU connection rows), BENCH_STATE (/tmp/vbbench),
+# BUS (dbus-daemon, or broker / dbus-broker).
 set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 . "$HERE/lib/common.sh"
@@ -33,6 +41,12 @@ KS=${KS:-4 16}
 SCALE=${SCALE-1000 10000}
 STARTS=${STARTS:-5}
 QEMU_DOMAINS=${QEMU_DOMAINS-10000}
+QEMU_PATH=${QEMU_PATH-1}
+case $QEMU_PATH in
+"" | 0) QEMU_PATH=0 ;;
+1) ;;
+*) echo "run.sh: QEMU_PATH=$QEMU_PATH: 1 (default) or 0" >&2; exit 1 ;;
+esac
 STATE=${BENCH_STATE:-/tmp/vbbench}
 export PEER_STATE=$STATE/peer
 case ${BUS:-dbus-daemon} in
@@ -48,6 +62,16 @@ export VBBENCH=$VB              # peer-up.sh uses the same builds
 PIDS=$STATE/pids
 TESTDOM=/org/libvirt/Test/domain/_6695eb01_f6a4_8304_79aa_97f2502e193f   # test:///default's "test"
 DOMXML="<domain type='test'><name>NAME</name><memory unit='KiB'>131072</memory><vcpu>1</vcpu><os><type arch='x86_64'>hvm</type></os></domain>"
+# The QEMU connection rows: one defined, shut-off domain on both sides. A fixed UUID gives it
+# the same path on both, and a define left over by a killed run is simply redefined.
+QDOM=vbbench-q
+QDOM_UUID=7662656e-6368-4071-8000-000000000001
+QDOMXML="<domain type='qemu'><name>$QDOM</name><uuid>$QDOM_UUID</uuid><memory unit='KiB'>32768</memory><vcpu>1</vcpu><os><type arch='x86_64' machine='pc'>hvm</type></os></domain>"
+QSOCK=$STATE/vbq-bus.sock
+VQA=unix:path=$QSOCK
+QDEF_VB=0       # 1 from the DomainDefineXML of vbbench-q on that side until its Undefine
+QDEF_PEER=0
+PEER=
 
 [ -x "$VIRTBUSD" ] || { echo "run.sh: no virtbusd in $BUILD (meson setup $BUILD --buildtype=release && ninja -C $BUILD)" >&2; exit 1; }
 "$HERE/install-deps.sh" >&2
@@ -63,11 +87,38 @@ CMDS=$OUT/commands.tsv
 : > "$CMDS"
 : > "$PIDS"
 
+qdom_undefine() { # ADDRESS: look vbbench-q up on /org/libvirt/QEMU there and undefine it
+        local p
+        p=$(busctl --timeout=60 --address="$1" call org.libvirt /org/libvirt/QEMU org.libvirt.Connect \
+                DomainLookupByName s "$QDOM" 2>/dev/null | awk '{ gsub("\"", "", $2); print $2 }') || true
+        [ -n "$p" ] || return 1
+        busctl --timeout=60 --address="$1" call org.libvirt "$p" org.libvirt.Domain Undefine u 0 > /dev/null
+}
+
+# Also on failure: vbbench-q must not stay in libvirtd's /etc/libvirt/qemu (peer-down.sh only
+# stops processes). Through libvirt-dbus, else virsh on our libvirtd, else (libvirtd gone)
+# the config file itself if it is ours. virtbusd's copy lives in a scratch root.
 cleanup() {
+        if [ "$QDEF_VB" = 1 ] && qdom_undefine "$VQA"; then
+                QDEF_VB=0
+        fi
+        if [ "$QDEF_PEER" = 1 ]; then
+                if { [ -n "$PEER" ] && qdom_undefine "$PEER"; } ||
+                        env -u LIBVIRT_DEFAULT_URI virsh -c qemu:///system undefine "$QDOM" > /dev/null 2>&1; then
+                        QDEF_PEER=0
+                fi
+        fi
         bench_stop_recorded "$PIDS" run.sh || true
         "$HERE/peer-down.sh" || true
+        rm -rf "$STATE/vbq-root"
+        if [ "$QDEF_PEER" = 1 ] && grep -qs "<uuid>$QDOM_UUID</uuid>" "/etc/libvirt/qemu/$QDOM.xml"; then
+                echo "run.sh: could not undefine $QDOM on the peer; removing /etc/libvirt/qemu/$QDOM.xml" >&2
+                rm -f "/etc/libvirt/qemu/$QDOM.xml"
+        fi
 }
 trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
 
 note() { echo "# $*" | tee -a "$RAW" >&2; }
 
@@ -102,18 +153,25 @@ m() {
 }
 
 # virtbusd must survive the whole run: if it is gone, say how it ended (exit status or signal)
-check_virtbusd() {
+check_daemon() { # PID WHAT LOG
         local rc=0
-        bench_alive "$VBPID" virtbusd && return 0
-        wait "$VBPID" 2>/dev/null || rc=$?
+        bench_alive "$1" virtbusd && return 0
+        wait "$1" 2>/dev/null || rc=$?
         if [ "$rc" -gt 128 ]; then
-                note "VIRTBUSD DIED in round $ROUND: killed by signal $((rc - 128)) ($(kill -l $((rc - 128)) 2>/dev/null))"
+                note "$2 DIED in round $ROUND: killed by signal $((rc - 128)) ($(kill -l $((rc - 128)) 2>/dev/null))"
         else
-                note "VIRTBUSD DIED in round $ROUND: exit status $rc"
+                note "$2 DIED in round $ROUND: exit status $rc"
         fi
-        tail -20 "$STATE/virtbusd.log" | sed 's/^/# virtbusd.log: /' | tee -a "$RAW" >&2
+        tail -20 "$STATE/$3" | sed "s/^/# $3: /" | tee -a "$RAW" >&2
         /usr/bin/python3 "$HERE/summarize.py" "$RAW" "$CMDS" > "$OUT/summary.md" || true
         exit 1
+}
+
+check_virtbusd() {
+        check_daemon "$VBPID" VIRTBUSD virtbusd.log
+        if [ "$QEMU_PATH" = 1 ]; then
+                check_daemon "$VQPID" "VIRTBUSD (--drivers qemu)" virtbusd-qemu.log
+        fi
 }
 
 bus_pids() { # PIDSFILE: the bus's processes: dbus-daemon, or brokerctl and its dbus-broker
@@ -223,6 +281,49 @@ for t in virtbus peer; do
         fi
 done
 
+# ------------------------------------------------------------------ the QEMU connection
+# A third private bus of the same kind with virtbusd --drivers qemu and its own echo (the floor
+# of these rows): the long-lived virtbusd above stays --drivers test, as every other row.
+# Started after the idle RSS lines, so they do not see it (nor the peer's QEMU connection).
+declare -A QPATH
+qdom_define() { # TARGET: DomainDefineXML of vbbench-q on its /org/libvirt/QEMU → QPATH[TARGET]
+        local out
+        out=$(busctl --timeout=120 --address="${ADDR[$1]}" call org.libvirt /org/libvirt/QEMU \
+                org.libvirt.Connect DomainDefineXML s "$QDOMXML" 2>&1) || true
+        QPATH[$1]=$(echo "$out" | awk '$1 == "o" { gsub("\"", "", $2); print $2 }')
+        if [ -z "${QPATH[$1]}" ]; then
+                note "$1: DomainDefineXML of $QDOM on /org/libvirt/QEMU failed: $out"
+                exit 1
+        fi
+        note "$1: $QDOM defined on /org/libvirt/QEMU: ${QPATH[$1]}"
+}
+if [ "$QEMU_PATH" = 1 ]; then
+        rm -f "$QSOCK"
+        rm -rf "$STATE/vbq-root"
+        bench_bus_start "$BUS" "$QSOCK" "$STATE/vbq-bus" "$PIDS" "$BROKERCTL" qemu-bus
+        bench_wait_for 20 "the QEMU rows' bus ($BUS)" "$VB" -n 1 -w 0 "$VQA" ping org.freedesktop.DBus ||
+                { cat "$STATE/vbq-bus.log" >&2; exit 1; }
+        "$VB" "$VQA" serve org.bench.Echo > "$STATE/echo-qemu.log" 2>&1 &
+        bench_record "$PIDS" echo-qemubus $! vbbench
+        "$VIRTBUSD" --bus "$VQA" --root "$STATE/vbq-root" --drivers qemu > "$STATE/virtbusd-qemu.log" 2>&1 &
+        VQPID=$!
+        bench_record "$PIDS" virtbusd-qemu "$VQPID" virtbusd
+        ADDR[virtbus-qemu]=$VQA
+        ADDR[floor-qemu]=$VQA
+        bench_wait_for 60 "virtbusd --drivers qemu (ListDomains on /org/libvirt/QEMU)" "$VB" -n 1 -w 0 "$VQA" \
+                call org.libvirt /org/libvirt/QEMU org.libvirt.Connect ListDomains u 0 ||
+                { tail -20 "$STATE/virtbusd-qemu.log" >&2; exit 1; }
+        # libvirt-dbus opens qemu:///system on first use (libvirtd may probe QEMU first)
+        bench_wait_for 120 "libvirt-dbus → libvirtd (ListDomains on /org/libvirt/QEMU)" "$VB" -n 1 -w 0 "$PEER" \
+                call org.libvirt /org/libvirt/QEMU org.libvirt.Connect ListDomains u 0 ||
+                { tail -20 "$PEER_STATE/libvirtd.log" >&2; exit 1; }
+        bench_wait_for 20 "echo service" "$VB" -n 1 -w 0 "$VQA" ping org.bench.Echo
+        QDEF_VB=1
+        qdom_define virtbus-qemu
+        QDEF_PEER=1
+        qdom_define peer
+fi
+
 order() { # the targets of this round, rotated: $1... → rotation by ROUND
         local a=("$@") i n=$#
         for ((i = 0; i < n; i++)); do
@@ -242,6 +343,18 @@ per_call() { # NAME PATH IFACE METHOD SIG ARGS...   on peer and virtbus, k = 1 a
                         fi
                         m "$t" "$name-k$k" "-k $k -n $N" call org.libvirt "$path" "$@"
                 done
+        done
+}
+
+qemu_call() { # NAME PATH|@dom IFACE METHOD SIG ARGS...   sequential, QEMU connection of peer and virtbus
+        local name=$1 path=$2 t p
+        shift 2
+        for t in $(order peer virtbus-qemu); do
+                p=$path
+                if [ "$p" = @dom ]; then
+                        p=${QPATH[$t]}
+                fi
+                m "$t" "QEMU-$name-k1" "-k 1 -n $N" call org.libvirt "$p" "$@"
         done
 }
 
@@ -306,6 +419,15 @@ for ROUND in $(seq "$ROUNDS"); do
                         --then org.libvirt.Domain Undefine u 0
         done
 
+        if [ "$QEMU_PATH" = 1 ]; then
+                m floor-qemu Nop-k1 "-k 1 -n $N" call org.bench.Echo /org/bench org.bench.Echo Nop
+                qemu_call ListDomains /org/libvirt/QEMU org.libvirt.Connect ListDomains u 0
+                qemu_call DomainLookupByName /org/libvirt/QEMU org.libvirt.Connect DomainLookupByName s "$QDOM"
+                qemu_call GetXMLDesc @dom org.libvirt.Domain GetXMLDesc u 0
+                qemu_call GetState @dom org.libvirt.Domain GetState u 0
+                qemu_call GetAll @dom org.freedesktop.DBus.Properties GetAll s org.libvirt.Domain
+        fi
+
         check_virtbusd
         [ -n "$SCALE" ] || continue
         cur=0
@@ -328,6 +450,16 @@ for ROUND in $(seq "$ROUNDS"); do
         done
         check_virtbusd
 done
+if [ "$QEMU_PATH" = 1 ]; then
+        for t in virtbus-qemu peer; do
+                if qdom_undefine "${ADDR[$t]}"; then
+                        note "$t: $QDOM undefined"
+                        if [ "$t" = peer ]; then QDEF_PEER=0; else QDEF_VB=0; fi
+                else
+                        note "$t: Undefine of $QDOM failed (cleanup retries)"
+                fi
+        done
+fi
 note "done $(date -u +%FT%TZ)"
 
 /usr/bin/python3 "$HERE/summarize.py" "$RAW" "$CMDS" > "$OUT/summary.md"

@@ -125,6 +125,21 @@ ok = None if None in (v, p, f2) else (v <= 1.3 * f2 and p / v >= 2)
 row("DomainDefineXML + Undefine cycle p50 (floor = 2 Nops)", v, p, f2, "us", "≤ 1.3× floor, ≤ 0.5× peer", metstr(ok),
     cmd_of("virtbus", "define-undefine"))
 
+# the QEMU connection, sequential: ≥ 4× faster than the peer (libvirt-dbus → libvirtd qemu:///system);
+# virtbusd --drivers qemu on a third bus, the floor is the echo's Nop on that bus
+qemu_methods = ["ListDomains", "DomainLookupByName", "GetXMLDesc", "GetState", "GetAll"]
+floor_q = med("floor-qemu", "Nop-k1", "p50_us")
+for mth in qemu_methods:
+    name = f"QEMU-{mth}-k1"
+    v, p = med("virtbus-qemu", name, "p50_us"), med("peer", name, "p50_us")
+    if v is None and p is None:
+        continue
+    ok = None if None in (v, p) else p / v >= 4
+    note = "".join(f" ({t} errors)" for t in ["virtbus-qemu", "peer"] if errors(t, name))
+    row(f"{mth} p50, sequential, QEMU connection (1 shut-off domain; virtbus `--drivers qemu`, peer via "
+        f"libvirtd; floor: echo on virtbus's bus){note}", v, p, floor_q, "us", "≥ 4× faster than peer (≤ 0.25× peer)",
+        metstr(ok), cmd_of("virtbus-qemu" if v is not None else "peer", name))
+
 # in flight: calls/s ≥ 3× the peer at 16
 for k in [4, 16]:
     fk = med("floor", f"Nop-k{k}", "calls_per_s")
@@ -219,12 +234,21 @@ for mth in ["Nop"] + methods:
         cells.append("—" if r is None else f"{r[0]:.0f}–{r[1]:.0f}")
     if cells != ["—"] * 3:
         print(f"| {mth} | " + " | ".join(cells) + " |")
+for mth in qemu_methods:
+    name = f"QEMU-{mth}-k1"
+    cells = []
+    for t, n in [("floor-qemu", "Nop-k1"), ("peer", name), ("virtbus-qemu", name)]:
+        r = rng(t, n, "p50_us")
+        cells.append("—" if r is None else f"{r[0]:.0f}–{r[1]:.0f}")
+    if cells[1:] != ["—"] * 2:
+        print(f"| {mth}, QEMU connection (floor: Nop on its bus) | " + " | ".join(cells) + " |")
 b = med("floor-peerbus", "Nop-k1", "p50_us")
 print()
 bus_version = versions.get("dbus-broker" if bus == "dbus-broker" else "dbus-daemon")
 print(f"Bus: {bus}" + (f" {bus_version}" if bus_version else "") +
       (" (run by bench/brokerctl)" if bus == "dbus-broker" else "") + ", private instances, allow-all policy.")
 print()
-print(f"Bus check: echo Nop p50 on the peer's bus {fmt(b, 'us')}, on the virtbus bus {fmt(floor_p50, 'us')}.")
+print(f"Bus check: echo Nop p50 on the peer's bus {fmt(b, 'us')}, on the virtbus bus {fmt(floor_p50, 'us')}" +
+      (f", on the bus of virtbusd --drivers qemu {fmt(floor_q, 'us')}." if floor_q is not None else "."))
 for n in notes:
     print(f"\nNote: {n}")

@@ -119,15 +119,16 @@ bench_qemu_configs() {
         find "$cfg" -name '*.xml' -exec chmod 600 {} +
 }
 
-bench_bus_start() { # KIND SOCKET STATEPREFIX PIDSFILE BROKERCTL: one private bus in the background
+bench_bus_start() { # KIND SOCKET STATEPREFIX PIDSFILE BROKERCTL [NAME]: one private bus in the background
         # KIND dbus-broker: brokerctl (bench/brokerctl.c) runs dbus-broker with an allow-all
-        # policy; else dbus-daemon with bench_bus_conf's. Log in STATEPREFIX.log.
+        # policy; else dbus-daemon with bench_bus_conf's. Log in STATEPREFIX.log. Recorded in
+        # PIDSFILE as NAME (default "bus").
         if [ "$1" = dbus-broker ]; then
                 "$5" --listen "$2" > "$3.log" 2>&1 &
-                bench_record "$4" bus $! brokerctl
+                bench_record "$4" "${6:-bus}" $! brokerctl
         else
                 bench_bus_conf "$2" "$3.conf"
                 dbus-daemon --config-file="$3.conf" --nofork > "$3.log" 2>&1 &
-                bench_record "$4" bus $! dbus-daemon
+                bench_record "$4" "${6:-bus}" $! dbus-daemon
         fi
 }

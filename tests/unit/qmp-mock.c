@@ -7,6 +7,7 @@
 
 #include "qmp-mock.h"
 #include "util.h"
+#include "xml-util.h"
 
 _printf_(2, 3) static void mock_fail(QmpMock *m, const char *fmt, ...) {
         va_list ap;
@@ -25,6 +26,25 @@ void qmp_mock_add_line(QmpMock *m, const char *line) {
         m->lines[m->n_lines++] = vb_strdup(line);
 }
 
+/* @line with every placeholder of m->subst replaced. */
+static char *subst_line(const QmpMock *m, const char *line) {
+        VbBuf b = { 0 };
+
+        while (*line) {
+                size_t i = 0;
+
+                for (; m->subst && m->subst[i]; i += 2)
+                        if (strncmp(line, m->subst[i], strlen(m->subst[i])) == 0)
+                                break;
+                if (m->subst && m->subst[i]) {
+                        vb_buf_puts(&b, m->subst[i + 1]);
+                        line += strlen(m->subst[i]);
+                } else
+                        vb_buf_add(&b, line++, 1);
+        }
+        return b.len > 0 ? vb_buf_steal(&b) : vb_strdup("");
+}
+
 static int load(QmpMock *m, const char *name) {
         _cleanup_free_ char *path = vb_strdupf("tests/data/qmp/%s.txt", name);
         _cleanup_free_ char *line = NULL;
@@ -39,7 +59,11 @@ static int load(QmpMock *m, const char *name) {
                         line[--l] = 0;
                 if (l == 0 || line[0] == '#')
                         continue;
-                qmp_mock_add_line(m, line);
+                if (m->subst) {
+                        _cleanup_free_ char *t = subst_line(m, line);
+                        qmp_mock_add_line(m, t);
+                } else
+                        qmp_mock_add_line(m, line);
         }
         fclose(f);
         return 0;

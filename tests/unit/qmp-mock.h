@@ -9,7 +9,9 @@
  *              not answered yet, or, for "id": "@N", to the Nth oldest one.
  *   C: <json>  the client must send this object; compared ignoring "id".
  *   CLOSE      the monitor closes its end.
- *   # ...      comment; blank lines are skipped. */
+ *   # ...      comment; blank lines are skipped.
+ * Placeholders set in QmpMock.subst before the start (a temporary path, say) are
+ * replaced in every line as it is loaded. */
 #include <stdbool.h>
 #include <stddef.h>
 
@@ -24,6 +26,7 @@ typedef struct QmpMock {
         size_t n_lines, pos;
         size_t chunk;           /* bytes per write; 0 = as much as the socket takes */
         bool coalesce;          /* consecutive S lines go out in one write */
+        const char *const *subst; /* "@NAME@", "value" pairs, NULL-terminated, or NULL */
         char *out;
         size_t out_len, out_off;
         json_tokener *tok;

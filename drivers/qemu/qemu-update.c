@@ -227,6 +227,11 @@ typedef struct Update {
         json_object *resend;         /* the medium command in flight, to send again */
         unsigned tray_retries;
         bool reopening;
+        size_t added_at;             /* cmds index of the new medium's first blockdev-add (0: none) */
+        char *target_dev;            /* names the new nodes: file-<dev>, fmt-<dev> */
+        unsigned dropping;           /* node deletions still to answer after a failure */
+        int fail_r;                  /* the failure reported once they are answered */
+        VbError fail;
 } Update;
 
 static Update *update_free(Update *u) {
@@ -235,6 +240,8 @@ static Update *update_free(Update *u) {
         for (size_t i = 0; i < ELEMENTSOF(u->cmds); i++)
                 json_object_put(u->cmds[i]);
         json_object_put(u->resend);
+        vb_error_clear(&u->fail);
+        free(u->target_dev);
         free(u->qdev);
         vb_domain_def_free(u->live);
         vb_domain_def_free(u->config);
@@ -290,6 +297,9 @@ static int media_cmds(Update *u, const VbDomainDisk *old, const VbDomainDisk *k,
         u->eject = isempty(k->source);
         if (r < 0 || u->eject)
                 return r;
+        u->added_at = u->n;
+        free(u->target_dev);
+        u->target_dev = vb_strdup(k->target_dev);
         r = add(u, "blockdev-add", args_new("driver", 's', streq(k->type, "block") ? "host_cdrom" : "file",
                                             "filename", 's', k->source, "node-name", 's', file,
                                             "read-only", 'b', true, NULL));
@@ -346,6 +356,47 @@ static void install_empty(Update *u) {
 static void update_next(Update *u);
 static void update_reply(VbQmp *qmp, int r, json_object *ret, const char *cls, const char *desc, void *userdata);
 
+static void drop_reply(VbQmp *qmp, int r, json_object *ret, const char *cls, const char *desc, void *userdata) {
+        Update *u = userdata;
+        VbQemuDom *q = u->dom->priv;
+
+        if (r == -ECANCELED || !q || q->job_op != u->op || !q->qmp) {
+                update_free(u);         /* whoever dropped the monitor ended the job */
+                return;
+        }
+        if (--u->dropping > 0)
+                return;
+        vb_qemu_job_end(u->dom, u->fail_r, &u->fail);
+        update_free(u);
+}
+
+/* A failure after the new medium's nodes were added but before they went in: delete
+ * them (their errors do not matter: a node that was not made cannot be deleted), or
+ * the next media change could not add nodes of the same names. The job ends with
+ * @r and @e once QEMU answered. true when that is under way. */
+static bool drop_new_nodes(Update *u, int r, VbError *e) {
+        const char *dev = u->target_dev;
+        _cleanup_free_ char *file = NULL, *fmt = NULL;
+        VbQmp *qmp = ((VbQemuDom *) u->dom->priv)->qmp;
+
+        if (!u->disk || u->added_at == 0 || u->sent <= u->added_at || !dev || !qmp)
+                return false;
+        file = vb_strdupf("file-%s", dev);
+        fmt = vb_strdupf("fmt-%s", dev);
+        if (!file || !fmt ||
+            vb_qmp_command(qmp, "blockdev-del", args_new("node-name", 's', fmt, NULL), NULL, 0, drop_reply, u) < 0)
+                return false;
+        u->dropping = 1;
+        if (vb_qmp_command(qmp, "blockdev-del", args_new("node-name", 's', file, NULL), NULL, 0, drop_reply, u) >= 0)
+                u->dropping = 2;
+        u->fail_r = r;
+        u->fail = *e;           /* reported when the deletions are answered */
+        *e = VB_ERROR_NULL;
+        return true;
+}
+
+static void update_reply(VbQmp *qmp, int r, json_object *ret, const char *cls, const char *desc, void *userdata);
+
 #define TRAY_RETRIES_MAX 5
 
 /* A guest may close an open tray between two of our commands (SeaBIOS polling an IDE
@@ -385,6 +436,8 @@ static void update_reply(VbQmp *qmp, int r, json_object *ret, const char *cls, c
                              desc ? desc : strerror(-r));
                 if (u->disk && u->removed_at > 0 && u->sent > u->removed_at)
                         install_empty(u);
+                if (drop_new_nodes(u, r, &e))
+                        return;
                 vb_qemu_job_end(u->dom, r, &e);
                 update_free(u);
                 return;

@@ -349,14 +349,16 @@ static void test_live_remove_retried(void **state) {
         live_end(&l);
 }
 
-/* Refused once more than TRAY_RETRIES_MAX: fails with QEMU's text, the drive empty. */
+/* Refused once more than TRAY_RETRIES_MAX: fails with QEMU's text, the drive empty,
+ * and the nodes made for the new medium deleted so that the next change can add them. */
 static void test_live_retries_exhausted(void **state) {
         Live l;
 
         live_start(&l, "update-tray-exhausted");
         live_update(&l, l.iso_b);
         check_error(&l, "QEMU refused blockdev-insert-medium: Tray of device 'hdc' is not open");
-        assert_int_equal(l.mock.n_commands, 1 + 8 + 2 * 5);   /* capabilities, the plan, 5 retries */
+        /* capabilities, the plan, 5 retries, then the new nodes deleted */
+        assert_int_equal(l.mock.n_commands, 1 + 8 + 2 * 5 + 2);
         assert_null(live_cdrom(&l)->source);
         assert_non_null(strstr(strempty(live_cdrom(&l)->target_extra), "tray='open'"));
         live_end(&l);

@@ -45,10 +45,7 @@ VbSecretDef *vb_secret_def_copy(const VbSecretDef *s) {
         VbSecretDef *d;
         if (!s)
                 return NULL;
-        d = calloc(1, sizeof(*d));
-        if (!d)
-                abort();
-        *d = *s;
+        d = vb_memdup(s, sizeof(*s));
         d->description = vb_strdup(s->description);
         d->usage_id = vb_strdup(s->usage_id);
         return d;
@@ -109,9 +106,7 @@ int vb_secret_def_parse(const char *xml, unsigned flags, VbSecretDef **ret, VbEr
         int r = vb_xml_parse(xml, "secret", &doc, e);
         if (r < 0)
                 return r;
-        def = calloc(1, sizeof(*def));
-        if (!def)
-                abort();
+        def = vb_calloc(1, sizeof(*def));
         r = secret_parse_root(xmlDocGetRootElement(doc), def, e);
         xmlFreeDoc(doc);
         if (r < 0)
@@ -122,13 +117,11 @@ int vb_secret_def_parse(const char *xml, unsigned flags, VbSecretDef **ret, VbEr
 
 char *vb_secret_def_format(const VbSecretDef *def, unsigned flags) {
         _cleanup_vb_buf_ VbBuf b = { 0 };
-        char uuid[37];
 
         vb_buf_printf(&b, "<secret ephemeral='%s' private='%s'>\n",
                       def->ephemeral ? "yes" : "no", def->private_ ? "yes" : "no");
         vb_buf_indent(&b, 2);
-        vb_uuid_format(def->uuid, uuid);
-        vb_buf_line(&b, "<uuid>%s</uuid>", uuid);
+        vb_buf_uuid(&b, def->uuid);
         vb_buf_elem(&b, "description", def->description);
         if (def->usage_type != VB_SECRET_USAGE_NONE &&
             (unsigned) def->usage_type < _VB_SECRET_USAGE_MAX) {

@@ -41,10 +41,7 @@ VbSnapshotDef *vb_snapshot_def_copy(const VbSnapshotDef *s) {
         VbSnapshotDef *d;
         if (!s)
                 return NULL;
-        d = calloc(1, sizeof(*d));
-        if (!d)
-                abort();
-        *d = *s;
+        d = vb_memdup(s, sizeof(*s));
         d->name = vb_strdup(s->name);
         d->description = vb_strdup(s->description);
         d->state = vb_strdup(s->state);
@@ -123,9 +120,7 @@ int vb_snapshot_def_parse(const char *xml, unsigned flags, VbSnapshotDef **ret, 
         r = vb_xml_parse(xml, "domainsnapshot", &doc, e);
         if (r < 0)
                 return r;
-        def = calloc(1, sizeof(*def));
-        if (!def)
-                abort();
+        def = vb_calloc(1, sizeof(*def));
         r = snapshot_parse_root(xmlDocGetRootElement(doc), flags, def, e);
         xmlFreeDoc(doc);
         if (r < 0)
@@ -151,14 +146,9 @@ char *vb_snapshot_def_format(const VbSnapshotDef *def, unsigned flags) {
         }
         vb_buf_line(&b, "<creationTime>%lld</creationTime>", def->creation_time);
         if (def->memory_snapshot) {
-                for (int i = 0; i < b.indent; i++)
-                        vb_buf_puts(&b, " ");
+                vb_buf_pad(&b);
                 vb_buf_printf(&b, "<memory snapshot='%s'", def->memory_snapshot);
-                if (def->memory_file) {
-                        vb_buf_puts(&b, " file='");
-                        vb_buf_escape(&b, def->memory_file);
-                        vb_buf_puts(&b, "'");
-                }
+                vb_buf_attr(&b, "file", def->memory_file);
                 vb_buf_puts(&b, "/>\n");
         }
         vb_buf_fragment(&b, def->disks_xml);

@@ -15,6 +15,10 @@ char *vb_xml_keep(xmlNodePtr n);
 void vb_xml_keep_append(char **list, xmlNodePtr n);
 /* Inner content of @n (its element children), kept; NULL when it has none. */
 char *vb_xml_keep_children(xmlNodePtr n);
+/* Escaped text. Line breaks become character references so that vb_buf_fragment()
+ * can re-indent a kept fragment line by line without touching its content; in
+ * attribute values (@attr) tabs do too, as a parser would turn a literal one into a space. */
+void vb_xml_keep_text(VbBuf *b, const char *s, bool attr);
 
 /* Element helpers */
 static inline bool vb_xml_is(xmlNodePtr n, const char *name) {

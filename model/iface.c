@@ -150,7 +150,8 @@ static int iface_parse_basics(xmlNodePtr root, VbInterfaceDef *def, VbError *e) 
         return 0;
 }
 
-static int iface_parse_root(xmlNodePtr root, VbInterfaceDef *def, VbError *e) {
+static int iface_parse_root(xmlNodePtr root, unsigned flags, void *userdata, VbError *e) {
+        VbInterfaceDef *def = userdata;
         int r = iface_parse_basics(root, def, e);
         if (r < 0)
                 return r;
@@ -171,14 +172,10 @@ static int iface_parse_root(xmlNodePtr root, VbInterfaceDef *def, VbError *e) {
 }
 
 int vb_iface_def_parse(const char *xml, unsigned flags, VbInterfaceDef **ret, VbError *e) {
-        _cleanup_(vb_iface_def_freep) VbInterfaceDef *def = NULL;
-        xmlDocPtr doc = NULL;
-        int r = vb_xml_parse(xml, "interface", &doc, e);
-        if (r < 0)
-                return r;
-        def = vb_calloc(1, sizeof(*def));
-        r = iface_parse_root(xmlDocGetRootElement(doc), def, e);
-        xmlFreeDoc(doc);
+        _cleanup_(vb_iface_def_freep) VbInterfaceDef *def = vb_calloc(1, sizeof(*def));
+        int r;
+
+        r = vb_xml_parse_def(xml, "interface", iface_parse_root, flags, def, e);
         if (r < 0)
                 return r;
         *ret = TAKE_PTR(def);

@@ -459,7 +459,8 @@ static int network_parse_child(xmlNodePtr c, VbNetworkDef *def, unsigned *seen, 
         return 0;
 }
 
-static int network_parse_root(xmlNodePtr root, VbNetworkDef *def, VbError *e) {
+static int network_parse_root(xmlNodePtr root, unsigned flags, void *userdata, VbError *e) {
+        VbNetworkDef *def = userdata;
         _cleanup_free_ char *uuid = NULL;
         unsigned n_v4_dhcp = 0, seen = 0;
         int r;
@@ -502,16 +503,10 @@ static int network_parse_root(xmlNodePtr root, VbNetworkDef *def, VbError *e) {
 }
 
 int vb_network_def_parse(const char *xml, unsigned flags, VbNetworkDef **ret, VbError *e) {
-        _cleanup_(vb_network_def_freep) VbNetworkDef *def = NULL;
-        xmlDocPtr doc = NULL;
+        _cleanup_(vb_network_def_freep) VbNetworkDef *def = vb_calloc(1, sizeof(*def));
         int r;
 
-        r = vb_xml_parse(xml, "network", &doc, e);
-        if (r < 0)
-                return r;
-        def = vb_calloc(1, sizeof(*def));
-        r = network_parse_root(xmlDocGetRootElement(doc), def, e);
-        xmlFreeDoc(doc);
+        r = vb_xml_parse_def(xml, "network", network_parse_root, flags, def, e);
         if (r < 0)
                 return r;
         *ret = TAKE_PTR(def);

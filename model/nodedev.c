@@ -199,7 +199,8 @@ static int cap_parse(xmlNodePtr n, const char *dev, unsigned flags, VbNodeDevCap
         return 0;
 }
 
-static int device_parse_root(xmlNodePtr root, unsigned flags, VbNodeDeviceDef *def, VbError *e) {
+static int device_parse_root(xmlNodePtr root, unsigned flags, void *userdata, VbError *e) {
+        VbNodeDeviceDef *def = userdata;
         xmlNodePtr parent = vb_xml_child(root, "parent");
         int r;
 
@@ -234,18 +235,12 @@ static int device_parse_root(xmlNodePtr root, unsigned flags, VbNodeDeviceDef *d
 }
 
 int vb_node_device_def_parse(const char *xml, unsigned flags, VbNodeDeviceDef **ret, VbError *e) {
-        _cleanup_(vb_node_device_def_freep) VbNodeDeviceDef *def = NULL;
-        xmlDocPtr doc = NULL;
+        _cleanup_(vb_node_device_def_freep) VbNodeDeviceDef *def = vb_calloc(1, sizeof(*def));
         int r;
 
         if (flags & ~VB_NODEDEV_PARSE_CREATE)
                 return vb_error_set(e, VB_ERR_INVALID_ARG, "unsupported flags (0x%x)", flags);
-        r = vb_xml_parse(xml, "device", &doc, e);
-        if (r < 0)
-                return r;
-        def = vb_calloc(1, sizeof(*def));
-        r = device_parse_root(xmlDocGetRootElement(doc), flags, def, e);
-        xmlFreeDoc(doc);
+        r = vb_xml_parse_def(xml, "device", device_parse_root, flags, def, e);
         if (r < 0)
                 return r;
         *ret = TAKE_PTR(def);

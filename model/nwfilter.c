@@ -72,7 +72,8 @@ static int rule_keep(xmlNodePtr c, VbNWFilterDef *def, VbError *e) {
         return 0;
 }
 
-static int filter_parse_root(xmlNodePtr root, VbNWFilterDef *def, VbError *e) {
+static int filter_parse_root(xmlNodePtr root, unsigned flags, void *userdata, VbError *e) {
+        VbNWFilterDef *def = userdata;
         _cleanup_free_ char *uuid = NULL, *prio = vb_xml_prop(root, "priority");
         int r;
 
@@ -110,14 +111,10 @@ static int filter_parse_root(xmlNodePtr root, VbNWFilterDef *def, VbError *e) {
 }
 
 int vb_nwfilter_def_parse(const char *xml, unsigned flags, VbNWFilterDef **ret, VbError *e) {
-        _cleanup_(vb_nwfilter_def_freep) VbNWFilterDef *def = NULL;
-        xmlDocPtr doc = NULL;
-        int r = vb_xml_parse(xml, "filter", &doc, e);
-        if (r < 0)
-                return r;
-        def = vb_calloc(1, sizeof(*def));
-        r = filter_parse_root(xmlDocGetRootElement(doc), def, e);
-        xmlFreeDoc(doc);
+        _cleanup_(vb_nwfilter_def_freep) VbNWFilterDef *def = vb_calloc(1, sizeof(*def));
+        int r;
+
+        r = vb_xml_parse_def(xml, "filter", filter_parse_root, flags, def, e);
         if (r < 0)
                 return r;
         *ret = TAKE_PTR(def);

@@ -80,7 +80,8 @@ static int usage_parse(xmlNodePtr usage, VbSecretDef *def, VbError *e) {
         return 0;
 }
 
-static int secret_parse_root(xmlNodePtr root, VbSecretDef *def, VbError *e) {
+static int secret_parse_root(xmlNodePtr root, unsigned flags, void *userdata, VbError *e) {
+        VbSecretDef *def = userdata;
         _cleanup_free_ char *uuid = NULL;
         xmlNodePtr usage;
         int r;
@@ -101,14 +102,10 @@ static int secret_parse_root(xmlNodePtr root, VbSecretDef *def, VbError *e) {
 }
 
 int vb_secret_def_parse(const char *xml, unsigned flags, VbSecretDef **ret, VbError *e) {
-        _cleanup_(vb_secret_def_freep) VbSecretDef *def = NULL;
-        xmlDocPtr doc = NULL;
-        int r = vb_xml_parse(xml, "secret", &doc, e);
-        if (r < 0)
-                return r;
-        def = vb_calloc(1, sizeof(*def));
-        r = secret_parse_root(xmlDocGetRootElement(doc), def, e);
-        xmlFreeDoc(doc);
+        _cleanup_(vb_secret_def_freep) VbSecretDef *def = vb_calloc(1, sizeof(*def));
+        int r;
+
+        r = vb_xml_parse_def(xml, "secret", secret_parse_root, flags, def, e);
         if (r < 0)
                 return r;
         *ret = TAKE_PTR(def);

@@ -75,7 +75,8 @@ static int redefine_parse(xmlNodePtr root, VbSnapshotDef *def, VbError *e) {
         return 0;
 }
 
-static int snapshot_parse_root(xmlNodePtr root, unsigned flags, VbSnapshotDef *def, VbError *e) {
+static int snapshot_parse_root(xmlNodePtr root, unsigned flags, void *userdata, VbError *e) {
+        VbSnapshotDef *def = userdata;
         xmlNodePtr mem = vb_xml_child(root, "memory");
         int r;
 
@@ -111,18 +112,12 @@ static int snapshot_parse_root(xmlNodePtr root, unsigned flags, VbSnapshotDef *d
 }
 
 int vb_snapshot_def_parse(const char *xml, unsigned flags, VbSnapshotDef **ret, VbError *e) {
-        _cleanup_(vb_snapshot_def_freep) VbSnapshotDef *def = NULL;
-        xmlDocPtr doc = NULL;
+        _cleanup_(vb_snapshot_def_freep) VbSnapshotDef *def = vb_calloc(1, sizeof(*def));
         int r;
 
         if (flags & ~PARSE_FLAGS)
                 return vb_error_set(e, VB_ERR_INVALID_ARG, "unsupported flags (0x%x)", flags & ~PARSE_FLAGS);
-        r = vb_xml_parse(xml, "domainsnapshot", &doc, e);
-        if (r < 0)
-                return r;
-        def = vb_calloc(1, sizeof(*def));
-        r = snapshot_parse_root(xmlDocGetRootElement(doc), flags, def, e);
-        xmlFreeDoc(doc);
+        r = vb_xml_parse_def(xml, "domainsnapshot", snapshot_parse_root, flags, def, e);
         if (r < 0)
                 return r;
         *ret = TAKE_PTR(def);

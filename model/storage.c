@@ -211,7 +211,8 @@ static int pool_validate(VbStoragePoolDef *def, VbError *e) {
         return 0;
 }
 
-static int pool_parse_root(xmlNodePtr root, VbStoragePoolDef *def, VbError *e) {
+static int pool_parse_root(xmlNodePtr root, unsigned flags, void *userdata, VbError *e) {
+        VbStoragePoolDef *def = userdata;
         _cleanup_free_ char *uuid = NULL;
         xmlNodePtr target;
         int r;
@@ -256,14 +257,10 @@ static int pool_parse_root(xmlNodePtr root, VbStoragePoolDef *def, VbError *e) {
 }
 
 int vb_pool_def_parse(const char *xml, unsigned flags, VbStoragePoolDef **ret, VbError *e) {
-        _cleanup_(vb_pool_def_freep) VbStoragePoolDef *def = NULL;
-        xmlDocPtr doc = NULL;
-        int r = vb_xml_parse(xml, "pool", &doc, e);
-        if (r < 0)
-                return r;
-        def = vb_calloc(1, sizeof(*def));
-        r = pool_parse_root(xmlDocGetRootElement(doc), def, e);
-        xmlFreeDoc(doc);
+        _cleanup_(vb_pool_def_freep) VbStoragePoolDef *def = vb_calloc(1, sizeof(*def));
+        int r;
+
+        r = vb_xml_parse_def(xml, "pool", pool_parse_root, flags, def, e);
         if (r < 0)
                 return r;
         *ret = TAKE_PTR(def);
@@ -414,7 +411,8 @@ static int vol_sizes_parse(xmlNodePtr root, VbStorageVolDef *def, VbError *e) {
         return 0;
 }
 
-static int vol_parse_root(xmlNodePtr root, VbStorageVolDef *def, VbError *e) {
+static int vol_parse_root(xmlNodePtr root, unsigned flags, void *userdata, VbError *e) {
+        VbStorageVolDef *def = userdata;
         xmlNodePtr bs;
         bool ok = false;
         int r;
@@ -462,14 +460,10 @@ static int vol_parse_root(xmlNodePtr root, VbStorageVolDef *def, VbError *e) {
 }
 
 int vb_vol_def_parse(const char *xml, unsigned flags, VbStorageVolDef **ret, VbError *e) {
-        _cleanup_(vb_vol_def_freep) VbStorageVolDef *def = NULL;
-        xmlDocPtr doc = NULL;
-        int r = vb_xml_parse(xml, "volume", &doc, e);
-        if (r < 0)
-                return r;
-        def = vb_calloc(1, sizeof(*def));
-        r = vol_parse_root(xmlDocGetRootElement(doc), def, e);
-        xmlFreeDoc(doc);
+        _cleanup_(vb_vol_def_freep) VbStorageVolDef *def = vb_calloc(1, sizeof(*def));
+        int r;
+
+        r = vb_xml_parse_def(xml, "volume", vol_parse_root, flags, def, e);
         if (r < 0)
                 return r;
         *ret = TAKE_PTR(def);

@@ -145,6 +145,18 @@ char *vb_xml_keep_children(xmlNodePtr n) {
         return r;
 }
 
+int vb_xml_parse_def(const char *xml, const char *root, VbXmlRootParser parse_root,
+                     unsigned flags, void *def, VbError *e) {
+        xmlDocPtr doc = NULL;
+        int r = vb_xml_parse(xml, root, &doc, e);
+
+        if (r < 0)
+                return r;
+        r = parse_root(xmlDocGetRootElement(doc), flags, def, e);
+        xmlFreeDoc(doc);
+        return r;
+}
+
 char *vb_strstrip(char *s) {
         size_t l;
         char *p = s;

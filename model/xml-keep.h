@@ -20,6 +20,13 @@ char *vb_xml_keep_children(xmlNodePtr n);
  * attribute values (@attr) tabs do too, as a parser would turn a literal one into a space. */
 void vb_xml_keep_text(VbBuf *b, const char *s, bool attr);
 
+/* The parse every non-domain model does: @xml through vb_xml_parse() with root element
+ * @root, then @parse_root on that element with @flags, filling @def (the caller's, zeroed,
+ * which it frees on failure). */
+typedef int (*VbXmlRootParser)(xmlNodePtr root, unsigned flags, void *def, VbError *e);
+int vb_xml_parse_def(const char *xml, const char *root, VbXmlRootParser parse_root,
+                     unsigned flags, void *def, VbError *e);
+
 /* Element helpers */
 static inline bool vb_xml_is(xmlNodePtr n, const char *name) {
         return n && n->type == XML_ELEMENT_NODE && xmlStrEqual(n->name, BAD_CAST name);

@@ -171,16 +171,7 @@ static int iface_parse_root(xmlNodePtr root, unsigned flags, void *userdata, VbE
         return 0;
 }
 
-int vb_iface_def_parse(const char *xml, unsigned flags, VbInterfaceDef **ret, VbError *e) {
-        _cleanup_(vb_iface_def_freep) VbInterfaceDef *def = vb_calloc(1, sizeof(*def));
-        int r;
-
-        r = vb_xml_parse_def(xml, "interface", iface_parse_root, flags, def, e);
-        if (r < 0)
-                return r;
-        *ret = TAKE_PTR(def);
-        return 0;
-}
+VB_XML_DEFINE_PARSE(vb_iface_def_parse, VbInterfaceDef, vb_iface_def_freep, "interface", iface_parse_root)
 
 static void protocol_format(VbBuf *b, const VbIfaceProtocol *p) {
         vb_buf_line(b, "<protocol family='%s'>", p->family);

@@ -502,16 +502,7 @@ static int network_parse_root(xmlNodePtr root, unsigned flags, void *userdata, V
         return 0;
 }
 
-int vb_network_def_parse(const char *xml, unsigned flags, VbNetworkDef **ret, VbError *e) {
-        _cleanup_(vb_network_def_freep) VbNetworkDef *def = vb_calloc(1, sizeof(*def));
-        int r;
-
-        r = vb_xml_parse_def(xml, "network", network_parse_root, flags, def, e);
-        if (r < 0)
-                return r;
-        *ret = TAKE_PTR(def);
-        return 0;
-}
+VB_XML_DEFINE_PARSE(vb_network_def_parse, VbNetworkDef, vb_network_def_freep, "network", network_parse_root)
 
 /* ---- formatting ---- */
 

@@ -110,16 +110,7 @@ static int filter_parse_root(xmlNodePtr root, unsigned flags, void *userdata, Vb
         return 0;
 }
 
-int vb_nwfilter_def_parse(const char *xml, unsigned flags, VbNWFilterDef **ret, VbError *e) {
-        _cleanup_(vb_nwfilter_def_freep) VbNWFilterDef *def = vb_calloc(1, sizeof(*def));
-        int r;
-
-        r = vb_xml_parse_def(xml, "filter", filter_parse_root, flags, def, e);
-        if (r < 0)
-                return r;
-        *ret = TAKE_PTR(def);
-        return 0;
-}
+VB_XML_DEFINE_PARSE(vb_nwfilter_def_parse, VbNWFilterDef, vb_nwfilter_def_freep, "filter", filter_parse_root)
 
 char *vb_nwfilter_def_format(const VbNWFilterDef *def, unsigned flags) {
         _cleanup_vb_buf_ VbBuf b = { 0 };

@@ -101,16 +101,7 @@ static int secret_parse_root(xmlNodePtr root, unsigned flags, void *userdata, Vb
         return 0;
 }
 
-int vb_secret_def_parse(const char *xml, unsigned flags, VbSecretDef **ret, VbError *e) {
-        _cleanup_(vb_secret_def_freep) VbSecretDef *def = vb_calloc(1, sizeof(*def));
-        int r;
-
-        r = vb_xml_parse_def(xml, "secret", secret_parse_root, flags, def, e);
-        if (r < 0)
-                return r;
-        *ret = TAKE_PTR(def);
-        return 0;
-}
+VB_XML_DEFINE_PARSE(vb_secret_def_parse, VbSecretDef, vb_secret_def_freep, "secret", secret_parse_root)
 
 char *vb_secret_def_format(const VbSecretDef *def, unsigned flags) {
         _cleanup_vb_buf_ VbBuf b = { 0 };

@@ -256,16 +256,7 @@ static int pool_parse_root(xmlNodePtr root, unsigned flags, void *userdata, VbEr
         return pool_validate(def, e);
 }
 
-int vb_pool_def_parse(const char *xml, unsigned flags, VbStoragePoolDef **ret, VbError *e) {
-        _cleanup_(vb_pool_def_freep) VbStoragePoolDef *def = vb_calloc(1, sizeof(*def));
-        int r;
-
-        r = vb_xml_parse_def(xml, "pool", pool_parse_root, flags, def, e);
-        if (r < 0)
-                return r;
-        *ret = TAKE_PTR(def);
-        return 0;
-}
+VB_XML_DEFINE_PARSE(vb_pool_def_parse, VbStoragePoolDef, vb_pool_def_freep, "pool", pool_parse_root)
 
 static void pool_source_format(VbBuf *b, const VbStoragePoolDef *def) {
         vb_buf_line(b, "<source>");
@@ -459,16 +450,7 @@ static int vol_parse_root(xmlNodePtr root, unsigned flags, void *userdata, VbErr
         return 0;
 }
 
-int vb_vol_def_parse(const char *xml, unsigned flags, VbStorageVolDef **ret, VbError *e) {
-        _cleanup_(vb_vol_def_freep) VbStorageVolDef *def = vb_calloc(1, sizeof(*def));
-        int r;
-
-        r = vb_xml_parse_def(xml, "volume", vol_parse_root, flags, def, e);
-        if (r < 0)
-                return r;
-        *ret = TAKE_PTR(def);
-        return 0;
-}
+VB_XML_DEFINE_PARSE(vb_vol_def_parse, VbStorageVolDef, vb_vol_def_freep, "volume", vol_parse_root)
 
 static void vol_target_format(VbBuf *b, const VbStorageVolDef *def) {
         vb_buf_line(b, "<target>");

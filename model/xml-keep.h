@@ -27,6 +27,19 @@ typedef int (*VbXmlRootParser)(xmlNodePtr root, unsigned flags, void *def, VbErr
 int vb_xml_parse_def(const char *xml, const char *root, VbXmlRootParser parse_root,
                      unsigned flags, void *def, VbError *e);
 
+/* Defines "int fn(const char *xml, unsigned flags, Type **ret, VbError *e)": the public
+ * parse of a model whose flags need no check of their own, by vb_xml_parse_def() into a
+ * new zeroed Type that freep frees on failure. */
+#define VB_XML_DEFINE_PARSE(fn, Type, freep, root, parse_root)                                  \
+        int fn(const char *xml, unsigned flags, Type **ret, VbError *e) {                       \
+                _cleanup_(freep) Type *def = vb_calloc(1, sizeof(*def));                        \
+                int r = vb_xml_parse_def(xml, root, parse_root, flags, def, e);                 \
+                if (r < 0)                                                                      \
+                        return r;                                                               \
+                *ret = TAKE_PTR(def);                                                           \
+                return 0;                                                                       \
+        }
+
 /* Element helpers */
 static inline bool vb_xml_is(xmlNodePtr n, const char *name) {
         return n && n->type == XML_ELEMENT_NODE && xmlStrEqual(n->name, BAD_CAST name);

@@ -246,13 +246,8 @@ class Env:
         vbharness.reap_children()
 
     def stop(self):
-        if self.proc is not None and self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
+        if self.proc is not None:
+            vbharness.stop_process(self.proc, timeout=20)
         self.proc = None
 
     def log_tail(self, n=3000):

@@ -27,7 +27,7 @@ import time
 
 import client
 from vbharness import (BUS_CONFIG, HERE, POLKITD, PYTHON, HarnessError, PolkitTable,
-                       name_has_owner, policy_path, wait_until, virtbusd_path, _tail)
+                       name_has_owner, policy_path, stop_process, wait_until, virtbusd_path, _tail)
 
 ADDR_A = '10.231.0.1'
 ADDR_B = '10.231.0.2'
@@ -299,13 +299,7 @@ class Nodes(PolkitTable):
             self.conn.close_sync(None)
             self.conn = None
         for proc in reversed(self.procs + ([self.holder] if self.holder else [])):
-            if proc.poll() is None:
-                proc.terminate()
-                try:
-                    proc.wait(timeout=5)
-                except subprocess.TimeoutExpired:
-                    proc.kill()
-                    proc.wait()
+            stop_process(proc)
             for f in (proc.stdout, proc.stderr):
                 if f:
                     f.close()

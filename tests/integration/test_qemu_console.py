@@ -230,13 +230,7 @@ def test_session_mode_unprivileged(tmp_path):
         conn.close()
     finally:
         for p in reversed(procs):
-            if p.poll() is None:
-                p.terminate()
-                try:
-                    p.wait(timeout=10)
-                except subprocess.TimeoutExpired:
-                    p.kill()
-                    p.wait()
+            vbharness.stop_process(p, timeout=10)
         for pid in qemu_pids(top):
             os.kill(pid, 9)
         reap_children()

@@ -21,7 +21,6 @@ import grp
 import re
 import shlex
 import shutil
-import signal
 import subprocess
 import tempfile
 import time
@@ -53,6 +52,17 @@ NAME_DEADLINE = 5.0 * SLOWDOWN
 
 class HarnessError(Exception):
     pass
+
+
+def stop_process(proc, timeout=5):
+    """SIGTERM, then SIGKILL when @proc is still there after @timeout seconds."""
+    if proc.poll() is None:
+        proc.terminate()
+        try:
+            proc.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
 
 
 def reap_children():
@@ -195,13 +205,7 @@ class Daemon:
         return _tail(self.log, 20000)
 
     def stop(self, timeout=10):
-        if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                self.proc.wait(timeout=timeout * SLOWDOWN)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
+        stop_process(self.proc, timeout * SLOWDOWN)
         self.logf.close()
         return self.proc.returncode
 
@@ -335,12 +339,7 @@ class Env(PolkitTable):
         os.rename(self.rules_file + '.new', self.rules_file)
         if self.host_rules:
             shutil.copy(self.rules_file, self.host_rules)
-        self.polkitd.terminate()
-        try:
-            self.polkitd.wait(timeout=5)
-        except subprocess.TimeoutExpired:
-            self.polkitd.kill()
-            self.polkitd.wait()
+        stop_process(self.polkitd)
         self.procs.remove(self.polkitd)
         wait_until(lambda: not self.name_has_owner('org.freedesktop.PolicyKit1'), NAME_DEADLINE,
                    'polkitd to release its name')
@@ -474,13 +473,7 @@ class Env(PolkitTable):
             self.conn.close_sync(None)
             self.conn = None
         for proc in reversed(self.procs):
-            if proc.poll() is None:
-                proc.terminate()
-                try:
-                    proc.wait(timeout=5)
-                except subprocess.TimeoutExpired:
-                    proc.kill()
-                    proc.wait()
+            stop_process(proc)
         self.procs = []
         for undo in reversed(self.cleanups):
             undo()

@@ -641,22 +641,14 @@ int vb_domain_devices_post_parse(VbDomainDef *def, VbError *e) {
 
 /* ---- format ---- */
 
-static void put_attr(VbBuf *b, const char *name, const char *value) {
-        if (!value)
-                return;
-        vb_buf_printf(b, " %s='", name);
-        vb_buf_escape(b, value);
-        vb_buf_puts(b, "'");
-}
-
 static void fmt_info(VbBuf *b, int boot_order, const char *alias, const char *address,
                      unsigned flags) {
         if (boot_order > 0)
                 vb_buf_line(b, "<boot order='%d'/>", boot_order);
         if (alias && (!(flags & VB_DOMAIN_XML_INACTIVE) || strncmp(alias, "ua-", 3) == 0)) {
-                vb_dom_pad(b);
+                vb_buf_pad(b);
                 vb_buf_puts(b, "<alias");
-                put_attr(b, "name", alias);
+                vb_buf_attr(b, "name", alias);
                 vb_buf_puts(b, "/>\n");
         }
         if (address)
@@ -671,33 +663,33 @@ static void fmt_disk_source(VbBuf *b, const VbDomainDisk *d) {
         }
         if (!d->source)
                 return;
-        vb_dom_pad(b);
+        vb_buf_pad(b);
         vb_buf_puts(b, "<source");
-        put_attr(b, attr ? attr : "name", d->source);
+        vb_buf_attr(b, attr ? attr : "name", d->source);
         vb_buf_puts(b, "/>\n");
 }
 
 static void fmt_disk(VbBuf *b, const VbDomainDisk *d, unsigned flags) {
-        vb_dom_pad(b);
+        vb_buf_pad(b);
         vb_buf_puts(b, "<disk");
-        put_attr(b, "type", d->type ? d->type : "file");
-        put_attr(b, "device", d->device ? d->device : "disk");
+        vb_buf_attr(b, "type", d->type ? d->type : "file");
+        vb_buf_attr(b, "device", d->device ? d->device : "disk");
         vb_buf_printf(b, "%s>\n", strempty(d->extra_attrs));
         vb_buf_indent(b, 2);
         if (d->driver_name || d->driver_type || d->driver_extra) {
-                vb_dom_pad(b);
+                vb_buf_pad(b);
                 vb_buf_puts(b, "<driver");
-                put_attr(b, "name", d->driver_name);
-                put_attr(b, "type", d->driver_type);
+                vb_buf_attr(b, "name", d->driver_name);
+                vb_buf_attr(b, "type", d->driver_type);
                 vb_buf_printf(b, "%s/>\n", strempty(d->driver_extra));
         }
         fmt_disk_source(b, d);
         if (d->extra_pre_xml)
                 vb_buf_fragment(b, d->extra_pre_xml);
-        vb_dom_pad(b);
+        vb_buf_pad(b);
         vb_buf_puts(b, "<target");
-        put_attr(b, "dev", d->target_dev);
-        put_attr(b, "bus", d->target_bus);
+        vb_buf_attr(b, "dev", d->target_dev);
+        vb_buf_attr(b, "bus", d->target_bus);
         vb_buf_printf(b, "%s/>\n", strempty(d->target_extra));
         if (d->readonly)
                 vb_buf_line(b, "<readonly/>");
@@ -719,20 +711,20 @@ static void fmt_net_source(VbBuf *b, const VbDomainNet *n, unsigned flags) {
         }
         if (!n->source)
                 return;
-        vb_dom_pad(b);
+        vb_buf_pad(b);
         vb_buf_puts(b, "<source");
-        put_attr(b, attr, n->source);
+        vb_buf_attr(b, attr, n->source);
         if (n->source_bridge && !(flags & VB_DOMAIN_XML_INACTIVE))
-                put_attr(b, "bridge", n->source_bridge);
+                vb_buf_attr(b, "bridge", n->source_bridge);
         vb_buf_puts(b, "/>\n");
 }
 
 static void fmt_net(VbBuf *b, const VbDomainNet *n, unsigned flags) {
         bool drop_target = (flags & VB_DOMAIN_XML_INACTIVE) && n->target_dev &&
                            (n->target_generated || net_target_is_generated(n->target_dev));
-        vb_dom_pad(b);
+        vb_buf_pad(b);
         vb_buf_puts(b, "<interface");
-        put_attr(b, "type", n->type ? n->type : "user");
+        vb_buf_attr(b, "type", n->type ? n->type : "user");
         vb_buf_puts(b, ">\n");
         vb_buf_indent(b, 2);
         if (n->mac)
@@ -741,15 +733,15 @@ static void fmt_net(VbBuf *b, const VbDomainNet *n, unsigned flags) {
         if (n->extra_pre_xml)
                 vb_buf_fragment(b, n->extra_pre_xml);
         if (n->target_dev && !drop_target) {
-                vb_dom_pad(b);
+                vb_buf_pad(b);
                 vb_buf_puts(b, "<target");
-                put_attr(b, "dev", n->target_dev);
+                vb_buf_attr(b, "dev", n->target_dev);
                 vb_buf_puts(b, "/>\n");
         }
         if (n->model) {
-                vb_dom_pad(b);
+                vb_buf_pad(b);
                 vb_buf_puts(b, "<model");
-                put_attr(b, "type", n->model);
+                vb_buf_attr(b, "type", n->model);
                 vb_buf_puts(b, "/>\n");
         }
         if (n->extra_xml)
@@ -778,15 +770,15 @@ static void fmt_graphics_ports(VbBuf *b, const VbDomainGraphics *g, unsigned fla
 }
 
 static void fmt_graphics(VbBuf *b, const VbDomainGraphics *g, unsigned flags) {
-        vb_dom_pad(b);
+        vb_buf_pad(b);
         vb_buf_puts(b, "<graphics");
-        put_attr(b, "type", g->type);
+        vb_buf_attr(b, "type", g->type);
         fmt_graphics_ports(b, g, flags);
         vb_buf_puts(b, strempty(g->extra_attrs));
-        put_attr(b, "listen", g->listen);
-        put_attr(b, "keymap", g->keymap);
+        vb_buf_attr(b, "listen", g->listen);
+        vb_buf_attr(b, "keymap", g->keymap);
         if (flags & VB_DOMAIN_XML_SECURE)
-                put_attr(b, "passwd", g->passwd);
+                vb_buf_attr(b, "passwd", g->passwd);
         if (!g->body) {
                 vb_buf_puts(b, "/>\n");
                 return;
@@ -800,7 +792,7 @@ static void fmt_graphics(VbBuf *b, const VbDomainGraphics *g, unsigned flags) {
 
 static void fmt_device(VbBuf *b, const VbDomainDevice *d, unsigned flags) {
         bool alias = d->alias && (!(flags & VB_DOMAIN_XML_INACTIVE) || strncmp(d->alias, "ua-", 3) == 0);
-        vb_dom_pad(b);
+        vb_buf_pad(b);
         vb_buf_printf(b, "<%s%s", d->element, strempty(d->attrs));
         if (!d->body && !alias && !d->address) {
                 vb_buf_puts(b, "/>\n");

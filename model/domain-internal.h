@@ -37,7 +37,6 @@ struct VbDomainDefPrivate {
 };
 
 /* domain-kept.c: generic libvirt-style serialisation of elements the model keeps. */
-void vb_dom_pad(VbBuf *b);
 /* Format @n and its subtree: one element per line, 2-space indent, attributes in
  * single quotes, <address> normalised. Blank text between elements is dropped. */
 void vb_dom_fmt_node(VbBuf *b, xmlNodePtr n);

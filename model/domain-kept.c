@@ -7,11 +7,6 @@
 #include "domain-internal.h"
 #include "xml-keep.h"
 
-void vb_dom_pad(VbBuf *b) {
-        for (int i = 0; i < b->indent; i++)
-                vb_buf_add(b, " ", 1);
-}
-
 bool vb_dom_is_name(xmlNodePtr n, const char *name) {
         return n && n->type == XML_ELEMENT_NODE && !n->ns && xmlStrEqual(n->name, BAD_CAST name);
 }
@@ -51,24 +46,10 @@ static bool has_element_children(xmlNodePtr n) {
         return false;
 }
 
-/* Escaped text; line breaks (and tabs, which a parser would turn into spaces in an
- * attribute value) become character references so that a kept fragment can be
- * re-indented line by line without touching its content. */
+/* In the domain's kept elements, text has its tabs as references too, not only
+ * attribute values. */
 static void put_text(VbBuf *b, const char *s) {
-        while (s && *s) {
-                size_t n = strcspn(s, "\n\r\t");
-                if (n > 0) {
-                        _cleanup_free_ char *part = strndup(s, n);
-                        if (!part)
-                                abort();
-                        vb_buf_escape(b, part);
-                }
-                s += n;
-                if (*s) {
-                        vb_buf_puts(b, *s == '\n' ? "&#10;" : *s == '\r' ? "&#13;" : "&#9;");
-                        s++;
-                }
-        }
+        vb_xml_keep_text(b, s, true);
 }
 
 static void put_attr(VbBuf *b, const char *name, const char *value) {
@@ -171,7 +152,7 @@ static void fmt_node(VbBuf *b, xmlNodePtr n, bool top) {
         _cleanup_free_ char *name = vb_dom_qname(n);
         xmlChar *text;
 
-        vb_dom_pad(b);
+        vb_buf_pad(b);
         vb_buf_printf(b, "<%s", name);
         if (top)
                 fmt_missing_ns(b, n);
@@ -197,13 +178,13 @@ static void fmt_node(VbBuf *b, xmlNodePtr n, bool top) {
                          !is_blank(c->content)) {
                         /* text between elements: the indentation around it is ours */
                         _cleanup_free_ char *t = vb_strstrip(vb_strdup((const char *) c->content));
-                        vb_dom_pad(b);
+                        vb_buf_pad(b);
                         put_text(b, t);
                         vb_buf_puts(b, "\n");
                 }
         }
         vb_buf_indent(b, -2);
-        vb_dom_pad(b);
+        vb_buf_pad(b);
         vb_buf_printf(b, "</%s>\n", name);
 }
 

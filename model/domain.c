@@ -640,9 +640,7 @@ static void fmt_name(VbBuf *b, const VbDomainDef *def, unsigned flags) {
 }
 
 static void fmt_uuid(VbBuf *b, const VbDomainDef *def, unsigned flags) {
-        char s[37];
-        vb_uuid_format(def->uuid, s);
-        vb_buf_line(b, "<uuid>%s</uuid>", s);
+        vb_buf_uuid(b, def->uuid);
 }
 
 static void fmt_title(VbBuf *b, const VbDomainDef *def, unsigned flags) {
@@ -671,26 +669,13 @@ static void fmt_current_memory(VbBuf *b, const VbDomainDef *def, unsigned flags)
 }
 
 static void fmt_vcpu(VbBuf *b, const VbDomainDef *def, unsigned flags) {
-        vb_dom_pad(b);
-        vb_buf_puts(b, "<vcpu placement='");
-        vb_buf_escape(b, def->vcpu_placement ? def->vcpu_placement : "static");
-        vb_buf_puts(b, "'");
-        if (def->cpuset) {
-                vb_buf_puts(b, " cpuset='");
-                vb_buf_escape(b, def->cpuset);
-                vb_buf_puts(b, "'");
-        }
+        vb_buf_pad(b);
+        vb_buf_puts(b, "<vcpu");
+        vb_buf_attr(b, "placement", def->vcpu_placement ? def->vcpu_placement : "static");
+        vb_buf_attr(b, "cpuset", def->cpuset);
         if (def->vcpus_current && def->vcpus_current != def->vcpus)
                 vb_buf_printf(b, " current='%u'", def->vcpus_current);
         vb_buf_printf(b, ">%u</vcpu>\n", def->vcpus);
-}
-
-static void fmt_attr(VbBuf *b, const char *name, const char *value) {
-        if (!value)
-                return;
-        vb_buf_printf(b, " %s='", name);
-        vb_buf_escape(b, value);
-        vb_buf_puts(b, "'");
 }
 
 static void fmt_os(VbBuf *b, const VbDomainDef *def, unsigned flags) {
@@ -699,10 +684,10 @@ static void fmt_os(VbBuf *b, const VbDomainDef *def, unsigned flags) {
 
         vb_buf_line(b, "<os%s>", strempty(p->os_attrs));
         vb_buf_indent(b, 2);
-        vb_dom_pad(b);
+        vb_buf_pad(b);
         vb_buf_puts(b, "<type");
-        fmt_attr(b, "arch", def->os_arch);
-        fmt_attr(b, "machine", def->os_machine);
+        vb_buf_attr(b, "arch", def->os_arch);
+        vb_buf_attr(b, "machine", def->os_machine);
         vb_buf_printf(b, "%s>", strempty(p->os_type_extra));
         vb_buf_escape(b, def->os_type);
         vb_buf_puts(b, "</type>\n");
@@ -740,7 +725,7 @@ static void fmt_cpu_children(VbBuf *b, const VbDomainDef *def) {
         const struct VbDomainDefPrivate *p = def->priv;
         for (unsigned slot = 0; slot < ELEMENTSOF(cpu_order); slot++) {
                 if (slot == 0 && def->cpu_model) {
-                        vb_dom_pad(b);
+                        vb_buf_pad(b);
                         vb_buf_printf(b, "<model%s>", strempty(p->cpu_model_attrs));
                         vb_buf_escape(b, def->cpu_model);
                         vb_buf_puts(b, "</model>\n");
@@ -757,12 +742,12 @@ static void fmt_cpu(VbBuf *b, const VbDomainDef *def, unsigned flags) {
         const struct VbDomainDefPrivate *p = def->priv;
         if (!def->cpu_mode)
                 return;
-        vb_dom_pad(b);
+        vb_buf_pad(b);
         vb_buf_puts(b, "<cpu");
-        fmt_attr(b, "mode", def->cpu_mode);
-        fmt_attr(b, "match", p->cpu_match);
-        fmt_attr(b, "check", p->cpu_check);
-        fmt_attr(b, "migratable", p->cpu_migratable);
+        vb_buf_attr(b, "mode", def->cpu_mode);
+        vb_buf_attr(b, "match", p->cpu_match);
+        vb_buf_attr(b, "check", p->cpu_check);
+        vb_buf_attr(b, "migratable", p->cpu_migratable);
         vb_buf_puts(b, strempty(p->cpu_extra_attrs));
         if (!def->cpu_model && !def->cpu_sockets && p->cpu.n == 0) {
                 vb_buf_puts(b, "/>\n");
@@ -777,9 +762,9 @@ static void fmt_cpu(VbBuf *b, const VbDomainDef *def, unsigned flags) {
 
 static void fmt_clock(VbBuf *b, const VbDomainDef *def, unsigned flags) {
         const struct VbDomainDefPrivate *p = def->priv;
-        vb_dom_pad(b);
+        vb_buf_pad(b);
         vb_buf_puts(b, "<clock");
-        fmt_attr(b, "offset", def->clock_offset ? def->clock_offset : "utc");
+        vb_buf_attr(b, "offset", def->clock_offset ? def->clock_offset : "utc");
         vb_buf_puts(b, strempty(p->clock_attrs));
         if (!p->clock_body) {
                 vb_buf_puts(b, "/>\n");
@@ -851,7 +836,7 @@ static FormatFn top_formatter(unsigned slot) {
 
 static void fmt_root(VbBuf *b, const VbDomainDef *def, int id, unsigned flags) {
         vb_buf_puts(b, "<domain");
-        fmt_attr(b, "type", def->virt_type ? def->virt_type : "test");
+        vb_buf_attr(b, "type", def->virt_type ? def->virt_type : "test");
         if (id >= 0 && !(flags & VB_DOMAIN_XML_INACTIVE))
                 vb_buf_printf(b, " id='%d'", id);
         for (char **ns = def->priv->root_ns; ns && ns[0] && ns[1]; ns += 2) {

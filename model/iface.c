@@ -8,13 +8,6 @@
 static const char *const iface_types[] = { "ethernet", "bridge", "bond", "vlan" };
 static const char *const start_modes[] = { "none", "onboot", "hotplug" };
 
-static void *xcalloc(size_t n, size_t size) {
-        void *p = calloc(n ? n : 1, size);
-        if (!p)
-                abort();
-        return p;
-}
-
 static void protocol_clear(VbIfaceProtocol *p) {
         free(p->family);
         free(p->dhcp_peerdns);
@@ -45,14 +38,14 @@ VbInterfaceDef *vb_iface_def_copy(const VbInterfaceDef *s) {
         VbInterfaceDef *d;
         if (!s)
                 return NULL;
-        d = xcalloc(1, sizeof(*d));
+        d = vb_calloc(1, sizeof(*d));
         d->type = vb_strdup(s->type);
         d->name = vb_strdup(s->name);
         d->start_mode = vb_strdup(s->start_mode);
         d->mac = vb_strdup(s->mac);
         d->mtu = s->mtu;
         d->link_xml = vb_strdup(s->link_xml);
-        d->protocols = xcalloc(s->n_protocols, sizeof(*d->protocols));
+        d->protocols = vb_calloc(s->n_protocols, sizeof(*d->protocols));
         for (size_t i = 0; i < s->n_protocols; i++) {
                 const VbIfaceProtocol *sp = &s->protocols[i];
                 VbIfaceProtocol *dp = &d->protocols[i];
@@ -60,7 +53,7 @@ VbInterfaceDef *vb_iface_def_copy(const VbInterfaceDef *s) {
                 dp->dhcp = sp->dhcp;
                 dp->dhcp_peerdns = vb_strdup(sp->dhcp_peerdns);
                 dp->autoconf = sp->autoconf;
-                dp->ips = xcalloc(sp->n_ips, sizeof(*dp->ips));
+                dp->ips = vb_calloc(sp->n_ips, sizeof(*dp->ips));
                 for (size_t j = 0; j < sp->n_ips; j++) {
                         dp->ips[j].address = vb_strdup(sp->ips[j].address);
                         dp->ips[j].prefix = sp->ips[j].prefix;
@@ -107,7 +100,7 @@ static int protocol_parse(xmlNodePtr n, VbIfaceProtocol *p, VbError *e) {
         p->gateway = vb_xml_prop(vb_xml_child(n, "route"), "gateway");
         if (p->gateway && vb_ip_family(p->gateway) != fam)
                 return vb_error_set(e, VB_ERR_XML_ERROR, "invalid gateway address '%s'", p->gateway);
-        p->ips = xcalloc(vb_xml_count_children(n, "ip"), sizeof(*p->ips));
+        p->ips = vb_calloc(vb_xml_count_children(n, "ip"), sizeof(*p->ips));
         for (xmlNodePtr c = n->children; c; c = c->next)
                 if (vb_xml_is(c, "ip")) {
                         r = ip_parse(c, fam, &p->ips[p->n_ips++], e);
@@ -157,12 +150,13 @@ static int iface_parse_basics(xmlNodePtr root, VbInterfaceDef *def, VbError *e) 
         return 0;
 }
 
-static int iface_parse_root(xmlNodePtr root, VbInterfaceDef *def, VbError *e) {
+static int iface_parse_root(xmlNodePtr root, unsigned flags, void *userdata, VbError *e) {
+        VbInterfaceDef *def = userdata;
         int r = iface_parse_basics(root, def, e);
         if (r < 0)
                 return r;
         def->link_xml = vb_xml_keep(vb_xml_child(root, "link"));
-        def->protocols = xcalloc(vb_xml_count_children(root, "protocol"), sizeof(*def->protocols));
+        def->protocols = vb_calloc(vb_xml_count_children(root, "protocol"), sizeof(*def->protocols));
         for (xmlNodePtr c = root->children; c; c = c->next) {
                 if (vb_xml_is(c, "protocol")) {
                         r = protocol_parse(c, &def->protocols[def->n_protocols++], e);
@@ -177,20 +171,7 @@ static int iface_parse_root(xmlNodePtr root, VbInterfaceDef *def, VbError *e) {
         return 0;
 }
 
-int vb_iface_def_parse(const char *xml, unsigned flags, VbInterfaceDef **ret, VbError *e) {
-        _cleanup_(vb_iface_def_freep) VbInterfaceDef *def = NULL;
-        xmlDocPtr doc = NULL;
-        int r = vb_xml_parse(xml, "interface", &doc, e);
-        if (r < 0)
-                return r;
-        def = xcalloc(1, sizeof(*def));
-        r = iface_parse_root(xmlDocGetRootElement(doc), def, e);
-        xmlFreeDoc(doc);
-        if (r < 0)
-                return r;
-        *ret = TAKE_PTR(def);
-        return 0;
-}
+VB_XML_DEFINE_PARSE(vb_iface_def_parse, VbInterfaceDef, vb_iface_def_freep, "interface", iface_parse_root)
 
 static void protocol_format(VbBuf *b, const VbIfaceProtocol *p) {
         vb_buf_line(b, "<protocol family='%s'>", p->family);

@@ -89,13 +89,6 @@ VbNetworkDef *vb_network_def_free(VbNetworkDef *def) {
         return NULL;
 }
 
-static void *xcalloc(size_t n, size_t size) {
-        void *p = calloc(n ? n : 1, size);
-        if (!p)
-                abort();
-        return p;
-}
-
 static void host_copy(VbNetworkDhcpHost *d, const VbNetworkDhcpHost *s) {
         d->mac = vb_strdup(s->mac);
         d->id = vb_strdup(s->id);
@@ -111,14 +104,14 @@ static void ip_copy(VbNetworkIp *d, const VbNetworkIp *s) {
         d->prefix = s->prefix;
         d->local_ptr = vb_strdup(s->local_ptr);
         d->tftp_root = vb_strdup(s->tftp_root);
-        d->ranges = xcalloc(s->n_ranges, sizeof(*d->ranges));
+        d->ranges = vb_calloc(s->n_ranges, sizeof(*d->ranges));
         for (size_t i = 0; i < s->n_ranges; i++) {
                 d->ranges[i].start = vb_strdup(s->ranges[i].start);
                 d->ranges[i].end = vb_strdup(s->ranges[i].end);
                 d->ranges[i].lease_xml = vb_strdup(s->ranges[i].lease_xml);
         }
         d->n_ranges = s->n_ranges;
-        d->hosts = xcalloc(s->n_hosts, sizeof(*d->hosts));
+        d->hosts = vb_calloc(s->n_hosts, sizeof(*d->hosts));
         for (size_t i = 0; i < s->n_hosts; i++)
                 host_copy(&d->hosts[i], &s->hosts[i]);
         d->n_hosts = s->n_hosts;
@@ -130,7 +123,7 @@ VbNetworkDef *vb_network_def_copy(const VbNetworkDef *s) {
         VbNetworkDef *d;
         if (!s)
                 return NULL;
-        d = xcalloc(1, sizeof(*d));
+        d = vb_calloc(1, sizeof(*d));
         d->name = vb_strdup(s->name);
         memcpy(d->uuid, s->uuid, 16);
         d->ipv6 = vb_strdup(s->ipv6);
@@ -150,7 +143,7 @@ VbNetworkDef *vb_network_def_copy(const VbNetworkDef *s) {
         d->mtu = s->mtu;
         d->mac = vb_strdup(s->mac);
         d->pre_ip_xml = vb_strdup(s->pre_ip_xml);
-        d->ips = xcalloc(s->n_ips, sizeof(*d->ips));
+        d->ips = vb_calloc(s->n_ips, sizeof(*d->ips));
         for (size_t i = 0; i < s->n_ips; i++)
                 ip_copy(&d->ips[i], &s->ips[i]);
         d->n_ips = s->n_ips;
@@ -289,8 +282,8 @@ static int dhcp_parse(xmlNodePtr dhcp, const char *net, VbNetworkIp *ip, VbError
         bool v6 = ip_is_v6(ip);
         int r;
         ip->has_dhcp = true;
-        ip->ranges = xcalloc(vb_xml_count_children(dhcp, "range"), sizeof(*ip->ranges));
-        ip->hosts = xcalloc(vb_xml_count_children(dhcp, "host"), sizeof(*ip->hosts));
+        ip->ranges = vb_calloc(vb_xml_count_children(dhcp, "range"), sizeof(*ip->ranges));
+        ip->hosts = vb_calloc(vb_xml_count_children(dhcp, "host"), sizeof(*ip->hosts));
         for (xmlNodePtr c = dhcp->children; c; c = c->next) {
                 if (vb_xml_is(c, "range")) {
                         r = range_parse(c, net, ip, &ip->ranges[ip->n_ranges], e);
@@ -466,7 +459,8 @@ static int network_parse_child(xmlNodePtr c, VbNetworkDef *def, unsigned *seen, 
         return 0;
 }
 
-static int network_parse_root(xmlNodePtr root, VbNetworkDef *def, VbError *e) {
+static int network_parse_root(xmlNodePtr root, unsigned flags, void *userdata, VbError *e) {
+        VbNetworkDef *def = userdata;
         _cleanup_free_ char *uuid = NULL;
         unsigned n_v4_dhcp = 0, seen = 0;
         int r;
@@ -490,7 +484,7 @@ static int network_parse_root(xmlNodePtr root, VbNetworkDef *def, VbError *e) {
                 if (r < 0)
                         return r;
         }
-        def->ips = xcalloc(vb_xml_count_children(root, "ip"), sizeof(*def->ips));
+        def->ips = vb_calloc(vb_xml_count_children(root, "ip"), sizeof(*def->ips));
         for (xmlNodePtr c = root->children; c; c = c->next) {
                 if (!vb_xml_is(c, "ip"))
                         continue;
@@ -508,45 +502,17 @@ static int network_parse_root(xmlNodePtr root, VbNetworkDef *def, VbError *e) {
         return 0;
 }
 
-int vb_network_def_parse(const char *xml, unsigned flags, VbNetworkDef **ret, VbError *e) {
-        _cleanup_(vb_network_def_freep) VbNetworkDef *def = NULL;
-        xmlDocPtr doc = NULL;
-        int r;
-
-        r = vb_xml_parse(xml, "network", &doc, e);
-        if (r < 0)
-                return r;
-        def = xcalloc(1, sizeof(*def));
-        r = network_parse_root(xmlDocGetRootElement(doc), def, e);
-        xmlFreeDoc(doc);
-        if (r < 0)
-                return r;
-        *ret = TAKE_PTR(def);
-        return 0;
-}
+VB_XML_DEFINE_PARSE(vb_network_def_parse, VbNetworkDef, vb_network_def_freep, "network", network_parse_root)
 
 /* ---- formatting ---- */
-
-static void attr(VbBuf *b, const char *name, const char *value) {
-        if (!value)
-                return;
-        vb_buf_printf(b, " %s='", name);
-        vb_buf_escape(b, value);
-        vb_buf_puts(b, "'");
-}
-
-static void start_line(VbBuf *b) {
-        for (int i = 0; i < b->indent; i++)
-                vb_buf_puts(b, " ");
-}
 
 static void format_forward(VbBuf *b, const VbNetworkDef *def) {
         bool empty = !def->forward_ifs && !def->forward_extra_xml;
 
-        start_line(b);
+        vb_buf_pad(b);
         vb_buf_puts(b, "<forward");
         if (def->forward_ifs)
-                attr(b, "dev", def->forward_dev);
+                vb_buf_attr(b, "dev", def->forward_dev);
         vb_buf_printf(b, " mode='%s'", vb_net_forward_mode_to_string(def->forward_mode));
         if (def->forward_managed)
                 vb_buf_printf(b, " managed='%s'", def->forward_managed);
@@ -556,9 +522,9 @@ static void format_forward(VbBuf *b, const VbNetworkDef *def) {
         vb_buf_indent(b, 2);
         vb_buf_fragment(b, def->forward_extra_xml);
         for (size_t i = 0; def->forward_ifs && def->forward_ifs[i]; i++) {
-                start_line(b);
+                vb_buf_pad(b);
                 vb_buf_puts(b, "<interface");
-                attr(b, "dev", def->forward_ifs[i]);
+                vb_buf_attr(b, "dev", def->forward_ifs[i]);
                 vb_buf_puts(b, "/>\n");
         }
         vb_buf_indent(b, -2);
@@ -572,24 +538,24 @@ static void format_bridge(VbBuf *b, const VbNetworkDef *def) {
 
         if (!full && !def->bridge && !def->bridge_mac_table_manager)
                 return;
-        start_line(b);
+        vb_buf_pad(b);
         vb_buf_puts(b, "<bridge");
-        attr(b, "name", def->bridge);
+        vb_buf_attr(b, "name", def->bridge);
         if (full)
-                attr(b, "zone", def->bridge_zone);
-        attr(b, "macTableManager", def->bridge_mac_table_manager);
+                vb_buf_attr(b, "zone", def->bridge_zone);
+        vb_buf_attr(b, "macTableManager", def->bridge_mac_table_manager);
         if (full)
                 vb_buf_printf(b, " stp='%s' delay='%lu'", def->stp ? "on" : "off", def->delay);
         vb_buf_puts(b, "/>\n");
 }
 
 static void format_host(VbBuf *b, const VbNetworkDhcpHost *h) {
-        start_line(b);
+        vb_buf_pad(b);
         vb_buf_puts(b, "<host");
-        attr(b, "mac", h->mac);
-        attr(b, "id", h->id);
-        attr(b, "name", h->name);
-        attr(b, "ip", h->ip);
+        vb_buf_attr(b, "mac", h->mac);
+        vb_buf_attr(b, "id", h->id);
+        vb_buf_attr(b, "name", h->name);
+        vb_buf_attr(b, "ip", h->ip);
         if (!h->lease_xml) {
                 vb_buf_puts(b, "/>\n");
                 return;
@@ -602,10 +568,10 @@ static void format_host(VbBuf *b, const VbNetworkDhcpHost *h) {
 }
 
 static void format_range(VbBuf *b, const VbNetworkDhcpRange *r) {
-        start_line(b);
+        vb_buf_pad(b);
         vb_buf_puts(b, "<range");
-        attr(b, "start", r->start);
-        attr(b, "end", r->end);
+        vb_buf_attr(b, "start", r->start);
+        vb_buf_attr(b, "end", r->end);
         if (!r->lease_xml) {
                 vb_buf_puts(b, "/>\n");
                 return;
@@ -620,14 +586,14 @@ static void format_range(VbBuf *b, const VbNetworkDhcpRange *r) {
 static void format_ip(VbBuf *b, const VbNetworkIp *ip) {
         bool dhcp = ip->n_ranges || ip->n_hosts || ip->dhcp_extra_xml;
 
-        start_line(b);
+        vb_buf_pad(b);
         vb_buf_puts(b, "<ip");
-        attr(b, "family", ip->family);
-        attr(b, "address", ip->address);
-        attr(b, "netmask", ip->netmask);
+        vb_buf_attr(b, "family", ip->family);
+        vb_buf_attr(b, "address", ip->address);
+        vb_buf_attr(b, "netmask", ip->netmask);
         if (ip->prefix > 0)
                 vb_buf_printf(b, " prefix='%u'", ip->prefix);
-        attr(b, "localPtr", ip->local_ptr);
+        vb_buf_attr(b, "localPtr", ip->local_ptr);
         if (!dhcp && !ip->tftp_root) {
                 vb_buf_puts(b, "/>\n");
                 return;
@@ -635,9 +601,9 @@ static void format_ip(VbBuf *b, const VbNetworkIp *ip) {
         vb_buf_puts(b, ">\n");
         vb_buf_indent(b, 2);
         if (ip->tftp_root) {
-                start_line(b);
+                vb_buf_pad(b);
                 vb_buf_puts(b, "<tftp");
-                attr(b, "root", ip->tftp_root);
+                vb_buf_attr(b, "root", ip->tftp_root);
                 vb_buf_puts(b, "/>\n");
         }
         if (dhcp) {
@@ -657,16 +623,14 @@ static void format_ip(VbBuf *b, const VbNetworkIp *ip) {
 
 char *vb_network_def_format(const VbNetworkDef *def, unsigned flags) {
         _cleanup_vb_buf_ VbBuf b = { 0 };
-        char uuid[37];
 
         vb_buf_puts(&b, "<network");
-        attr(&b, "ipv6", def->ipv6);
-        attr(&b, "trustGuestRxFilters", def->trust_guest_rx_filters);
+        vb_buf_attr(&b, "ipv6", def->ipv6);
+        vb_buf_attr(&b, "trustGuestRxFilters", def->trust_guest_rx_filters);
         vb_buf_puts(&b, ">\n");
         vb_buf_indent(&b, 2);
         vb_buf_elem(&b, "name", def->name);
-        vb_uuid_format(def->uuid, uuid);
-        vb_buf_line(&b, "<uuid>%s</uuid>", uuid);
+        vb_buf_uuid(&b, def->uuid);
         vb_buf_fragment(&b, def->metadata_xml);
         if (def->forward_mode != VB_NET_FORWARD_NONE)
                 format_forward(&b, def);

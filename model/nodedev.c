@@ -14,13 +14,6 @@ static const char *const cap_types[] = {
 /* nested capabilities ListCaps reports, in libvirt's order */
 static const char *const sub_cap_types[] = { "phys_function", "virt_functions", "mdev_types", "vpd" };
 
-static void *xcalloc(size_t n, size_t size) {
-        void *p = calloc(n ? n : 1, size);
-        if (!p)
-                abort();
-        return p;
-}
-
 static void cap_clear(VbNodeDevCap *c) {
         free(c->type);
         free(c->xml);
@@ -54,7 +47,7 @@ VbNodeDeviceDef *vb_node_device_def_copy(const VbNodeDeviceDef *s) {
         VbNodeDeviceDef *d;
         if (!s)
                 return NULL;
-        d = xcalloc(1, sizeof(*d));
+        d = vb_calloc(1, sizeof(*d));
         d->name = vb_strdup(s->name);
         d->path = vb_strdup(s->path);
         d->devnode_xml = vb_strdup(s->devnode_xml);
@@ -63,7 +56,7 @@ VbNodeDeviceDef *vb_node_device_def_copy(const VbNodeDeviceDef *s) {
         d->parent_wwpn = vb_strdup(s->parent_wwpn);
         d->parent_fabric_wwn = vb_strdup(s->parent_fabric_wwn);
         d->driver_xml = vb_strdup(s->driver_xml);
-        d->caps = xcalloc(s->n_caps, sizeof(*d->caps));
+        d->caps = vb_calloc(s->n_caps, sizeof(*d->caps));
         for (size_t i = 0; i < s->n_caps; i++) {
                 const VbNodeDevCap *sc = &s->caps[i];
                 VbNodeDevCap *dc = &d->caps[i];
@@ -206,7 +199,8 @@ static int cap_parse(xmlNodePtr n, const char *dev, unsigned flags, VbNodeDevCap
         return 0;
 }
 
-static int device_parse_root(xmlNodePtr root, unsigned flags, VbNodeDeviceDef *def, VbError *e) {
+static int device_parse_root(xmlNodePtr root, unsigned flags, void *userdata, VbError *e) {
+        VbNodeDeviceDef *def = userdata;
         xmlNodePtr parent = vb_xml_child(root, "parent");
         int r;
 
@@ -225,7 +219,7 @@ static int device_parse_root(xmlNodePtr root, unsigned flags, VbNodeDeviceDef *d
         def->parent_wwpn = vb_xml_prop(parent, "wwpn");
         def->parent_fabric_wwn = vb_xml_prop(parent, "fabric_wwn");
         def->driver_xml = vb_xml_keep(vb_xml_child(root, "driver"));
-        def->caps = xcalloc(vb_xml_count_children(root, "capability"), sizeof(*def->caps));
+        def->caps = vb_calloc(vb_xml_count_children(root, "capability"), sizeof(*def->caps));
         for (xmlNodePtr c = root->children; c; c = c->next) {
                 if (vb_xml_is(c, "devnode"))
                         vb_xml_keep_append(&def->devnode_xml, c);
@@ -241,18 +235,12 @@ static int device_parse_root(xmlNodePtr root, unsigned flags, VbNodeDeviceDef *d
 }
 
 int vb_node_device_def_parse(const char *xml, unsigned flags, VbNodeDeviceDef **ret, VbError *e) {
-        _cleanup_(vb_node_device_def_freep) VbNodeDeviceDef *def = NULL;
-        xmlDocPtr doc = NULL;
+        _cleanup_(vb_node_device_def_freep) VbNodeDeviceDef *def = vb_calloc(1, sizeof(*def));
         int r;
 
         if (flags & ~VB_NODEDEV_PARSE_CREATE)
                 return vb_error_set(e, VB_ERR_INVALID_ARG, "unsupported flags (0x%x)", flags);
-        r = vb_xml_parse(xml, "device", &doc, e);
-        if (r < 0)
-                return r;
-        def = xcalloc(1, sizeof(*def));
-        r = device_parse_root(xmlDocGetRootElement(doc), flags, def, e);
-        xmlFreeDoc(doc);
+        r = vb_xml_parse_def(xml, "device", device_parse_root, flags, def, e);
         if (r < 0)
                 return r;
         *ret = TAKE_PTR(def);
@@ -312,7 +300,7 @@ char *vb_node_device_def_format(const VbNodeDeviceDef *def, unsigned flags) {
 }
 
 char **vb_node_device_def_list_caps(const VbNodeDeviceDef *def) {
-        char **r = xcalloc(1, sizeof(char *));
+        char **r = vb_calloc(1, sizeof(char *));
         for (size_t i = 0; i < def->n_caps; i++) {
                 vb_strv_push(&r, def->caps[i].type);
                 for (size_t j = 0; def->caps[i].sub_caps && def->caps[i].sub_caps[j]; j++)

@@ -28,10 +28,7 @@ VbNWFilterDef *vb_nwfilter_def_copy(const VbNWFilterDef *s) {
         VbNWFilterDef *d;
         if (!s)
                 return NULL;
-        d = calloc(1, sizeof(*d));
-        if (!d)
-                abort();
-        *d = *s;
+        d = vb_memdup(s, sizeof(*s));
         d->name = vb_strdup(s->name);
         d->chain = vb_strdup(s->chain);
         d->rules_xml = vb_strdup(s->rules_xml);
@@ -75,7 +72,8 @@ static int rule_keep(xmlNodePtr c, VbNWFilterDef *def, VbError *e) {
         return 0;
 }
 
-static int filter_parse_root(xmlNodePtr root, VbNWFilterDef *def, VbError *e) {
+static int filter_parse_root(xmlNodePtr root, unsigned flags, void *userdata, VbError *e) {
+        VbNWFilterDef *def = userdata;
         _cleanup_free_ char *uuid = NULL, *prio = vb_xml_prop(root, "priority");
         int r;
 
@@ -112,26 +110,10 @@ static int filter_parse_root(xmlNodePtr root, VbNWFilterDef *def, VbError *e) {
         return 0;
 }
 
-int vb_nwfilter_def_parse(const char *xml, unsigned flags, VbNWFilterDef **ret, VbError *e) {
-        _cleanup_(vb_nwfilter_def_freep) VbNWFilterDef *def = NULL;
-        xmlDocPtr doc = NULL;
-        int r = vb_xml_parse(xml, "filter", &doc, e);
-        if (r < 0)
-                return r;
-        def = calloc(1, sizeof(*def));
-        if (!def)
-                abort();
-        r = filter_parse_root(xmlDocGetRootElement(doc), def, e);
-        xmlFreeDoc(doc);
-        if (r < 0)
-                return r;
-        *ret = TAKE_PTR(def);
-        return 0;
-}
+VB_XML_DEFINE_PARSE(vb_nwfilter_def_parse, VbNWFilterDef, vb_nwfilter_def_freep, "filter", filter_parse_root)
 
 char *vb_nwfilter_def_format(const VbNWFilterDef *def, unsigned flags) {
         _cleanup_vb_buf_ VbBuf b = { 0 };
-        char uuid[37];
 
         vb_buf_puts(&b, "<filter name='");
         vb_buf_escape(&b, def->name);
@@ -145,8 +127,7 @@ char *vb_nwfilter_def_format(const VbNWFilterDef *def, unsigned flags) {
                 vb_buf_printf(&b, " priority='%d'", def->priority);
         vb_buf_puts(&b, ">\n");
         vb_buf_indent(&b, 2);
-        vb_uuid_format(def->uuid, uuid);
-        vb_buf_line(&b, "<uuid>%s</uuid>", uuid);
+        vb_buf_uuid(&b, def->uuid);
         vb_buf_fragment(&b, def->rules_xml);
         vb_buf_indent(&b, -2);
         vb_buf_puts(&b, "</filter>\n");

@@ -45,10 +45,7 @@ VbSecretDef *vb_secret_def_copy(const VbSecretDef *s) {
         VbSecretDef *d;
         if (!s)
                 return NULL;
-        d = calloc(1, sizeof(*d));
-        if (!d)
-                abort();
-        *d = *s;
+        d = vb_memdup(s, sizeof(*s));
         d->description = vb_strdup(s->description);
         d->usage_id = vb_strdup(s->usage_id);
         return d;
@@ -83,7 +80,8 @@ static int usage_parse(xmlNodePtr usage, VbSecretDef *def, VbError *e) {
         return 0;
 }
 
-static int secret_parse_root(xmlNodePtr root, VbSecretDef *def, VbError *e) {
+static int secret_parse_root(xmlNodePtr root, unsigned flags, void *userdata, VbError *e) {
+        VbSecretDef *def = userdata;
         _cleanup_free_ char *uuid = NULL;
         xmlNodePtr usage;
         int r;
@@ -103,32 +101,15 @@ static int secret_parse_root(xmlNodePtr root, VbSecretDef *def, VbError *e) {
         return 0;
 }
 
-int vb_secret_def_parse(const char *xml, unsigned flags, VbSecretDef **ret, VbError *e) {
-        _cleanup_(vb_secret_def_freep) VbSecretDef *def = NULL;
-        xmlDocPtr doc = NULL;
-        int r = vb_xml_parse(xml, "secret", &doc, e);
-        if (r < 0)
-                return r;
-        def = calloc(1, sizeof(*def));
-        if (!def)
-                abort();
-        r = secret_parse_root(xmlDocGetRootElement(doc), def, e);
-        xmlFreeDoc(doc);
-        if (r < 0)
-                return r;
-        *ret = TAKE_PTR(def);
-        return 0;
-}
+VB_XML_DEFINE_PARSE(vb_secret_def_parse, VbSecretDef, vb_secret_def_freep, "secret", secret_parse_root)
 
 char *vb_secret_def_format(const VbSecretDef *def, unsigned flags) {
         _cleanup_vb_buf_ VbBuf b = { 0 };
-        char uuid[37];
 
         vb_buf_printf(&b, "<secret ephemeral='%s' private='%s'>\n",
                       def->ephemeral ? "yes" : "no", def->private_ ? "yes" : "no");
         vb_buf_indent(&b, 2);
-        vb_uuid_format(def->uuid, uuid);
-        vb_buf_line(&b, "<uuid>%s</uuid>", uuid);
+        vb_buf_uuid(&b, def->uuid);
         vb_buf_elem(&b, "description", def->description);
         if (def->usage_type != VB_SECRET_USAGE_NONE &&
             (unsigned) def->usage_type < _VB_SECRET_USAGE_MAX) {

@@ -41,10 +41,7 @@ VbSnapshotDef *vb_snapshot_def_copy(const VbSnapshotDef *s) {
         VbSnapshotDef *d;
         if (!s)
                 return NULL;
-        d = calloc(1, sizeof(*d));
-        if (!d)
-                abort();
-        *d = *s;
+        d = vb_memdup(s, sizeof(*s));
         d->name = vb_strdup(s->name);
         d->description = vb_strdup(s->description);
         d->state = vb_strdup(s->state);
@@ -78,7 +75,8 @@ static int redefine_parse(xmlNodePtr root, VbSnapshotDef *def, VbError *e) {
         return 0;
 }
 
-static int snapshot_parse_root(xmlNodePtr root, unsigned flags, VbSnapshotDef *def, VbError *e) {
+static int snapshot_parse_root(xmlNodePtr root, unsigned flags, void *userdata, VbError *e) {
+        VbSnapshotDef *def = userdata;
         xmlNodePtr mem = vb_xml_child(root, "memory");
         int r;
 
@@ -114,20 +112,12 @@ static int snapshot_parse_root(xmlNodePtr root, unsigned flags, VbSnapshotDef *d
 }
 
 int vb_snapshot_def_parse(const char *xml, unsigned flags, VbSnapshotDef **ret, VbError *e) {
-        _cleanup_(vb_snapshot_def_freep) VbSnapshotDef *def = NULL;
-        xmlDocPtr doc = NULL;
+        _cleanup_(vb_snapshot_def_freep) VbSnapshotDef *def = vb_calloc(1, sizeof(*def));
         int r;
 
         if (flags & ~PARSE_FLAGS)
                 return vb_error_set(e, VB_ERR_INVALID_ARG, "unsupported flags (0x%x)", flags & ~PARSE_FLAGS);
-        r = vb_xml_parse(xml, "domainsnapshot", &doc, e);
-        if (r < 0)
-                return r;
-        def = calloc(1, sizeof(*def));
-        if (!def)
-                abort();
-        r = snapshot_parse_root(xmlDocGetRootElement(doc), flags, def, e);
-        xmlFreeDoc(doc);
+        r = vb_xml_parse_def(xml, "domainsnapshot", snapshot_parse_root, flags, def, e);
         if (r < 0)
                 return r;
         *ret = TAKE_PTR(def);
@@ -151,14 +141,9 @@ char *vb_snapshot_def_format(const VbSnapshotDef *def, unsigned flags) {
         }
         vb_buf_line(&b, "<creationTime>%lld</creationTime>", def->creation_time);
         if (def->memory_snapshot) {
-                for (int i = 0; i < b.indent; i++)
-                        vb_buf_puts(&b, " ");
+                vb_buf_pad(&b);
                 vb_buf_printf(&b, "<memory snapshot='%s'", def->memory_snapshot);
-                if (def->memory_file) {
-                        vb_buf_puts(&b, " file='");
-                        vb_buf_escape(&b, def->memory_file);
-                        vb_buf_puts(&b, "'");
-                }
+                vb_buf_attr(&b, "file", def->memory_file);
                 vb_buf_puts(&b, "/>\n");
         }
         vb_buf_fragment(&b, def->disks_xml);

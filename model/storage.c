@@ -27,26 +27,6 @@ static const char *pool_default_format(const char *type) {
         return NULL;
 }
 
-static void *xcalloc(size_t n, size_t size) {
-        void *p = calloc(n ? n : 1, size);
-        if (!p)
-                abort();
-        return p;
-}
-
-static void attr(VbBuf *b, const char *name, const char *value) {
-        if (!value)
-                return;
-        vb_buf_printf(b, " %s='", name);
-        vb_buf_escape(b, value);
-        vb_buf_puts(b, "'");
-}
-
-static void start_line(VbBuf *b) {
-        for (int i = 0; i < b->indent; i++)
-                vb_buf_puts(b, " ");
-}
-
 /* ---- permissions (shared by pool and volume targets) ---- */
 
 static int perms_parse(xmlNodePtr n, VbStoragePerms *p, VbError *e) {
@@ -136,14 +116,14 @@ VbStoragePoolDef *vb_pool_def_copy(const VbStoragePoolDef *s) {
         VbStoragePoolDef *d;
         if (!s)
                 return NULL;
-        d = xcalloc(1, sizeof(*d));
+        d = vb_calloc(1, sizeof(*d));
         d->type = vb_strdup(s->type);
         d->name = vb_strdup(s->name);
         memcpy(d->uuid, s->uuid, 16);
         d->capacity = s->capacity;
         d->allocation = s->allocation;
         d->available = s->available;
-        d->hosts = xcalloc(s->n_hosts, sizeof(*d->hosts));
+        d->hosts = vb_calloc(s->n_hosts, sizeof(*d->hosts));
         for (size_t i = 0; i < s->n_hosts; i++) {
                 d->hosts[i].name = vb_strdup(s->hosts[i].name);
                 d->hosts[i].port = s->hosts[i].port;
@@ -178,7 +158,7 @@ static int pool_source_host(xmlNodePtr c, VbStoragePoolDef *def, VbError *e) {
 
 static int pool_source_parse(xmlNodePtr src, VbStoragePoolDef *def, VbError *e) {
         int r;
-        def->hosts = xcalloc(vb_xml_count_children(src, "host"), sizeof(*def->hosts));
+        def->hosts = vb_calloc(vb_xml_count_children(src, "host"), sizeof(*def->hosts));
         for (xmlNodePtr c = src ? src->children : NULL; c; c = c->next) {
                 if (vb_xml_is(c, "host")) {
                         r = pool_source_host(c, def, e);
@@ -231,7 +211,8 @@ static int pool_validate(VbStoragePoolDef *def, VbError *e) {
         return 0;
 }
 
-static int pool_parse_root(xmlNodePtr root, VbStoragePoolDef *def, VbError *e) {
+static int pool_parse_root(xmlNodePtr root, unsigned flags, void *userdata, VbError *e) {
+        VbStoragePoolDef *def = userdata;
         _cleanup_free_ char *uuid = NULL;
         xmlNodePtr target;
         int r;
@@ -275,49 +256,36 @@ static int pool_parse_root(xmlNodePtr root, VbStoragePoolDef *def, VbError *e) {
         return pool_validate(def, e);
 }
 
-int vb_pool_def_parse(const char *xml, unsigned flags, VbStoragePoolDef **ret, VbError *e) {
-        _cleanup_(vb_pool_def_freep) VbStoragePoolDef *def = NULL;
-        xmlDocPtr doc = NULL;
-        int r = vb_xml_parse(xml, "pool", &doc, e);
-        if (r < 0)
-                return r;
-        def = xcalloc(1, sizeof(*def));
-        r = pool_parse_root(xmlDocGetRootElement(doc), def, e);
-        xmlFreeDoc(doc);
-        if (r < 0)
-                return r;
-        *ret = TAKE_PTR(def);
-        return 0;
-}
+VB_XML_DEFINE_PARSE(vb_pool_def_parse, VbStoragePoolDef, vb_pool_def_freep, "pool", pool_parse_root)
 
 static void pool_source_format(VbBuf *b, const VbStoragePoolDef *def) {
         vb_buf_line(b, "<source>");
         vb_buf_indent(b, 2);
         for (size_t i = 0; i < def->n_hosts; i++) {
-                start_line(b);
+                vb_buf_pad(b);
                 vb_buf_puts(b, "<host");
-                attr(b, "name", def->hosts[i].name);
+                vb_buf_attr(b, "name", def->hosts[i].name);
                 if (def->hosts[i].port)
                         vb_buf_printf(b, " port='%u'", def->hosts[i].port);
                 vb_buf_puts(b, "/>\n");
         }
         for (size_t i = 0; def->devices && def->devices[i]; i++) {
-                start_line(b);
+                vb_buf_pad(b);
                 vb_buf_puts(b, "<device");
-                attr(b, "path", def->devices[i]);
+                vb_buf_attr(b, "path", def->devices[i]);
                 vb_buf_puts(b, "/>\n");
         }
         if (def->source_dir) {
-                start_line(b);
+                vb_buf_pad(b);
                 vb_buf_puts(b, "<dir");
-                attr(b, "path", def->source_dir);
+                vb_buf_attr(b, "path", def->source_dir);
                 vb_buf_puts(b, "/>\n");
         }
         vb_buf_elem(b, "name", def->source_name);
         if (def->source_format) {
-                start_line(b);
+                vb_buf_pad(b);
                 vb_buf_puts(b, "<format");
-                attr(b, "type", def->source_format);
+                vb_buf_attr(b, "type", def->source_format);
                 vb_buf_puts(b, "/>\n");
         }
         vb_buf_fragment(b, def->source_extra_xml);
@@ -327,15 +295,13 @@ static void pool_source_format(VbBuf *b, const VbStoragePoolDef *def) {
 
 char *vb_pool_def_format(const VbStoragePoolDef *def, unsigned flags) {
         _cleanup_vb_buf_ VbBuf b = { 0 };
-        char uuid[37];
 
         vb_buf_puts(&b, "<pool");
-        attr(&b, "type", def->type);
+        vb_buf_attr(&b, "type", def->type);
         vb_buf_puts(&b, ">\n");
         vb_buf_indent(&b, 2);
         vb_buf_elem(&b, "name", def->name);
-        vb_uuid_format(def->uuid, uuid);
-        vb_buf_line(&b, "<uuid>%s</uuid>", uuid);
+        vb_buf_uuid(&b, def->uuid);
         vb_buf_line(&b, "<capacity unit='bytes'>%llu</capacity>", (unsigned long long) def->capacity);
         vb_buf_line(&b, "<allocation unit='bytes'>%llu</allocation>", (unsigned long long) def->allocation);
         vb_buf_line(&b, "<available unit='bytes'>%llu</available>", (unsigned long long) def->available);
@@ -381,7 +347,7 @@ VbStorageVolDef *vb_vol_def_copy(const VbStorageVolDef *s) {
         VbStorageVolDef *d;
         if (!s)
                 return NULL;
-        d = xcalloc(1, sizeof(*d));
+        d = vb_calloc(1, sizeof(*d));
         d->type = vb_strdup(s->type);
         d->name = vb_strdup(s->name);
         d->key = vb_strdup(s->key);
@@ -436,7 +402,8 @@ static int vol_sizes_parse(xmlNodePtr root, VbStorageVolDef *def, VbError *e) {
         return 0;
 }
 
-static int vol_parse_root(xmlNodePtr root, VbStorageVolDef *def, VbError *e) {
+static int vol_parse_root(xmlNodePtr root, unsigned flags, void *userdata, VbError *e) {
+        VbStorageVolDef *def = userdata;
         xmlNodePtr bs;
         bool ok = false;
         int r;
@@ -483,29 +450,16 @@ static int vol_parse_root(xmlNodePtr root, VbStorageVolDef *def, VbError *e) {
         return 0;
 }
 
-int vb_vol_def_parse(const char *xml, unsigned flags, VbStorageVolDef **ret, VbError *e) {
-        _cleanup_(vb_vol_def_freep) VbStorageVolDef *def = NULL;
-        xmlDocPtr doc = NULL;
-        int r = vb_xml_parse(xml, "volume", &doc, e);
-        if (r < 0)
-                return r;
-        def = xcalloc(1, sizeof(*def));
-        r = vol_parse_root(xmlDocGetRootElement(doc), def, e);
-        xmlFreeDoc(doc);
-        if (r < 0)
-                return r;
-        *ret = TAKE_PTR(def);
-        return 0;
-}
+VB_XML_DEFINE_PARSE(vb_vol_def_parse, VbStorageVolDef, vb_vol_def_freep, "volume", vol_parse_root)
 
 static void vol_target_format(VbBuf *b, const VbStorageVolDef *def) {
         vb_buf_line(b, "<target>");
         vb_buf_indent(b, 2);
         vb_buf_elem(b, "path", def->target_path);
         if (def->target_format) {
-                start_line(b);
+                vb_buf_pad(b);
                 vb_buf_puts(b, "<format");
-                attr(b, "type", def->target_format);
+                vb_buf_attr(b, "type", def->target_format);
                 vb_buf_puts(b, "/>\n");
         }
         perms_format(b, &def->perms);
@@ -518,7 +472,7 @@ char *vb_vol_def_format(const VbStorageVolDef *def, unsigned flags) {
         _cleanup_vb_buf_ VbBuf b = { 0 };
 
         vb_buf_puts(&b, "<volume");
-        attr(&b, "type", def->type);
+        vb_buf_attr(&b, "type", def->type);
         vb_buf_puts(&b, ">\n");
         vb_buf_indent(&b, 2);
         vb_buf_elem(&b, "name", def->name);
@@ -538,9 +492,9 @@ char *vb_vol_def_format(const VbStorageVolDef *def, unsigned flags) {
                 vb_buf_indent(&b, 2);
                 vb_buf_elem(&b, "path", def->backing_path);
                 if (def->backing_format) {
-                        start_line(&b);
+                        vb_buf_pad(&b);
                         vb_buf_puts(&b, "<format");
-                        attr(&b, "type", def->backing_format);
+                        vb_buf_attr(&b, "type", def->backing_format);
                         vb_buf_puts(&b, "/>\n");
                 }
                 vb_buf_indent(&b, -2);

@@ -19,6 +19,20 @@ char *vb_strdup(const char *s) {
         return r;
 }
 
+void *vb_calloc(size_t n, size_t size) {
+        void *p = calloc(n ? n : 1, size);
+        if (!p)
+                oom();
+        return p;
+}
+
+void *vb_memdup(const void *p, size_t n) {
+        void *r = malloc(n ? n : 1);
+        if (!r)
+                oom();
+        return memcpy(r, p, n);
+}
+
 char *vb_strdupf(const char *fmt, ...) {
         va_list ap;
         char *r;

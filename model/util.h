@@ -37,6 +37,10 @@ static inline const char *empty_to_null(const char *s) { return isempty(s) ? NUL
 
 /* Replace *dst with a copy of src (NULL allowed). Returns 0 or -ENOMEM. */
 int vb_strdup_replace(char **dst, const char *src);
+/* calloc and a copy of @n bytes that abort on OOM, like vb_strdup(): for the models' own
+ * small structures. vb_calloc() never returns NULL, not even for @n == 0. */
+void *vb_calloc(size_t n, size_t size);
+void *vb_memdup(const void *p, size_t n);
 /* NULL-safe strdup that aborts on OOM: used for short internal strings only. */
 char *vb_strdup(const char *s);
 /* asprintf that aborts on OOM. */

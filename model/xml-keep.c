@@ -12,10 +12,7 @@ static bool text_is_blank(const xmlChar *s) {
         return true;
 }
 
-/* Escaped text. Line breaks become character references so that vb_buf_fragment()
- * can re-indent a kept fragment line by line without touching its content; in
- * attribute values tabs do too, as a parser would turn a literal one into a space. */
-static void keep_text(VbBuf *b, const char *s, bool attr) {
+void vb_xml_keep_text(VbBuf *b, const char *s, bool attr) {
         const char *breaks = attr ? "\n\r\t" : "\n\r";
 
         while (s && *s) {
@@ -61,7 +58,7 @@ static void keep_attrs(VbBuf *b, xmlNodePtr n) {
                 if (ns->prefix)
                         vb_buf_puts(b, (const char *) ns->prefix);
                 vb_buf_puts(b, "='");
-                keep_text(b, href, true);
+                vb_xml_keep_text(b, href, true);
                 vb_buf_puts(b, "'");
         }
         for (xmlAttrPtr a = n->properties; a; a = a->next) {
@@ -70,7 +67,7 @@ static void keep_attrs(VbBuf *b, xmlNodePtr n) {
                 if (a->ns && a->ns->prefix)
                         vb_buf_printf(b, "%s:", (const char *) a->ns->prefix);
                 vb_buf_printf(b, "%s='", (const char *) a->name);
-                keep_text(b, (const char *) v, true);
+                vb_xml_keep_text(b, (const char *) v, true);
                 vb_buf_puts(b, "'");
                 xmlFree(v);
         }
@@ -83,8 +80,7 @@ static void keep_node(VbBuf *b, xmlNodePtr n) {
         for (xmlNodePtr c = n->children; c; c = c->next)
                 if (c->type == XML_ELEMENT_NODE)
                         has_elem = true;
-        for (int i = 0; i < b->indent; i++)
-                vb_buf_puts(b, " ");
+        vb_buf_pad(b);
         vb_buf_puts(b, "<");
         keep_name(b, n);
         keep_attrs(b, n);
@@ -94,7 +90,7 @@ static void keep_node(VbBuf *b, xmlNodePtr n) {
                         vb_buf_puts(b, "/>\n");
                 } else {
                         vb_buf_puts(b, ">");
-                        keep_text(b, (const char *) text, false);
+                        vb_xml_keep_text(b, (const char *) text, false);
                         vb_buf_puts(b, "</");
                         keep_name(b, n);
                         vb_buf_puts(b, ">\n");
@@ -111,15 +107,13 @@ static void keep_node(VbBuf *b, xmlNodePtr n) {
                          !text_is_blank(c->content)) {
                         /* text between elements: the indentation around it is ours */
                         _cleanup_free_ char *t = vb_strstrip(vb_strdup((const char *) c->content));
-                        for (int i = 0; i < b->indent; i++)
-                                vb_buf_puts(b, " ");
-                        keep_text(b, t, false);
+                        vb_buf_pad(b);
+                        vb_xml_keep_text(b, t, false);
                         vb_buf_puts(b, "\n");
                 }
         }
         vb_buf_indent(b, -2);
-        for (int i = 0; i < b->indent; i++)
-                vb_buf_puts(b, " ");
+        vb_buf_pad(b);
         vb_buf_puts(b, "</");
         keep_name(b, n);
         vb_buf_puts(b, ">\n");
@@ -148,6 +142,18 @@ char *vb_xml_keep_children(xmlNodePtr n) {
         for (xmlNodePtr c = n ? n->children : NULL; c; c = c->next)
                 if (c->type == XML_ELEMENT_NODE)
                         vb_xml_keep_append(&r, c);
+        return r;
+}
+
+int vb_xml_parse_def(const char *xml, const char *root, VbXmlRootParser parse_root,
+                     unsigned flags, void *def, VbError *e) {
+        xmlDocPtr doc = NULL;
+        int r = vb_xml_parse(xml, root, &doc, e);
+
+        if (r < 0)
+                return r;
+        r = parse_root(xmlDocGetRootElement(doc), flags, def, e);
+        xmlFreeDoc(doc);
         return r;
 }
 
@@ -195,9 +201,7 @@ char **vb_strv_copy(char *const *v) {
         char **r;
         if (!v)
                 return NULL;
-        r = calloc(n + 1, sizeof(char *));
-        if (!r)
-                abort();
+        r = vb_calloc(n + 1, sizeof(char *));
         for (size_t i = 0; i < n; i++)
                 r[i] = vb_strdup(v[i]);
         return r;

@@ -15,6 +15,30 @@ char *vb_xml_keep(xmlNodePtr n);
 void vb_xml_keep_append(char **list, xmlNodePtr n);
 /* Inner content of @n (its element children), kept; NULL when it has none. */
 char *vb_xml_keep_children(xmlNodePtr n);
+/* Escaped text. Line breaks become character references so that vb_buf_fragment()
+ * can re-indent a kept fragment line by line without touching its content; in
+ * attribute values (@attr) tabs do too, as a parser would turn a literal one into a space. */
+void vb_xml_keep_text(VbBuf *b, const char *s, bool attr);
+
+/* The parse every non-domain model does: @xml through vb_xml_parse() with root element
+ * @root, then @parse_root on that element with @flags, filling @def (the caller's, zeroed,
+ * which it frees on failure). */
+typedef int (*VbXmlRootParser)(xmlNodePtr root, unsigned flags, void *def, VbError *e);
+int vb_xml_parse_def(const char *xml, const char *root, VbXmlRootParser parse_root,
+                     unsigned flags, void *def, VbError *e);
+
+/* Defines "int fn(const char *xml, unsigned flags, Type **ret, VbError *e)": the public
+ * parse of a model whose flags need no check of their own, by vb_xml_parse_def() into a
+ * new zeroed Type that freep frees on failure. */
+#define VB_XML_DEFINE_PARSE(fn, Type, freep, root, parse_root)                                  \
+        int fn(const char *xml, unsigned flags, Type **ret, VbError *e) {                       \
+                _cleanup_(freep) Type *def = vb_calloc(1, sizeof(*def));                        \
+                int r = vb_xml_parse_def(xml, root, parse_root, flags, def, e);                 \
+                if (r < 0)                                                                      \
+                        return r;                                                               \
+                *ret = TAKE_PTR(def);                                                           \
+                return 0;                                                                       \
+        }
 
 /* Element helpers */
 static inline bool vb_xml_is(xmlNodePtr n, const char *name) {

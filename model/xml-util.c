@@ -382,7 +382,7 @@ void vb_buf_printf(VbBuf *b, const char *fmt, ...) {
         va_end(ap);
 }
 
-static void buf_pad(VbBuf *b) {
+void vb_buf_pad(VbBuf *b) {
         buf_grow(b, (size_t) b->indent);
         memset(b->data + b->len, ' ', (size_t) b->indent);
         b->len += (size_t) b->indent;
@@ -391,7 +391,7 @@ static void buf_pad(VbBuf *b) {
 
 void vb_buf_line(VbBuf *b, const char *fmt, ...) {
         va_list ap;
-        buf_pad(b);
+        vb_buf_pad(b);
         va_start(ap, fmt);
         buf_vprintf(b, fmt, ap);
         va_end(ap);
@@ -415,10 +415,18 @@ void vb_buf_escape(VbBuf *b, const char *s) {
         }
 }
 
+void vb_buf_attr(VbBuf *b, const char *name, const char *value) {
+        if (!value)
+                return;
+        vb_buf_printf(b, " %s='", name);
+        vb_buf_escape(b, value);
+        vb_buf_puts(b, "'");
+}
+
 void vb_buf_elem(VbBuf *b, const char *name, const char *text) {
         if (!text)
                 return;
-        buf_pad(b);
+        vb_buf_pad(b);
         vb_buf_add(b, "<", 1);
         vb_buf_puts(b, name);
         vb_buf_add(b, ">", 1);
@@ -435,7 +443,7 @@ void vb_buf_fragment(VbBuf *b, const char *xml) {
                 size_t n = nl ? (size_t) (nl - p) : strlen(p);
                 /* keep relative indentation of the fragment's own lines */
                 if (n > 0) {
-                        buf_pad(b);
+                        vb_buf_pad(b);
                         vb_buf_add(b, p, n);
                 }
                 vb_buf_add(b, "\n", 1);
@@ -503,6 +511,13 @@ void vb_uuid_format(const uint8_t u[16], char ret[37]) {
                 *p++ = hex[u[i] & 15];
         }
         *p = 0;
+}
+
+void vb_buf_uuid(VbBuf *b, const uint8_t uuid[16]) {
+        char s[37];
+
+        vb_uuid_format(uuid, s);
+        vb_buf_line(b, "<uuid>%s</uuid>", s);
 }
 
 void vb_uuid_generate(uint8_t ret[16]) {

@@ -49,6 +49,10 @@ void vb_buf_printf(VbBuf *b, const char *fmt, ...) _printf_(2, 3);
 void vb_buf_line(VbBuf *b, const char *fmt, ...) _printf_(2, 3);
 /* Escape for attribute values (single quotes) or text. */
 void vb_buf_escape(VbBuf *b, const char *s);
+/* The current indentation, to start a line built piece by piece. */
+void vb_buf_pad(VbBuf *b);
+/* " name='escaped value'", skipped when value is NULL. */
+void vb_buf_attr(VbBuf *b, const char *name, const char *value);
 /* <name>escaped text</name> at the current indent, skipped when text is NULL. */
 void vb_buf_elem(VbBuf *b, const char *name, const char *text);
 /* Add a pre-formatted XML fragment, re-indenting each line to the current indent. */
@@ -62,6 +66,8 @@ static inline void vb_buf_freep(VbBuf *b) { vb_buf_free(b); }
 /* UUIDs: libvirt accepts 32 hex digits with '-' anywhere between them. */
 int vb_uuid_parse(const char *s, uint8_t ret[16]);
 void vb_uuid_format(const uint8_t uuid[16], char ret[37]);
+/* <uuid>…</uuid> on a line of its own. */
+void vb_buf_uuid(VbBuf *b, const uint8_t uuid[16]);
 void vb_uuid_generate(uint8_t ret[16]);
 bool vb_uuid_is_null(const uint8_t uuid[16]);
 

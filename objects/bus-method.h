@@ -10,6 +10,15 @@
  * The op may free the object (Undefine, Delete), so nothing touches it afterwards. */
 #include "bus-object.h"
 
+/* The driver has no op for @api: libvirt's "not supported" error, as VB_DRIVER_CALL
+ * sets it, for handlers that check VB_DRIVER_HAS before they start. */
+static inline int vb_bus_unsupported(sd_bus_error *error, const char *api) {
+        _cleanup_vb_error_ VbError e = VB_ERROR_NULL;
+
+        vb_error_unsupported(&e, api);
+        return vb_bus_error(error, &e);
+}
+
 /* Method() → op(obj, &e) → () */
 #define VB_BUS_METHOD_NOARGS(fn, Type, conn, table, op, api)                                    \
         int fn(sd_bus_message *m, void *userdata, sd_bus_error *error) {                        \

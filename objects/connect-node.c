@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* org.libvirt.Connect: host (node) and CPU model methods. */
-#include "bus-object.h"
+#include "bus-method.h"
 #include "connect-node.h"
 #include "xml-keep.h"
 
@@ -179,22 +179,18 @@ int vb_connect_method_node_get_free_memory(sd_bus_message *m, void *userdata, sd
 
 /* No driver has host memory tunables (KSM etc.) yet: the central check reports it. */
 int vb_connect_method_node_get_memory_parameters(sd_bus_message *m, void *userdata, sd_bus_error *error) {
-        _cleanup_vb_error_ VbError e = VB_ERROR_NULL;
         uint32_t flags;
         int r = sd_bus_message_read(m, "u", &flags);
         if (r < 0)
                 return r;
-        vb_error_unsupported(&e, "virNodeGetMemoryParameters");
-        return vb_bus_error(error, &e);
+        return vb_bus_unsupported(error, "virNodeGetMemoryParameters");
 }
 
 int vb_connect_method_node_set_memory_parameters(sd_bus_message *m, void *userdata, sd_bus_error *error) {
-        _cleanup_vb_error_ VbError e = VB_ERROR_NULL;
         int r = sd_bus_message_skip(m, "a{sv}u");
         if (r < 0)
                 return r;
-        vb_error_unsupported(&e, "virNodeSetMemoryParameters");
-        return vb_bus_error(error, &e);
+        return vb_bus_unsupported(error, "virNodeSetMemoryParameters");
 }
 
 int vb_connect_method_node_get_security_model(sd_bus_message *m, void *userdata, sd_bus_error *error) {

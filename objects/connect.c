@@ -53,10 +53,8 @@ static int domain_define_or_create(sd_bus_message *m, VbConnect *c, bool create,
                         return vb_bus_error(error, &e);
                 return vb_reply_path(m, &vb_bus_kind_domain, d);
         }
-        if (!VB_DRIVER_HAS(c, domain, create_xml)) {
-                vb_error_unsupported(&e, "virDomainCreateXML");
-                return vb_bus_error(error, &e);
-        }
+        if (!VB_DRIVER_HAS(c, domain, create_xml))
+                return vb_bus_unsupported(error, "virDomainCreateXML");
         /* a real guest replies once it runs (op->result is then the domain) */
         op = vb_bus_reply_op_new(m, &vb_bus_kind_domain);
         if (!op)

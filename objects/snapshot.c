@@ -99,22 +99,6 @@ static int reply_snapshot_list(sd_bus_message *m, VbSnapshotObj **l, size_t n) {
                         return vb_bus_error(error, &e);                                      \
         } while (0)
 
-/* A snapshot op that may finish later: replies with an error, nothing, or (create)
- * the path of the new snapshot. Drivers without a slow path finish it at once. */
-#define SNAPSHOT_OP(c, op_name, api, ...)                                                    \
-        do {                                                                                 \
-                VbOp *op_;                                                                   \
-                if (!VB_DRIVER_HAS(c, snapshot, op_name)) {                                  \
-                        vb_error_unsupported(&e, api);                                       \
-                        return vb_bus_error(error, &e);                                      \
-                }                                                                            \
-                op_ = vb_bus_reply_op_new(m, NULL);                                          \
-                if (!op_)                                                                    \
-                        return -ENOMEM;                                                      \
-                r = (c)->driver->snapshot->op_name(__VA_ARGS__, op_, &e);                    \
-                return vb_bus_reply_op_result(op_, r, &e);                                   \
-        } while (0)
-
 typedef struct CreateOp {
         VbOp op;
         sd_bus_message *m;
@@ -155,10 +139,8 @@ VB_HANDLER(vb_domain_method_snapshot_create_xml) {
         r = sd_bus_message_read(m, "su", &xml, &flags);
         if (r < 0)
                 return r;
-        if (!VB_DRIVER_HAS(d->conn, snapshot, create_xml)) {
-                vb_error_unsupported(&e, "virDomainSnapshotCreateXML");
-                return vb_bus_error(error, &e);
-        }
+        if (!VB_DRIVER_HAS(d->conn, snapshot, create_xml))
+                return vb_bus_unsupported(error, "virDomainSnapshotCreateXML");
         o = calloc(1, sizeof(*o));
         if (!o)
                 return -ENOMEM;
@@ -218,16 +200,36 @@ VB_HANDLER(vb_domain_method_list_domain_snapshots) {
 
 /* ---- org.libvirt.DomainSnapshot ---- */
 
-static int method_delete(sd_bus_message *m, void *userdata, sd_bus_error *error) {
+/* VbSnapshotOps.delete and .revert: may finish later, on @op */
+typedef int SnapshotOpFn(VbSnapshotObj *s, unsigned flags, VbOp *op, VbError *e);
+
+/* Delete and Revert differ only in the driver op, and the API named when the driver
+ * has none. The reply is an error or nothing; drivers without a slow path finish at once. */
+static int snapshot_op(sd_bus_message *m, VbSnapshotObj *s, bool revert, sd_bus_error *error) {
         _cleanup_vb_error_ VbError e = VB_ERROR_NULL;
-        VbSnapshotObj *s = userdata;
+        const VbSnapshotOps *ops = s->dom->conn->driver->snapshot;
+        SnapshotOpFn *fn = NULL;
         uint32_t flags;
+        VbOp *op;
         int r;
 
         r = sd_bus_message_read(m, "u", &flags);
         if (r < 0)
                 return r;
-        SNAPSHOT_OP(s->dom->conn, delete, "virDomainSnapshotDelete", s, flags);
+        if (ops)
+                fn = revert ? ops->revert : ops->delete;
+        if (!fn)
+                return vb_bus_unsupported(error, revert ? "virDomainRevertToSnapshot"
+                                                        : "virDomainSnapshotDelete");
+        op = vb_bus_reply_op_new(m, NULL);
+        if (!op)
+                return -ENOMEM;
+        r = fn(s, flags, op, &e);
+        return vb_bus_reply_op_result(op, r, &e);
+}
+
+static int method_delete(sd_bus_message *m, void *userdata, sd_bus_error *error) {
+        return snapshot_op(m, userdata, false, error);
 }
 
 static int method_get_parent(sd_bus_message *m, void *userdata, sd_bus_error *error) {
@@ -276,15 +278,7 @@ static int method_list_children(sd_bus_message *m, void *userdata, sd_bus_error 
 }
 
 static int method_revert(sd_bus_message *m, void *userdata, sd_bus_error *error) {
-        _cleanup_vb_error_ VbError e = VB_ERROR_NULL;
-        VbSnapshotObj *s = userdata;
-        uint32_t flags;
-        int r;
-
-        r = sd_bus_message_read(m, "u", &flags);
-        if (r < 0)
-                return r;
-        SNAPSHOT_OP(s->dom->conn, revert, "virDomainRevertToSnapshot", s, flags);
+        return snapshot_op(m, userdata, true, error);
 }
 
 static const sd_bus_vtable snapshot_vtable[] = {

@@ -122,10 +122,8 @@ static int method_storage_vol_create_xml(sd_bus_message *m, void *userdata, sd_b
         r = sd_bus_message_read(m, "su", &xml, &flags);
         if (r < 0)
                 return r;
-        if (!VB_DRIVER_HAS(p->conn, storage, vol_create_xml)) {
-                vb_error_unsupported(&e, "virStorageVolCreateXML");
-                return vb_bus_error(error, &e);
-        }
+        if (!VB_DRIVER_HAS(p->conn, storage, vol_create_xml))
+                return vb_bus_unsupported(error, "virStorageVolCreateXML");
         /* allocating may run as an org.virtbus.Job1; the reply (the path) comes at its end */
         op = vb_bus_reply_op_new(m, &vb_bus_kind_storage_vol);
         if (!op)
@@ -151,10 +149,8 @@ static int method_storage_vol_create_xml_from(sd_bus_message *m, void *userdata,
         src = vb_vol_find_key(p->conn, key);
         if (!src)
                 return vb_bus_errorf(error, VB_ERR_NO_STORAGE_VOL, "no storage vol with matching key '%s'", key);
-        if (!VB_DRIVER_HAS(p->conn, storage, vol_create_xml_from)) {
-                vb_error_unsupported(&e, "virStorageVolCreateXMLFrom");
-                return vb_bus_error(error, &e);
-        }
+        if (!VB_DRIVER_HAS(p->conn, storage, vol_create_xml_from))
+                return vb_bus_unsupported(error, "virStorageVolCreateXMLFrom");
         op = vb_bus_reply_op_new(m, &vb_bus_kind_storage_vol);
         if (!op)
                 return -ENOMEM;

@@ -15,9 +15,16 @@ static int reply_job(sd_bus_message *m, VbJob *job) {
         return sd_bus_reply_method_return(m, "o", path);
 }
 
-static int method_upload(sd_bus_message *m, void *userdata, sd_bus_error *error) {
+/* VbStorageOps.vol_upload and .vol_download */
+typedef int VolCopyFn(VbVolObj *v, int fd, uint64_t offset, uint64_t length, unsigned flags,
+                      VbJob **ret, VbError *e);
+
+/* Upload and Download differ only in the driver op, and the API named when the
+ * driver has none. */
+static int vol_copy(sd_bus_message *m, VbVolObj *v, bool upload, sd_bus_error *error) {
         _cleanup_vb_error_ VbError e = VB_ERROR_NULL;
-        VbVolObj *v = userdata;
+        const VbStorageOps *ops = v->pool->conn->driver->storage;
+        VolCopyFn *copy = NULL;
         uint64_t offset, length;
         uint32_t flags;
         VbJob *job;
@@ -26,30 +33,22 @@ static int method_upload(sd_bus_message *m, void *userdata, sd_bus_error *error)
         r = sd_bus_message_read(m, "httu", &fd, &offset, &length, &flags);
         if (r < 0)
                 return r;
+        if (ops)
+                copy = upload ? ops->vol_upload : ops->vol_download;
         /* @fd belongs to @m: the driver takes its own copy */
-        r = VB_DRIVER_CALL(v->pool->conn, storage, vol_upload, "virStorageVolUpload", &e,
-                           v, fd, offset, length, flags, &job, &e);
+        r = copy ? copy(v, fd, offset, length, flags, &job, &e)
+                 : vb_error_unsupported(&e, upload ? "virStorageVolUpload" : "virStorageVolDownload");
         if (r < 0)
                 return vb_bus_error(error, &e);
         return reply_job(m, job);
 }
 
-static int method_download(sd_bus_message *m, void *userdata, sd_bus_error *error) {
-        _cleanup_vb_error_ VbError e = VB_ERROR_NULL;
-        VbVolObj *v = userdata;
-        uint64_t offset, length;
-        uint32_t flags;
-        VbJob *job;
-        int fd, r;
+static int method_upload(sd_bus_message *m, void *userdata, sd_bus_error *error) {
+        return vol_copy(m, userdata, true, error);
+}
 
-        r = sd_bus_message_read(m, "httu", &fd, &offset, &length, &flags);
-        if (r < 0)
-                return r;
-        r = VB_DRIVER_CALL(v->pool->conn, storage, vol_download, "virStorageVolDownload", &e,
-                           v, fd, offset, length, flags, &job, &e);
-        if (r < 0)
-                return vb_bus_error(error, &e);
-        return reply_job(m, job);
+static int method_download(sd_bus_message *m, void *userdata, sd_bus_error *error) {
+        return vol_copy(m, userdata, false, error);
 }
 
 static const sd_bus_vtable vol_stream_vtable[] = {

@@ -114,10 +114,8 @@ static int method_wipe(sd_bus_message *m, void *userdata, sd_bus_error *error) {
         r = sd_bus_message_read(m, "uu", &pattern, &flags);
         if (r < 0)
                 return r;
-        if (!VB_DRIVER_HAS(v->pool->conn, storage, vol_wipe)) {
-                vb_error_unsupported(&e, "virStorageVolWipePattern");
-                return vb_bus_error(error, &e);
-        }
+        if (!VB_DRIVER_HAS(v->pool->conn, storage, vol_wipe))
+                return vb_bus_unsupported(error, "virStorageVolWipePattern");
         op = vb_bus_reply_op_new(m, NULL);
         if (!op)
                 return -ENOMEM;

@@ -48,6 +48,9 @@ from gi.repository import Gio, GLib
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 SRCROOT = os.path.dirname(os.path.dirname(HERE))
+# the integration tests' harness starts private buses the same way
+sys.path.insert(0, os.path.join(SRCROOT, 'tests', 'integration'))
+import vbharness  # noqa: E402
 BUS = 'org.libvirt'
 QPATH = '/org/libvirt/QEMU'
 CONNECT = 'org.libvirt.Connect'
@@ -61,13 +64,7 @@ with open('/proc/sys/kernel/random/boot_id') as _f:
     BOOT_ID = _f.read().strip()   # run/autostarted holds it: autostart once per boot
 CALL_TIMEOUT_MS = 60000
 
-BUS_CONFIG = """<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
- "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
-<busconfig>
-  <type>system</type>
-  <listen>unix:path={socket}</listen>
-  <auth>EXTERNAL</auth>
-  <policy context="default">
+BUS_CONFIG = vbharness.bus_config("""  <policy context="default">
     <allow user="root"/>
     <allow own="*"/>
     <allow send_type="method_call"/>
@@ -76,8 +73,7 @@ BUS_CONFIG = """<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Config
     <allow send_type="error"/>
     <allow receive_type="*"/>
   </policy>
-</busconfig>
-"""
+""")
 
 
 class Failure(Exception):
@@ -105,16 +101,6 @@ def domain_path(uuid):
 def set_subreaper():
     """QEMUs orphaned by a killed virtbusd become our children: we can reap them."""
     ctypes.CDLL(None, use_errno=True).prctl(36, 1, 0, 0, 0)   # PR_SET_CHILD_SUBREAPER
-
-
-def reap():
-    while True:
-        try:
-            pid, _ = os.waitpid(-1, os.WNOHANG)
-        except ChildProcessError:
-            return
-        if pid == 0:
-            return
 
 
 def proc_start_time(pid):
@@ -221,26 +207,16 @@ class Env:
         self.logf = open(self.log_path, 'a')
         self.bus = None
         self.proc = None
-        sock = os.path.join(self.tmp, 'bus.sock')
-        conf = os.path.join(self.tmp, 'bus.conf')
-        with open(conf, 'w') as f:
-            f.write(BUS_CONFIG.format(socket=sock))
-        self.bus = subprocess.Popen(['dbus-daemon', '--config-file=' + conf, '--print-address',
-                                     '--nofork'], stdin=subprocess.DEVNULL, stderr=self.logf,
-                                    stdout=subprocess.PIPE, text=True)
-        self.address = self.bus.stdout.readline().strip()
-        if not self.address:
-            raise Failure('dbus-daemon printed no address')
+        try:
+            self.bus, self.address = vbharness.start_bus(self.tmp, BUS_CONFIG, stderr=self.logf)
+        except vbharness.HarnessError as err:
+            raise Failure(str(err))
         flags = (Gio.DBusConnectionFlags.AUTHENTICATION_CLIENT |
                  Gio.DBusConnectionFlags.MESSAGE_BUS_CONNECTION)
         self.conn = Gio.DBusConnection.new_for_address_sync(self.address, flags, None, None)
 
     def name_owned(self):
-        r = self.conn.call_sync('org.freedesktop.DBus', '/org/freedesktop/DBus',
-                                'org.freedesktop.DBus', 'NameHasOwner',
-                                GLib.Variant('(s)', (BUS,)), None, Gio.DBusCallFlags.NONE,
-                                5000, None)
-        return r.unpack()[0]
+        return vbharness.name_has_owner(self.conn, BUS, 5000)
 
     def wait(self, pred, deadline, what):
         end = time.monotonic() + deadline
@@ -267,16 +243,11 @@ class Env:
         self.proc.wait(timeout=10)
         self.proc = None
         self.wait(lambda: not self.name_owned(), NAME_DEADLINE, 'org.libvirt to be released')
-        reap()
+        vbharness.reap_children()
 
     def stop(self):
-        if self.proc is not None and self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
+        if self.proc is not None:
+            vbharness.stop_process(self.proc, timeout=20)
         self.proc = None
 
     def log_tail(self, n=3000):
@@ -301,7 +272,7 @@ class Env:
             except ProcessLookupError:
                 pass
         time.sleep(0.1)
-        reap()
+        vbharness.reap_children()
         if self.bus:
             self.bus.terminate()
             self.bus.wait()
@@ -636,7 +607,7 @@ class Checker:
         be in progress just after a restart); reports what still disagrees at the deadline."""
         end = time.monotonic() + SETTLE_DEADLINE
         while True:
-            reap()
+            vbharness.reap_children()
             bad, resolve = self.check_state(after_restart)
             new = [b for b in bad if b not in self.reported]
             # a problem reported by an earlier check (a stray file) is not waited for again
@@ -678,7 +649,7 @@ class Checker:
                 d.running, d.proc = False, None
         end = time.monotonic() + 10
         while qemu_processes(env.root) and time.monotonic() < end:
-            reap()
+            vbharness.reap_children()
             time.sleep(0.05)
         left = qemu_processes(env.root)
         if left:

@@ -19,7 +19,6 @@ Everything (processes, namespaces, the veth pair, the temporary directory) is re
 in close(), also when set-up fails half-way.
 """
 
-import json
 import os
 import shutil
 import subprocess
@@ -27,8 +26,8 @@ import tempfile
 import time
 
 import client
-from vbharness import (BUS_CONFIG, HERE, POLKITD, PYTHON, HarnessError, policy_path,
-                       wait_until, virtbusd_path, _tail)
+from vbharness import (BUS_CONFIG, HERE, POLKITD, PYTHON, HarnessError, PolkitTable,
+                       name_has_owner, policy_path, stop_process, wait_until, virtbusd_path, _tail)
 
 ADDR_A = '10.231.0.1'
 ADDR_B = '10.231.0.2'
@@ -97,7 +96,7 @@ def _run(argv, **kw):
     return r.stdout
 
 
-class Nodes:
+class Nodes(PolkitTable):
     """polkit='mock': the table-driven mock authority on node A (set_polkit);
     polkit='real': Debian's polkitd on node A with `rules` (JavaScript) as its only
     rules file and our policy as its only actions, seen only in A's mount namespace."""
@@ -240,12 +239,7 @@ class Nodes:
         self.conn = client.connect(self.address_a_host)
 
     def name_has_owner(self, name):
-        from gi.repository import Gio, GLib
-        reply = self.conn.call_sync('org.freedesktop.DBus', '/org/freedesktop/DBus',
-                                    'org.freedesktop.DBus', 'NameHasOwner',
-                                    GLib.Variant('(s)', (name,)), None,
-                                    Gio.DBusCallFlags.NONE, 2000, None)
-        return reply.unpack()[0]
+        return name_has_owner(self.conn, name)
 
     def _polkit(self):
         self.table = self.tmp + '/polkit-table.json'
@@ -265,18 +259,6 @@ class Nodes:
         self.polkitd = self._spawn_a([POLKITD, '--no-debug'], log)
         wait_until(lambda: self.name_has_owner('org.freedesktop.PolicyKit1'), DEADLINE,
                    'polkitd on node A', proc=self.polkitd, log=log)
-
-    def set_polkit(self, table):
-        with open(self.table + '.new', 'w') as f:
-            json.dump(table, f)
-        os.rename(self.table + '.new', self.table)
-
-    def polkit_queries(self, clear=False):
-        with open(self.polkit_log) as f:
-            out = [json.loads(line) for line in f if line.strip()]
-        if clear:
-            open(self.polkit_log, 'w').close()
-        return out
 
     def _daemon(self):
         self.daemon_log = self.tmp + '/virtbusd.log'
@@ -317,13 +299,7 @@ class Nodes:
             self.conn.close_sync(None)
             self.conn = None
         for proc in reversed(self.procs + ([self.holder] if self.holder else [])):
-            if proc.poll() is None:
-                proc.terminate()
-                try:
-                    proc.wait(timeout=5)
-                except subprocess.TimeoutExpired:
-                    proc.kill()
-                    proc.wait()
+            stop_process(proc)
             for f in (proc.stdout, proc.stderr):
                 if f:
                     f.close()

@@ -29,7 +29,7 @@ import pytest
 
 import client
 import vbharness
-from vbharness import assert_libvirt_error, wait_until
+from vbharness import assert_libvirt_error, reap_children, wait_until
 
 from gi.repository import Gio, GLib
 
@@ -114,17 +114,6 @@ def qemu_pids(root):
         if needle in cmd and b'qemu-system' in cmd and state != 'Z':
             pids.append(int(entry))
     return pids
-
-
-def reap_children():
-    """Reap zombies that were reparented to us (we are a subreaper)."""
-    while True:
-        try:
-            pid, _ = os.waitpid(-1, os.WNOHANG)
-        except ChildProcessError:
-            return
-        if pid == 0:
-            return
 
 
 def no_qemu_left(root):

@@ -170,20 +170,13 @@ def test_console_not_supported_on_test_driver(vb):
     assert name == 'org.libvirt.Error' and 'not supported' in msg, msg
 
 
-SESSION_BUS_CONFIG = """<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
- "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
-<busconfig>
-  <type>session</type>
-  <listen>unix:path={socket}</listen>
-  <auth>EXTERNAL</auth>
-  <policy context="default">
+SESSION_BUS_CONFIG = vbharness.bus_config("""  <policy context="default">
     <allow user="*"/>
     <allow own="*"/>
     <allow send_destination="*"/>
     <allow receive_type="*"/>
   </policy>
-</busconfig>
-"""
+""", 'session')
 
 
 def test_session_mode_unprivileged(tmp_path):
@@ -200,15 +193,8 @@ def test_session_mode_unprivileged(tmp_path):
         exe = os.path.join(top, 'virtbusd')
         shutil.copy(vbharness.virtbusd_path(), exe)
         os.chmod(exe, 0o755)
-        conf = os.path.join(top, 'bus.conf')
-        sock = os.path.join(top, 'bus.sock')
-        with open(conf, 'w') as f:
-            f.write(SESSION_BUS_CONFIG.format(socket=sock))
-        bus = subprocess.Popen(['dbus-daemon', '--config-file=' + conf, '--print-address', '--nofork'],
-                               stdout=subprocess.PIPE, text=True)
+        bus, address = vbharness.start_bus(top, SESSION_BUS_CONFIG)
         procs.append(bus)
-        address = bus.stdout.readline().strip()
-        assert address
         env = {'PATH': '/usr/bin:/bin', 'HOME': home, 'DBUS_SESSION_BUS_ADDRESS': address}
         log = open(os.path.join(top, 'virtbusd.log'), 'w')
         daemon = subprocess.Popen(['setpriv', '--reuid=' + vbharness.USER, '--regid=' + vbharness.GROUP,
@@ -244,13 +230,7 @@ def test_session_mode_unprivileged(tmp_path):
         conn.close()
     finally:
         for p in reversed(procs):
-            if p.poll() is None:
-                p.terminate()
-                try:
-                    p.wait(timeout=10)
-                except subprocess.TimeoutExpired:
-                    p.kill()
-                    p.wait()
+            vbharness.stop_process(p, timeout=10)
         for pid in qemu_pids(top):
             os.kill(pid, 9)
         reap_children()

@@ -21,7 +21,6 @@ import grp
 import re
 import shlex
 import shutil
-import signal
 import subprocess
 import tempfile
 import time
@@ -53,6 +52,28 @@ NAME_DEADLINE = 5.0 * SLOWDOWN
 
 class HarnessError(Exception):
     pass
+
+
+def stop_process(proc, timeout=5):
+    """SIGTERM, then SIGKILL when @proc is still there after @timeout seconds."""
+    if proc.poll() is None:
+        proc.terminate()
+        try:
+            proc.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
+def reap_children():
+    """Reap zombies that were reparented to us (we are a subreaper)."""
+    while True:
+        try:
+            pid, _ = os.waitpid(-1, os.WNOHANG)
+        except ChildProcessError:
+            return
+        if pid == 0:
+            return
 
 
 def virtbusd_path():
@@ -87,13 +108,45 @@ def wait_until(pred, deadline, what, proc=None, log=None):
         time.sleep(0.02)
 
 
-BUS_CONFIG = """<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
- "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
-<busconfig>
-  <type>system</type>
-  <listen>unix:path={socket}</listen>
-  <auth>EXTERNAL</auth>
-  <policy context="default">
+def bus_config(policy, bus_type='system'):
+    """A private dbus-daemon's configuration whose access rules are the <policy>
+    elements @policy; {socket}, the path it listens on, is left to .format()."""
+    return ('<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"\n'
+            ' "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">\n'
+            '<busconfig>\n'
+            '  <type>%s</type>\n'
+            '  <listen>unix:path={socket}</listen>\n'
+            '  <auth>EXTERNAL</auth>\n'
+            '%s'
+            '</busconfig>\n' % (bus_type, policy))
+
+
+def start_bus(tmp, config, stderr=None, log=None):
+    """dbus-daemon on @config (a bus_config() text), listening on TMP/bus.sock; its
+    stderr goes to @stderr, the file @log names if given. Returns (process, address)."""
+    conf = os.path.join(tmp, 'bus.conf')
+    with open(conf, 'w') as f:
+        f.write(config.format(socket=os.path.join(tmp, 'bus.sock')))
+    proc = subprocess.Popen(['dbus-daemon', '--config-file=' + conf, '--print-address',
+                             '--nofork'], stdin=subprocess.DEVNULL,
+                            stdout=subprocess.PIPE, stderr=stderr, text=True)
+    address = proc.stdout.readline().strip()
+    if not address:
+        proc.kill()
+        proc.wait()
+        raise HarnessError('dbus-daemon printed no address\n' + (_tail(log) if log else ''))
+    return proc, address
+
+
+def name_has_owner(conn, name, timeout_ms=2000):
+    reply = conn.call_sync('org.freedesktop.DBus', '/org/freedesktop/DBus',
+                           'org.freedesktop.DBus', 'NameHasOwner',
+                           GLib.Variant('(s)', (name,)), None,
+                           Gio.DBusCallFlags.NONE, timeout_ms, None)
+    return reply.unpack()[0]
+
+
+BUS_CONFIG = bus_config("""  <policy context="default">
     <allow user="*"/>
     <deny own="*"/>
     <deny send_type="method_call"/>
@@ -113,8 +166,7 @@ BUS_CONFIG = """<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Config
   <policy user="polkitd">
     <allow own="org.freedesktop.PolicyKit1"/>
   </policy>
-</busconfig>
-"""
+""")
 
 # Rules file of the real-polkitd run: the unprivileged user may start the Test
 # driver's domain "test", nothing else.
@@ -153,18 +205,31 @@ class Daemon:
         return _tail(self.log, 20000)
 
     def stop(self, timeout=10):
-        if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                self.proc.wait(timeout=timeout * SLOWDOWN)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
+        stop_process(self.proc, timeout * SLOWDOWN)
         self.logf.close()
         return self.proc.returncode
 
 
-class Env:
+class PolkitTable:
+    """The mock authority's side of a test bus: its table self.table (JSON, read on
+    every query) and its log of queries self.polkit_log (JSON lines)."""
+
+    def set_polkit(self, table):
+        """Replace the mock authority's table."""
+        tmp = self.table + '.new'
+        with open(tmp, 'w') as f:
+            json.dump(table, f)
+        os.rename(tmp, self.table)
+
+    def polkit_queries(self, clear=False):
+        with open(self.polkit_log) as f:
+            out = [json.loads(line) for line in f if line.strip()]
+        if clear:
+            open(self.polkit_log, 'w').close()
+        return out
+
+
+class Env(PolkitTable):
     """One private bus with one polkit authority. polkit='mock' or 'real'."""
 
     def __init__(self, polkit='mock'):
@@ -194,27 +259,15 @@ class Env:
 
     # ---- bus -------------------------------------------------------------
     def _start_bus(self):
-        conf = os.path.join(self.tmp, 'bus.conf')
-        with open(conf, 'w') as f:
-            f.write(BUS_CONFIG.format(socket=self.socket))
         self.bus_log = os.path.join(self.tmp, 'dbus-daemon.log')
-        logf = open(self.bus_log, 'w')
-        proc = subprocess.Popen(['dbus-daemon', '--config-file=' + conf, '--print-address',
-                                 '--nofork'], stdin=subprocess.DEVNULL,
-                                stdout=subprocess.PIPE, stderr=logf, text=True)
+        with open(self.bus_log, 'w') as logf:
+            proc, self.address = start_bus(self.tmp, BUS_CONFIG, stderr=logf, log=self.bus_log)
         self.procs.append(proc)
-        self.address = proc.stdout.readline().strip()
-        if not self.address:
-            raise HarnessError('dbus-daemon printed no address\n' + _tail(self.bus_log))
         os.chmod(self.socket, 0o777)
         self.conn = client.connect(self.address)
 
     def name_has_owner(self, name):
-        reply = self.conn.call_sync('org.freedesktop.DBus', '/org/freedesktop/DBus',
-                                    'org.freedesktop.DBus', 'NameHasOwner',
-                                    GLib.Variant('(s)', (name,)), None,
-                                    Gio.DBusCallFlags.NONE, 2000, None)
-        return reply.unpack()[0]
+        return name_has_owner(self.conn, name)
 
     # ---- polkit ----------------------------------------------------------
     def _start_mock_polkit(self):
@@ -229,20 +282,6 @@ class Env:
         self.procs.append(proc)
         wait_until(lambda: self.name_has_owner('org.freedesktop.PolicyKit1'), NAME_DEADLINE,
                    'mock polkit to own its name', proc=proc, log=log)
-
-    def set_polkit(self, table):
-        """Replace the mock authority's table (read on every query)."""
-        tmp = self.table + '.new'
-        with open(tmp, 'w') as f:
-            json.dump(table, f)
-        os.rename(tmp, self.table)
-
-    def polkit_queries(self, clear=False):
-        with open(self.polkit_log) as f:
-            out = [json.loads(line) for line in f if line.strip()]
-        if clear:
-            open(self.polkit_log, 'w').close()
-        return out
 
     def _start_real_polkit(self):
         policy = policy_path()
@@ -300,12 +339,7 @@ class Env:
         os.rename(self.rules_file + '.new', self.rules_file)
         if self.host_rules:
             shutil.copy(self.rules_file, self.host_rules)
-        self.polkitd.terminate()
-        try:
-            self.polkitd.wait(timeout=5)
-        except subprocess.TimeoutExpired:
-            self.polkitd.kill()
-            self.polkitd.wait()
+        stop_process(self.polkitd)
         self.procs.remove(self.polkitd)
         wait_until(lambda: not self.name_has_owner('org.freedesktop.PolicyKit1'), NAME_DEADLINE,
                    'polkitd to release its name')
@@ -439,13 +473,7 @@ class Env:
             self.conn.close_sync(None)
             self.conn = None
         for proc in reversed(self.procs):
-            if proc.poll() is None:
-                proc.terminate()
-                try:
-                    proc.wait(timeout=5)
-                except subprocess.TimeoutExpired:
-                    proc.kill()
-                    proc.wait()
+            stop_process(proc)
         self.procs = []
         for undo in reversed(self.cleanups):
             undo()

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <cmocka.h>
 
+#include "data-test.h"
 #include "domain.h"
 #include "xml-util.h"
 
@@ -26,32 +27,6 @@ static const char *const failure_cases[] = {
         "topology-mismatch", "bad-mac", "multicast-mac", "boot-conflict", "disk-no-target",
         "network-no-source", "title-newline",
 };
-
-static char *read_file(const char *name, const char *suffix) {
-        _cleanup_free_ char *path = vb_strdupf(DATADIR "%s%s", name, suffix);
-        FILE *f = fopen(path, "re");
-        char *buf;
-        long n;
-
-        if (!f)
-                return NULL;
-        assert_int_equal(fseek(f, 0, SEEK_END), 0);
-        n = ftell(f);
-        rewind(f);
-        buf = calloc(1, (size_t) n + 1);
-        assert_non_null(buf);
-        assert_int_equal(fread(buf, 1, (size_t) n, f), (size_t) n);
-        fclose(f);
-        return buf;
-}
-
-static void write_file(const char *name, const char *suffix, const char *text) {
-        _cleanup_free_ char *path = vb_strdupf(DATADIR "%s%s", name, suffix);
-        FILE *f = fopen(path, "we");
-        assert_non_null(f);
-        fputs(text, f);
-        fclose(f);
-}
 
 /* The id written on the input's root element, so live documents round-trip. */
 static int input_id(const char *xml) {
@@ -79,56 +54,38 @@ static char *parse_and_format(const char *xml, int id, unsigned fmt_flags) {
 }
 
 static void test_xml2xml(void **state) {
-        const char *regen = getenv("VB_TEST_REGENERATE");
         for (size_t i = 0; i < ELEMENTSOF(success_cases); i++) {
-                const char *name = success_cases[i];
-                _cleanup_free_ char *in = read_file(name, ".xml");
-                _cleanup_free_ char *out = read_file(name, ".out.xml");
+                _cleanup_(vb_data_case_done) VbDataCase c = vb_data_case(DATADIR, success_cases[i]);
                 _cleanup_free_ char *got = NULL, *again = NULL;
 
-                assert_non_null(in);
-                got = parse_and_format(in, input_id(in), VB_DOMAIN_XML_SECURE);
+                got = parse_and_format(c.input, input_id(c.input), VB_DOMAIN_XML_SECURE);
                 assert_non_null(got);
-                if (regen && streq(regen, "1") && !streq(got, in)) {
-                        write_file(name, ".out.xml", got);
-                        free(out);
-                        out = vb_strdup(got);
-                }
-                assert_text_equal(name, out ? out : in, got);
+                /* NAME.out.xml is there only where the output is not the input */
+                vb_data_case_compare(&c, ".out.xml", got, c.input);
                 /* parse(format(parse(x))) == format(parse(x)) */
                 again = parse_and_format(got, input_id(got), VB_DOMAIN_XML_SECURE);
-                assert_text_equal(name, got, again);
+                assert_text_equal(c.name, got, again);
         }
 }
 
 static void test_failures(void **state) {
         for (size_t i = 0; i < ELEMENTSOF(failure_cases); i++) {
-                const char *name = failure_cases[i];
-                _cleanup_free_ char *in = read_file(name, ".xml");
-                _cleanup_free_ char *err = read_file(name, ".err");
+                _cleanup_(vb_data_case_done) VbDataCase c = vb_data_case(DATADIR, failure_cases[i]);
                 _cleanup_(vb_domain_def_freep) VbDomainDef *def = NULL;
                 _cleanup_vb_error_ VbError e = VB_ERROR_NULL;
-                size_t l;
                 int r;
 
-                assert_non_null(in);
-                assert_non_null(err);
-                l = strlen(err);
-                while (l > 0 && err[l - 1] == '\n')
-                        err[--l] = 0;
-                r = vb_domain_def_parse(in, 0, &def, &e);
-                if (r >= 0)
-                        fail_msg("%s: parse succeeded, expected '%s'", name, err);
+                if (!c.want_err)
+                        fail_msg("%s: missing " DATADIR "%s.err", c.name, c.name);
+                r = vb_domain_def_parse(c.input, 0, &def, &e);
+                assert_true(vb_data_case_failed(&c, r, e.message));
                 assert_null(def);
-                assert_non_null(e.message);
-                if (!strstr(e.message, err))
-                        fail_msg("%s: error '%s' does not contain '%s'", name, e.message, err);
         }
 }
 
 static void test_copy(void **state) {
         for (size_t i = 0; i < ELEMENTSOF(success_cases); i++) {
-                _cleanup_free_ char *in = read_file(success_cases[i], ".xml");
+                _cleanup_free_ char *in = vb_data_read(DATADIR, success_cases[i], ".xml");
                 _cleanup_(vb_domain_def_freep) VbDomainDef *def = NULL, *copy = NULL;
                 _cleanup_free_ char *a = NULL, *b = NULL;
 
@@ -144,7 +101,7 @@ static void test_copy(void **state) {
 }
 
 static VbDomainDef *parse_case(const char *name) {
-        _cleanup_free_ char *in = read_file(name, ".xml");
+        _cleanup_free_ char *in = vb_data_read(DATADIR, name, ".xml");
         VbDomainDef *def = NULL;
         assert_int_equal(vb_domain_def_parse(in, 0, &def, NULL), 0);
         return def;
@@ -247,7 +204,7 @@ static void test_format_flags(void **state) {
 }
 
 static void test_parse_inactive(void **state) {
-        _cleanup_free_ char *in = read_file("qemu-full", ".xml");
+        _cleanup_free_ char *in = vb_data_read(DATADIR, "qemu-full", ".xml");
         _cleanup_(vb_domain_def_freep) VbDomainDef *def = NULL;
 
         assert_int_equal(vb_domain_def_parse(in, VB_DOMAIN_PARSE_INACTIVE, &def, NULL), 0);

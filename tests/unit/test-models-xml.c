@@ -14,6 +14,7 @@
 
 #include <cmocka.h>
 
+#include "data-test.h"
 #include "iface.h"
 #include "network.h"
 #include "nodedev.h"
@@ -106,27 +107,6 @@ static const Kind kinds[] = {
         { "snapshot", "domainsnapshot", rt_snapshot },
 };
 
-static char *read_file(const char *path) {
-        FILE *f = fopen(path, "re");
-        char *buf = NULL;
-        size_t n = 0;
-        if (!f)
-                return NULL;
-        if (getdelim(&buf, &n, 0, f) < 0) {
-                free(buf);
-                buf = strdup("");
-        }
-        fclose(f);
-        return buf;
-}
-
-static void write_file(const char *path, const char *data) {
-        FILE *f = fopen(path, "we");
-        assert_non_null(f);
-        fputs(data, f);
-        fclose(f);
-}
-
 static bool has_suffix(const char *s, const char *suffix) {
         size_t a = strlen(s), b = strlen(suffix);
         return a >= b && streq(s + a - b, suffix);
@@ -138,7 +118,7 @@ static bool run_case(const Kind *k, const char *dir, const char *file) {
         _cleanup_free_ char *in_path = vb_strdupf("%s/%s", dir, file);
         _cleanup_free_ char *err_path = vb_strdupf("%s/%s.err", dir, base);
         _cleanup_free_ char *out_path = vb_strdupf("%s/%s.out.xml", dir, base);
-        _cleanup_free_ char *in = read_file(in_path), *want_err = read_file(err_path);
+        _cleanup_free_ char *in = vb_data_read_path(in_path), *want_err = vb_data_read_path(err_path);
         _cleanup_free_ char *want = NULL, *got = NULL;
         _cleanup_vb_error_ VbError e = VB_ERROR_NULL;
         int r;
@@ -158,9 +138,9 @@ static bool run_case(const Kind *k, const char *dir, const char *file) {
                 fprintf(stderr, "FAIL %s: %s\n", in_path, strempty(e.message));
                 return false;
         }
-        want = read_file(out_path);
+        want = vb_data_read_path(out_path);
         if (getenv("VB_TEST_REGENERATE") && (want || !streq(got, in))) {
-                write_file(out_path, got);
+                vb_data_write_path(out_path, got);
                 return true;
         }
         if (!want)
@@ -257,7 +237,7 @@ static void test_xml2xml(void **state) {
 
 static VbNetworkDef *load_network(const char *file) {
         _cleanup_free_ char *path = vb_strdupf(DATADIR "network-xml2xml/%s", file);
-        _cleanup_free_ char *xml = read_file(path);
+        _cleanup_free_ char *xml = vb_data_read_path(path);
         _cleanup_vb_error_ VbError e = VB_ERROR_NULL;
         VbNetworkDef *def = NULL;
         assert_non_null(xml);
@@ -417,7 +397,7 @@ static void test_network_fields(void **state) {
 
 static char *data_file(const char *kind, const char *file) {
         _cleanup_free_ char *path = vb_strdupf(DATADIR "%s-xml2xml/%s", kind, file);
-        char *xml = read_file(path);
+        char *xml = vb_data_read_path(path);
         assert_non_null(xml);
         return xml;
 }

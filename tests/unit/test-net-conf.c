@@ -11,80 +11,25 @@
 #include <dirent.h>
 #include <cmocka.h>
 
+#include "data-test.h"
 #include "network/net-conf.h"
 #include "xml-util.h"
 
 #define DATADIR "tests/data/network-dnsmasq/"
 
-static char *read_file(const char *name, const char *suffix) {
-        _cleanup_free_ char *path = vb_strdupf(DATADIR "%s%s", name, suffix);
-        FILE *f = fopen(path, "re");
-        char *buf;
-        long n;
-
-        if (!f)
-                return NULL;
-        assert_int_equal(fseek(f, 0, SEEK_END), 0);
-        n = ftell(f);
-        rewind(f);
-        buf = calloc(1, (size_t) n + 1);
-        assert_non_null(buf);
-        assert_int_equal(fread(buf, 1, (size_t) n, f), (size_t) n);
-        fclose(f);
-        return buf;
-}
-
-static void write_file(const char *name, const char *suffix, const char *text) {
-        _cleanup_free_ char *path = vb_strdupf(DATADIR "%s%s", name, suffix);
-        FILE *f = fopen(path, "we");
-        assert_non_null(f);
-        fputs(text, f);
-        fclose(f);
-}
-
-/* @got (may be NULL: the tool is not used) against NAME.suffix. */
-static void compare(const char *name, const char *suffix, const char *got) {
-        _cleanup_free_ char *want = read_file(name, suffix);
-        _cleanup_free_ char *path = vb_strdupf(DATADIR "%s%s", name, suffix);
-
-        if (getenv("VB_TEST_REGENERATE")) {
-                if (got)
-                        write_file(name, suffix, got);
-                else
-                        (void) unlink(path);
-                return;
-        }
-        if (!got && want)
-                fail_msg("%s: %s exists but nothing is generated", name, path);
-        if (got && !want)
-                fail_msg("%s: missing %s (VB_TEST_REGENERATE=1 writes it); got:\n%s", name, path, got);
-        if (got && !streq(got, want))
-                fail_msg("%s: differs from %s; got:\n%s", name, path, got);
-}
-
 static void run_case(const char *name) {
-        _cleanup_free_ char *xml = read_file(name, ".xml"), *err = read_file(name, ".err");
+        _cleanup_(vb_data_case_done) VbDataCase c = vb_data_case(DATADIR, name);
         _cleanup_free_ char *conf = NULL, *rules = NULL, *pid = NULL, *leases = NULL;
         _cleanup_(vb_network_def_freep) VbNetworkDef *def = NULL;
-        VbError e = VB_ERROR_NULL;
+        _cleanup_vb_error_ VbError e = VB_ERROR_NULL;
         const char *bridge;
         int r;
 
-        assert_non_null(xml);
-        r = vb_network_def_parse(xml, 0, &def, &e);
+        r = vb_network_def_parse(c.input, 0, &def, &e);
         if (r >= 0)
                 r = vb_net_def_check(def, &e);
-        if (err) {
-                err[strcspn(err, "\n")] = 0;
-                if (r >= 0)
-                        fail_msg("%s: accepted, expected an error with '%s'", name, err);
-                if (!strstr(e.message, err))
-                        fail_msg("%s: error '%s' does not contain '%s'", name, e.message, err);
-                vb_error_clear(&e);
+        if (vb_data_case_failed(&c, r, e.message))
                 return;
-        }
-        if (r < 0)
-                fail_msg("%s: refused: %s", name, e.message);
         bridge = def->bridge ? def->bridge : "virbr0";
         pid = vb_strdupf("/run/virtbus/QEMU/run/network/%s.pid", def->name);
         leases = vb_strdupf("/run/virtbus/QEMU/run/network/%s.leases", def->name);
@@ -92,8 +37,9 @@ static void run_case(const char *name) {
                 conf = vb_net_dnsmasq_conf(def, bridge, pid, leases);
         if (vb_net_needs_nft(def))
                 rules = vb_net_nft_ruleset(def, bridge);
-        compare(name, ".conf", conf);
-        compare(name, ".nft", rules);
+        /* no file where the network does not use the tool */
+        vb_data_case_compare(&c, ".conf", conf, NULL);
+        vb_data_case_compare(&c, ".nft", rules, NULL);
 }
 
 static void test_data_cases(void **state) {

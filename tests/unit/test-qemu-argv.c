@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <cmocka.h>
 
+#include "data-test.h"
 #include "qemu/qemu-command.h"
 #include "xml-util.h"
 
@@ -69,42 +70,21 @@ static VbQemuCmdOpts case_opts(const Case *k) {
         };
 }
 
-static char *read_file(const char *name, const char *suffix) {
-        _cleanup_free_ char *path = vb_strdupf(DATADIR "%s%s", name, suffix);
-        FILE *f = fopen(path, "re");
-        char *buf;
-        long n;
-
-        if (!f)
-                return NULL;
-        assert_int_equal(fseek(f, 0, SEEK_END), 0);
-        n = ftell(f);
-        rewind(f);
-        buf = calloc(1, (size_t) n + 1);
-        assert_non_null(buf);
-        assert_int_equal(fread(buf, 1, (size_t) n, f), (size_t) n);
-        fclose(f);
-        return buf;
-}
-
-static void write_file(const char *name, const char *suffix, const char *text) {
-        _cleanup_free_ char *path = vb_strdupf(DATADIR "%s%s", name, suffix);
-        FILE *f = fopen(path, "we");
-        assert_non_null(f);
-        fputs(text, f);
-        fclose(f);
-}
-
-static VbDomainDef *parse_case(const char *name) {
-        _cleanup_free_ char *xml = read_file(name, ".xml");
+static VbDomainDef *parse_xml(const char *name, const char *xml) {
         _cleanup_vb_error_ VbError e = VB_ERROR_NULL;
         VbDomainDef *def = NULL;
 
-        if (!xml)
-                fail_msg("%s: missing " DATADIR "%s.xml", name, name);
         if (vb_domain_def_parse(xml, 0, &def, &e) < 0)
                 fail_msg("%s: the domain XML does not parse: %s", name, e.message);
         return def;
+}
+
+static VbDomainDef *parse_case(const char *name) {
+        _cleanup_free_ char *xml = vb_data_read(DATADIR, name, ".xml");
+
+        if (!xml)
+                fail_msg("%s: missing " DATADIR "%s.xml", name, name);
+        return parse_xml(name, xml);
 }
 
 /* Arguments joined one per line; none may hold a newline or another control char. */
@@ -121,39 +101,21 @@ static char *join_lines(char **argv) {
 }
 
 static void run_case(const Case *k) {
-        _cleanup_(vb_domain_def_freep) VbDomainDef *def = parse_case(k->name);
+        _cleanup_(vb_data_case_done) VbDataCase c = vb_data_case(DATADIR, k->name);
+        _cleanup_(vb_domain_def_freep) VbDomainDef *def = parse_xml(k->name, c.input);
         _cleanup_vb_error_ VbError e = VB_ERROR_NULL;
-        _cleanup_free_ char *expected_err = read_file(k->name, ".err");
-        _cleanup_free_ char *expected = NULL, *actual = NULL;
+        _cleanup_free_ char *actual = NULL;
         VbQemuCmdOpts o = case_opts(k);
         char **argv = NULL;
         int r = vb_qemu_build_argv(def, &o, &argv, &e);
 
-        if (expected_err) {
-                vb_strstrip(expected_err);
-                if (r >= 0)
-                        fail_msg("%s: expected failure '%s', got an argv", k->name, expected_err);
+        if (vb_data_case_failed(&c, r, e.message)) {
                 assert_null(argv);
-                assert_non_null(e.message);
-                if (!strstr(e.message, expected_err))
-                        fail_msg("%s: error '%s' does not contain '%s'", k->name, e.message, expected_err);
                 return;
         }
-        if (r < 0)
-                fail_msg("%s: unexpected failure: %s", k->name, e.message);
         actual = join_lines(argv);
         vb_strv_free(argv);
-        if (getenv("VB_TEST_REGENERATE")) {
-                write_file(k->name, ".args", actual);
-                return;
-        }
-        expected = read_file(k->name, ".args");
-        if (!expected)
-                fail_msg("%s: missing " DATADIR "%s.args (VB_TEST_REGENERATE=1 writes it)", k->name, k->name);
-        if (!streq(expected, actual)) {
-                fprintf(stderr, "### %s: expected:\n%s### actual:\n%s", k->name, expected, actual);
-                fail_msg("%s: argv differs", k->name);
-        }
+        vb_data_case_compare(&c, ".args", actual, NULL);
 }
 
 static void test_data_cases(void **state) {

@@ -345,6 +345,27 @@ void vb_snapshot_obj_remove(VbSnapshotObj *s);
 /* Children (direct, or all descendants) of @s, or the roots when @s is NULL. */
 size_t vb_snapshot_children(VbDomainObj *d, const VbSnapshotObj *s, bool descendants,
                             VbSnapshotObj ***ret);
+/* libvirt's virDomainSnapshotListFlags values */
+enum {
+        VB_SNAPSHOT_LIST_ROOTS = 1 << 0, VB_SNAPSHOT_LIST_DESCENDANTS = 1 << 0,
+        VB_SNAPSHOT_LIST_METADATA = 1 << 1, VB_SNAPSHOT_LIST_LEAVES = 1 << 2,
+        VB_SNAPSHOT_LIST_NO_LEAVES = 1 << 3, VB_SNAPSHOT_LIST_NO_METADATA = 1 << 4,
+        VB_SNAPSHOT_LIST_INACTIVE = 1 << 5, VB_SNAPSHOT_LIST_ACTIVE = 1 << 6,
+        VB_SNAPSHOT_LIST_DISK_ONLY = 1 << 7, VB_SNAPSHOT_LIST_INTERNAL = 1 << 8,
+        VB_SNAPSHOT_LIST_EXTERNAL = 1 << 9, VB_SNAPSHOT_LIST_TOPOLOGICAL = 1 << 10,
+        /* all but ROOTS/DESCENDANTS, which mean different things for ListAll and ListChildren */
+        VB_SNAPSHOT_LIST_FILTERS = (1 << 11) - 2,
+};
+/* The driver's answer for the list filter: one of LIST_INACTIVE/ACTIVE/DISK_ONLY
+ * and one of LIST_INTERNAL/EXTERNAL. */
+typedef unsigned (*VbSnapshotKindFn)(VbSnapshotObj *s);
+/* virDomainSnapshotCurrent/LookupByName/GetParent errors, as libvirt words them. */
+int vb_snapshot_current(VbDomainObj *d, VbSnapshotObj **ret, VbError *e);
+int vb_snapshot_lookup(VbDomainObj *d, const char *name, VbSnapshotObj **ret, VbError *e);
+int vb_snapshot_parent(VbSnapshotObj *s, VbSnapshotObj **ret, VbError *e);
+/* ListAll (@s NULL) or ListChildren of @s, filtered by libvirt's list flags. */
+int vb_snapshot_list(VbDomainObj *d, VbSnapshotObj *s, unsigned flags, VbSnapshotKindFn kind,
+                     VbSnapshotObj ***ret, size_t *ret_n, VbError *e);
 
 /* ---- ops tables (fill what the driver supports; NULL = not supported) ---- */
 

@@ -754,6 +754,22 @@ int vb_domain_check_unique(VbConnect *c, const VbDomainDef *def, VbDomainObj **r
 bool vb_domain_is_active(const VbDomainObj *d);
 /* The config a GetXMLDesc(INACTIVE) shows. */
 const VbDomainDef *vb_domain_persistent_def(const VbDomainObj *d);
+/* libvirt's virDomainModificationImpact */
+enum { VB_DOMAIN_AFFECT_CURRENT = 0, VB_DOMAIN_AFFECT_LIVE = 1 << 0, VB_DOMAIN_AFFECT_CONFIG = 1 << 1 };
+/* libvirt's virDomainObjUpdateModificationImpact: AFFECT_CURRENT becomes LIVE or
+ * CONFIG by what exists; a live change of a shut off domain, or a config change of a
+ * transient one, is refused. */
+int vb_domain_affect(const VbDomainObj *d, unsigned *flags, VbError *e);
+/* "domain is not running" unless it is. */
+int vb_domain_require_active(const VbDomainObj *d, VbError *e);
+/* Undefine refuses to orphan snapshot metadata unless told (UNDEFINE_SNAPSHOTS_METADATA). */
+int vb_domain_check_undefine_snapshots(const VbDomainObj *d, bool snapshots_metadata, VbError *e);
+/* The end of a successful undefine: the UNDEFINED event; a running domain becomes
+ * transient, an inactive one is dropped with @remove (the driver's own removal). */
+void vb_domain_obj_undefined(VbDomainObj *d, void (*remove)(VbDomainObj *d));
+/* GetXMLDesc's definition (the persistent one with XML_INACTIVE or when shut off);
+ * flags checked by the caller. */
+int vb_domain_format_xml(const VbDomainObj *d, unsigned flags, char **ret, VbError *e);
 
 /* Flag checking like libvirt's virCheckFlags: unknown bits refused. */
 #define VB_CHECK_FLAGS(flags, allowed, e)                                           \

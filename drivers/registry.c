@@ -197,6 +197,52 @@ const VbDomainDef *vb_domain_persistent_def(const VbDomainObj *d) {
         return d->newdef ? d->newdef : d->def;
 }
 
+/* ---- checks and steps every driver's domain ops share ---- */
+
+int vb_domain_require_active(const VbDomainObj *d, VbError *e) {
+        if (!vb_domain_is_active(d))
+                return vb_error_set(e, VB_ERR_OPERATION_INVALID, "domain is not running");
+        return 0;
+}
+
+int vb_domain_affect(const VbDomainObj *d, unsigned *flags, VbError *e) {
+        if ((*flags & (VB_DOMAIN_AFFECT_LIVE | VB_DOMAIN_AFFECT_CONFIG)) == 0)
+                *flags |= vb_domain_is_active(d) ? VB_DOMAIN_AFFECT_LIVE : VB_DOMAIN_AFFECT_CONFIG;
+        if ((*flags & VB_DOMAIN_AFFECT_LIVE) && !vb_domain_is_active(d))
+                return vb_error_set(e, VB_ERR_OPERATION_INVALID, "domain is not running");
+        if ((*flags & VB_DOMAIN_AFFECT_CONFIG) && !d->persistent)
+                return vb_error_set(e, VB_ERR_OPERATION_INVALID,
+                                    "transient domains do not have any persistent config");
+        return 0;
+}
+
+int vb_domain_check_undefine_snapshots(const VbDomainObj *d, bool snapshots_metadata, VbError *e) {
+        if (d->n_snapshots > 0 && !snapshots_metadata)
+                return vb_error_set(e, VB_ERR_OPERATION_INVALID,
+                                    "cannot delete inactive domain with %zu snapshots", d->n_snapshots);
+        return 0;
+}
+
+void vb_domain_obj_undefined(VbDomainObj *d, void (*remove)(VbDomainObj *d)) {
+        vb_event_domain(d, VB_EV_UNDEFINED, VB_EV_UNDEFINED_REMOVED);
+        if (vb_domain_is_active(d)) {
+                /* libvirt: a running domain goes on as a transient one */
+                d->persistent = false;
+                d->newdef = vb_domain_def_free(d->newdef);
+        } else
+                remove(d);
+}
+
+int vb_domain_format_xml(const VbDomainObj *d, unsigned flags, char **ret, VbError *e) {
+        if ((flags & VB_DOMAIN_XML_INACTIVE) || !vb_domain_is_active(d))
+                *ret = vb_domain_def_format(vb_domain_persistent_def(d), -1, flags);
+        else
+                *ret = vb_domain_def_format(d->def, d->id, flags);
+        if (!*ret)
+                return vb_error_set(e, VB_ERR_NO_MEMORY, NULL);
+        return 0;
+}
+
 /* ---- events ---- */
 
 static VbEventSink event_sink;

@@ -178,18 +178,6 @@ static int def_edit(const VbDomainDef *def, bool live, const DevSpec *s, DevHow 
         return 0;
 }
 
-/* libvirt's virDomainObjUpdateModificationImpact */
-static int affect(VbDomainObj *d, unsigned *flags, VbError *e) {
-        if ((*flags & (AFFECT_LIVE | AFFECT_CONFIG)) == 0)
-                *flags |= vb_domain_is_active(d) ? AFFECT_LIVE : AFFECT_CONFIG;
-        if ((*flags & AFFECT_LIVE) && !vb_domain_is_active(d))
-                return vb_error_set(e, VB_ERR_OPERATION_INVALID, "domain is not running");
-        if ((*flags & AFFECT_CONFIG) && !d->persistent)
-                return vb_error_set(e, VB_ERR_OPERATION_INVALID,
-                                    "transient domains do not have any persistent config");
-        return 0;
-}
-
 /* The edited persistent config: checked first, saved and swapped in by config_apply. */
 static int config_edit(VbDomainObj *d, const DevSpec *s, DevHow how, VbDomainDef **ret, VbError *e) {
         return def_edit(vb_domain_persistent_def(d), false, s, how, ret, e);
@@ -649,7 +637,7 @@ int vb_qemu_attach_device_op(VbDomainObj *d, const char *xml, unsigned flags, Vb
         int r;
 
         VB_CHECK_FLAGS(flags, AFFECT_LIVE | AFFECT_CONFIG, e);
-        r = affect(d, &flags, e);
+        r = vb_domain_affect(d, &flags, e);
         if (r < 0)
                 return r;
         h = hotplug_new(d, DEV_ATTACH, flags, op);
@@ -784,7 +772,7 @@ int vb_qemu_detach_device_op(VbDomainObj *d, const char *xml, unsigned flags, Vb
         int r;
 
         VB_CHECK_FLAGS(flags, AFFECT_LIVE | AFFECT_CONFIG, e);
-        r = affect(d, &flags, e);
+        r = vb_domain_affect(d, &flags, e);
         if (r < 0)
                 return r;
         h = hotplug_new(d, DEV_DETACH, flags, op);
@@ -945,7 +933,7 @@ int vb_qemu_update_device_op(VbDomainObj *d, const char *xml, unsigned flags, Vb
         int r;
 
         VB_CHECK_FLAGS(flags, AFFECT_LIVE | AFFECT_CONFIG | UPDATE_FORCE, e);
-        r = affect(d, &flags, e);
+        r = vb_domain_affect(d, &flags, e);
         if (r >= 0)
                 r = dev_spec_parse(xml, &s, e);
         if (r >= 0)

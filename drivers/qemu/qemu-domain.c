@@ -263,9 +263,9 @@ static int qemu_undefine(VbDomainObj *d, unsigned flags, VbError *e) {
         r = vb_qemu_job_busy(d, e);
         if (r < 0)
                 return r;
-        if (d->n_snapshots > 0 && !(flags & UNDEFINE_SNAPSHOTS_METADATA))
-                return vb_error_set(e, VB_ERR_OPERATION_INVALID,
-                                    "cannot delete inactive domain with %zu snapshots", d->n_snapshots);
+        r = vb_domain_check_undefine_snapshots(d, flags & UNDEFINE_SNAPSHOTS_METADATA, e);
+        if (r < 0)
+                return r;
         r = vb_qemu_undefine_images(d, flags & UNDEFINE_MANAGED_SAVE, flags & UNDEFINE_SNAPSHOTS_METADATA, e);
         if (r < 0)
                 return r;
@@ -278,22 +278,11 @@ static int qemu_undefine(VbDomainObj *d, unsigned flags, VbError *e) {
         }
         (void) unlink(link);
         d->autostart = false;
-        vb_event_domain(d, VB_EV_UNDEFINED, VB_EV_UNDEFINED_REMOVED);
-        if (vb_domain_is_active(d)) {
-                d->persistent = false;
-                d->newdef = vb_domain_def_free(d->newdef);
-        } else
-                vb_qemu_dom_remove(d);
+        vb_domain_obj_undefined(d, vb_qemu_dom_remove);
         return 0;
 }
 
 /* ---- lifecycle entry points ---- */
-
-static int require_active(VbDomainObj *d, VbError *e) {
-        if (!vb_domain_is_active(d))
-                return vb_error_set(e, VB_ERR_OPERATION_INVALID, "domain is not running");
-        return 0;
-}
 
 static int qemu_create(VbDomainObj *d, unsigned flags, VbOp *op, VbError *e) {
         int r;
@@ -320,7 +309,7 @@ static int qemu_destroy(VbDomainObj *d, unsigned flags, VbOp *op, VbError *e) {
         int r;
 
         VB_CHECK_FLAGS(flags, DESTROY_GRACEFUL, e);
-        r = require_active(d, e);
+        r = vb_domain_require_active(d, e);
         if (r < 0)
                 return r;
         return vb_qemu_kill(d, flags & DESTROY_GRACEFUL, op, e);
@@ -340,7 +329,7 @@ static int begin_monitor_job(VbDomainObj *d, const char *api, VbOp *op, VbError 
         int r = vb_qemu_job_busy(d, e);
         if (r < 0)
                 return r;
-        r = require_active(d, e);
+        r = vb_domain_require_active(d, e);
         if (r < 0)
                 return r;
         return vb_qemu_job_begin(d, api, op, e);
@@ -441,13 +430,7 @@ static int qemu_resume(VbDomainObj *d, VbOp *op, VbError *e) {
 static int qemu_get_xml_desc(VbDomainObj *d, unsigned flags, char **ret, VbError *e) {
         VB_CHECK_FLAGS(flags, VB_DOMAIN_XML_SECURE | VB_DOMAIN_XML_INACTIVE |
                        VB_DOMAIN_XML_UPDATE_CPU | VB_DOMAIN_XML_MIGRATABLE, e);
-        if ((flags & VB_DOMAIN_XML_INACTIVE) || !vb_domain_is_active(d))
-                *ret = vb_domain_def_format(vb_domain_persistent_def(d), -1, flags);
-        else
-                *ret = vb_domain_def_format(d->def, d->id, flags);
-        if (!*ret)
-                return vb_error_set(e, VB_ERR_NO_MEMORY, NULL);
-        return 0;
+        return vb_domain_format_xml(d, flags, ret, e);
 }
 
 static int qemu_set_autostart(VbDomainObj *d, bool autostart, VbError *e) {
@@ -485,19 +468,6 @@ static int qemu_get_scheduler_type(VbDomainObj *d, char **ret, int *nparams, VbE
 
 /* ---- definition-only data: metadata, vCPU counts, control state ---- */
 
-/* libvirt's virDomainObjUpdateModificationImpact: default to what exists, refuse the
- * impossible. */
-static int affect(VbDomainObj *d, unsigned *flags, VbError *e) {
-        if ((*flags & (AFFECT_LIVE | AFFECT_CONFIG)) == 0)
-                *flags |= vb_domain_is_active(d) ? AFFECT_LIVE : AFFECT_CONFIG;
-        if ((*flags & AFFECT_LIVE) && !vb_domain_is_active(d))
-                return vb_error_set(e, VB_ERR_OPERATION_INVALID, "domain is not running");
-        if ((*flags & AFFECT_CONFIG) && !d->persistent)
-                return vb_error_set(e, VB_ERR_OPERATION_INVALID,
-                                    "transient domains do not have any persistent config");
-        return 0;
-}
-
 static int exclusive_live_config(unsigned flags, VbError *e) {
         if ((flags & AFFECT_LIVE) && (flags & AFFECT_CONFIG))
                 return vb_error_set(e, VB_ERR_INVALID_ARG,
@@ -526,7 +496,7 @@ static int qemu_set_metadata(VbDomainObj *d, int type, const char *metadata, con
         int r;
 
         VB_CHECK_FLAGS(flags, AFFECT_LIVE | AFFECT_CONFIG, e);
-        r = affect(d, &flags, e);
+        r = vb_domain_affect(d, &flags, e);
         if (r >= 0 && (flags & AFFECT_LIVE))
                 r = copy_with_metadata(d->def, type, metadata, key, uri, &live, e);
         if (r >= 0 && (flags & AFFECT_CONFIG))
@@ -562,7 +532,7 @@ static int qemu_get_metadata(VbDomainObj *d, int type, const char *uri, unsigned
         VB_CHECK_FLAGS(flags, AFFECT_LIVE | AFFECT_CONFIG, e);
         r = exclusive_live_config(flags, e);
         if (r >= 0)
-                r = affect(d, &flags, e);
+                r = vb_domain_affect(d, &flags, e);
         if (r < 0)
                 return r;
         return vb_domain_def_get_metadata((flags & AFFECT_CONFIG) ? vb_domain_persistent_def(d) : d->def,
@@ -576,7 +546,7 @@ static int qemu_get_vcpus(VbDomainObj *d, unsigned flags, unsigned *ret, VbError
         VB_CHECK_FLAGS(flags, AFFECT_LIVE | AFFECT_CONFIG | VCPU_MAXIMUM, e);
         r = exclusive_live_config(flags, e);
         if (r >= 0)
-                r = affect(d, &flags, e);
+                r = vb_domain_affect(d, &flags, e);
         if (r < 0)
                 return r;
         def = (flags & AFFECT_LIVE) ? d->def : vb_domain_persistent_def(d);
@@ -591,7 +561,7 @@ static int qemu_get_control_info(VbDomainObj *d, unsigned flags, unsigned *state
         int r;
 
         VB_CHECK_FLAGS(flags, 0, e);
-        r = require_active(d, e);
+        r = vb_domain_require_active(d, e);
         if (r < 0)
                 return r;
         *state = q->job || q->destroying ? CONTROL_JOB : CONTROL_OK;

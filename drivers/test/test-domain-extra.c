@@ -102,20 +102,10 @@ VbTestDomainState *vb_test_domain_state(VbDomainObj *d) {
 
 /* ---- common checks ---- */
 
-int vb_test_require_active(VbDomainObj *d, VbError *e) {
-        if (!vb_domain_is_active(d))
-                return vb_error_set(e, VB_ERR_OPERATION_INVALID, "domain is not running");
-        return 0;
-}
-
 int vb_test_affect(VbDomainObj *d, unsigned *flags, VbError *e) {
-        if ((*flags & (AFFECT_LIVE | AFFECT_CONFIG)) == 0)
-                *flags |= vb_domain_is_active(d) ? AFFECT_LIVE : AFFECT_CONFIG;
-        if ((*flags & AFFECT_LIVE) && !vb_domain_is_active(d))
-                return vb_error_set(e, VB_ERR_OPERATION_INVALID, "domain is not running");
-        if ((*flags & AFFECT_CONFIG) && !d->persistent)
-                return vb_error_set(e, VB_ERR_OPERATION_INVALID,
-                                    "transient domains do not have any persistent config");
+        int r = vb_domain_affect(d, flags, e);
+        if (r < 0)
+                return r;
         /* a live change must not leak into the persistent config: split them first */
         if ((*flags & AFFECT_LIVE) && d->persistent && !d->newdef) {
                 d->newdef = vb_domain_def_copy(d->def);
@@ -255,7 +245,7 @@ int vb_test_managed_save(VbDomainObj *d, unsigned flags, VbOp *op, VbError *e) {
         int r;
 
         VB_CHECK_FLAGS(flags, SAVE_BYPASS_CACHE | SAVE_RUNNING | SAVE_PAUSED, e);
-        r = vb_test_require_active(d, e);
+        r = vb_domain_require_active(d, e);
         if (r < 0)
                 return r;
         if (!d->persistent)
@@ -348,7 +338,7 @@ int vb_test_save(VbDomainObj *d, const char *to, const char *dxml, unsigned flag
         VB_CHECK_FLAGS(flags, SAVE_BYPASS_CACHE | SAVE_RUNNING | SAVE_PAUSED, e);
         if (!isempty(dxml))
                 return vb_error_set(e, VB_ERR_CONFIG_UNSUPPORTED, "xml modification unsupported");
-        r = vb_test_require_active(d, e);
+        r = vb_domain_require_active(d, e);
         if (r < 0)
                 return r;
         r = check_image_path(d->conn, to, e);
@@ -456,7 +446,7 @@ int vb_test_core_dump(VbDomainObj *d, const char *to, unsigned format, unsigned 
                                     "Flags 'VIR_DUMP_CRASH' and 'VIR_DUMP_RESET' are mutually exclusive");
         if (format != 0)
                 return vb_error_set(e, VB_ERR_CONFIG_UNSUPPORTED, "kdump-compressed format is not supported");
-        r = vb_test_require_active(d, e);
+        r = vb_domain_require_active(d, e);
         if (r < 0)
                 return r;
         r = check_image_path(d->conn, to, e);
@@ -712,7 +702,7 @@ int vb_test_memory_stats(VbDomainObj *d, unsigned flags, VbMemoryStat ret[VB_MEM
         int r;
 
         VB_CHECK_FLAGS(flags, 0, e);
-        r = vb_test_require_active(d, e);
+        r = vb_domain_require_active(d, e);
         if (r < 0)
                 return r;
         /* virDomainMemoryStatTags: unused 4, available 5, actual 6, rss 7, usable 8, disk_caches 10 */

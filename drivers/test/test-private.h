@@ -46,7 +46,6 @@ void vb_test_close(VbConnect *c);
 int vb_test_affect(VbDomainObj *d, unsigned *flags, VbError *e);
 /* The persistent definition to modify (copied into newdef while active). */
 VbDomainDef *vb_test_config_def(VbDomainObj *d);
-int vb_test_require_active(VbDomainObj *d, VbError *e);
 /* Replace a definition by a new one parsed from XML (attach/detach/update). */
 int vb_test_def_edit(VbDomainObj *d, VbDomainDef **def, bool live, const char *device_xml, int how,
                      char **ret_alias, VbError *e);

@@ -793,10 +793,17 @@ VbPoolObj *vb_pool_obj_new(VbConnect *c, VbStoragePoolDef *def);   /* takes def;
 void vb_pool_obj_remove(VbPoolObj *p);                             /* frees it and its volumes */
 VbPoolObj *vb_pool_find_name(VbConnect *c, const char *name);
 VbPoolObj *vb_pool_find_uuid(VbConnect *c, const uint8_t uuid[16]);
-/* libvirt's duplicate rules for a new definition (name/uuid clash, live pool when
- * @check_active); *ret_existing = pool with the same uuid, or NULL. */
 /* libvirt's check of the two mutually exclusive (NO_)OVERWRITE build flags */
 int vb_pool_check_build_flags(unsigned overwrite, unsigned no_overwrite, unsigned flags, VbError *e);
+/* "storage pool '%s' is not active" unless it is. */
+int vb_pool_require_active(const VbPoolObj *p, VbError *e);
+/* Before a pool stops or is refreshed: it is active and no volume job runs in it
+ * (@busy: the driver knows of other work in flight). */
+int vb_pool_require_active_idle(const VbPoolObj *p, bool busy, VbError *e);
+/* GetXMLDesc: the pending persistent definition with @inactive, else the live one. */
+int vb_pool_format_xml(const VbPoolObj *p, bool inactive, char **ret, VbError *e);
+/* libvirt's duplicate rules for a new definition (name/uuid clash, live pool when
+ * @check_active); *ret_existing = pool with the same uuid, or NULL. */
 int vb_pool_check_unique(VbConnect *c, const VbStoragePoolDef *def, bool check_active,
                          VbPoolObj **ret_existing, VbError *e);
 /* virConnectListAllStoragePools filter flags. */

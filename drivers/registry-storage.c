@@ -334,3 +334,31 @@ int vb_pool_check_build_flags(unsigned overwrite, unsigned no_overwrite, unsigne
                                     "'VIR_STORAGE_POOL_BUILD_NO_OVERWRITE' are mutually exclusive");
         return 0;
 }
+
+int vb_pool_require_active(const VbPoolObj *p, VbError *e) {
+        if (!p->active)
+                return vb_error_set(e, VB_ERR_OPERATION_INVALID, "storage pool '%s' is not active", p->name);
+        return 0;
+}
+
+/* A volume job holds its volume: the pool cannot go away under it. */
+int vb_pool_require_active_idle(const VbPoolObj *p, bool busy, VbError *e) {
+        int r = vb_pool_require_active(p, e);
+        if (r < 0)
+                return r;
+        busy = busy || p->n_jobs > 0;
+        for (size_t i = 0; !busy && i < p->n_vols; i++)
+                busy = p->vols[i]->job != NULL;
+        if (busy)
+                return vb_error_set(e, VB_ERR_OPERATION_INVALID, "pool '%s' has asynchronous jobs running.",
+                                    p->name);
+        return 0;
+}
+
+int vb_pool_format_xml(const VbPoolObj *p, bool inactive, char **ret, VbError *e) {
+        if (inactive && p->newdef)
+                *ret = vb_pool_def_format(VB_POOL_NEWDEF(p), 0);
+        else
+                *ret = vb_pool_def_format(VB_POOL_DEF(p), 0);
+        return *ret ? 0 : vb_error_set(e, VB_ERR_NO_MEMORY, NULL);
+}

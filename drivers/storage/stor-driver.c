@@ -49,26 +49,15 @@ VbStorPool *vb_stor_pool(VbPoolObj *p) {
         return p->priv;
 }
 
-int vb_stor_require_active(VbPoolObj *p, VbError *e) {
-        if (!p->active)
-                return vb_error_set(e, VB_ERR_OPERATION_INVALID, "storage pool '%s' is not active", p->name);
-        return 0;
-}
-
 static int require_inactive(VbPoolObj *p, VbError *e) {
         if (p->active)
                 return vb_error_set(e, VB_ERR_OPERATION_INVALID, "storage pool '%s' is still active", p->name);
         return 0;
 }
 
-static int require_no_jobs(VbPoolObj *p, VbError *e) {
-        bool busy = p->n_jobs > 0 || vb_stor_pool(p)->n_ops > 0;
-        for (size_t i = 0; !busy && i < p->n_vols; i++)
-                busy = p->vols[i]->job != NULL;
-        if (busy)
-                return vb_error_set(e, VB_ERR_OPERATION_INVALID, "pool '%s' has asynchronous jobs running.",
-                                    p->name);
-        return 0;
+/* A pool operation (create, delete, upload...) in flight also keeps it busy. */
+static int require_active_idle(VbPoolObj *p, VbError *e) {
+        return vb_pool_require_active_idle(p, vb_stor_pool(p)->n_ops > 0, e);
 }
 
 static void pool_event(VbPoolObj *p, int event) {
@@ -320,9 +309,7 @@ static int stor_pool_create(VbPoolObj *p, unsigned flags, VbError *e) {
 }
 
 static int stor_pool_destroy(VbPoolObj *p, VbError *e) {
-        int r = vb_stor_require_active(p, e);
-        if (r >= 0)
-                r = require_no_jobs(p, e);
+        int r = require_active_idle(p, e);
         if (r < 0)
                 return r;
         pool_stop(p);
@@ -361,9 +348,7 @@ static int stor_pool_refresh_op(VbPoolObj *p, unsigned flags, VbOp *op, VbError 
         int r;
 
         VB_CHECK_FLAGS(flags, 0, e);
-        r = vb_stor_require_active(p, e);
-        if (r >= 0)
-                r = require_no_jobs(p, e);
+        r = require_active_idle(p, e);
         if (r >= 0)
                 r = vb_stor_dir_check(VB_POOL_DEF(p), e);
         if (r < 0)
@@ -389,11 +374,7 @@ static int stor_pool_get_xml_desc(VbPoolObj *p, unsigned flags, char **ret, VbEr
         VB_CHECK_FLAGS(flags, POOL_XML_INACTIVE, e);
         if (p->active)
                 vb_stor_dir_sizes(VB_POOL_DEF(p));
-        if ((flags & POOL_XML_INACTIVE) && p->newdef)
-                *ret = vb_pool_def_format(VB_POOL_NEWDEF(p), 0);
-        else
-                *ret = vb_pool_def_format(VB_POOL_DEF(p), 0);
-        return *ret ? 0 : vb_error_set(e, VB_ERR_NO_MEMORY, NULL);
+        return vb_pool_format_xml(p, flags & POOL_XML_INACTIVE, ret, e);
 }
 
 static int stor_pool_set_autostart(VbPoolObj *p, bool autostart, VbError *e) {
@@ -420,7 +401,7 @@ static int stor_pool_list_volumes(VbPoolObj *p, unsigned flags, VbVolObj ***ret,
         int r;
 
         VB_CHECK_FLAGS(flags, 0, e);
-        r = vb_stor_require_active(p, e);
+        r = vb_pool_require_active(p, e);
         if (r < 0)
                 return r;
         l = calloc(p->n_vols + 1, sizeof(*l));

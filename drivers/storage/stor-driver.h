@@ -40,7 +40,6 @@ enum { VB_STOR_VOL_FILE = 0 };
 VbStorDriver *vb_stor_driver_of(VbConnect *c);
 VbStorPool *vb_stor_pool(VbPoolObj *p);
 void vb_stor_log(const char *fmt, ...) _printf_(1, 2);
-int vb_stor_require_active(VbPoolObj *p, VbError *e);
 /* Writes the state file of an active pool (best effort, logged). */
 void vb_stor_save_state(VbPoolObj *p);
 

@@ -373,7 +373,7 @@ static int work_abort(VbStorWork *w, int r) {
 /* ---- creation ---- */
 
 int vb_stor_vol_lookup_by_name(VbPoolObj *p, const char *name, VbVolObj **ret, VbError *e) {
-        int r = vb_stor_require_active(p, e);
+        int r = vb_pool_require_active(p, e);
         if (r < 0)
                 return r;
         *ret = vb_vol_find_name(p, name);
@@ -390,7 +390,7 @@ static int new_vol_def(VbPoolObj *p, const char *xml, VbStorageVolDef **ret, VbE
         struct stat st;
         int r;
 
-        r = vb_stor_require_active(p, e);
+        r = vb_pool_require_active(p, e);
         if (r >= 0)
                 r = vb_vol_def_parse(xml, 0, &def, e);
         if (r >= 0)
@@ -584,7 +584,7 @@ int vb_stor_vol_delete(VbVolObj *v, unsigned flags, VbError *e) {
         int r;
 
         VB_CHECK_FLAGS(flags, 0, e);
-        r = vb_stor_require_active(v->pool, e);
+        r = vb_pool_require_active(v->pool, e);
         if (r >= 0)
                 r = require_idle(v, e);
         if (r >= 0)
@@ -602,7 +602,7 @@ int vb_stor_vol_get_info(VbVolObj *v, unsigned flags, VbVolInfo *ret, VbError *e
         int r;
 
         VB_CHECK_FLAGS(flags, VOL_GET_PHYSICAL, e);
-        r = vb_stor_require_active(v->pool, e);
+        r = vb_pool_require_active(v->pool, e);
         if (r >= 0)
                 r = vol_stat(v, &st, e);
         if (r < 0)
@@ -621,7 +621,7 @@ int vb_stor_vol_get_xml_desc(VbVolObj *v, unsigned flags, char **ret, VbError *e
         int r;
 
         VB_CHECK_FLAGS(flags, 0, e);
-        r = vb_stor_require_active(v->pool, e);
+        r = vb_pool_require_active(v->pool, e);
         if (r < 0)
                 return r;
         if (lstat(v->path, &st) == 0 && S_ISREG(st.st_mode)) {
@@ -665,7 +665,7 @@ int vb_stor_vol_resize_op(VbVolObj *v, uint64_t capacity, unsigned flags, VbOp *
         int r;
 
         VB_CHECK_FLAGS(flags, VOL_RESIZE_ALLOCATE | VOL_RESIZE_DELTA | VOL_RESIZE_SHRINK, e);
-        r = vb_stor_require_active(v->pool, e);
+        r = vb_pool_require_active(v->pool, e);
         if (r >= 0)
                 r = require_idle(v, e);
         if (r >= 0)
@@ -712,7 +712,7 @@ int vb_stor_vol_wipe(VbVolObj *v, unsigned algorithm, unsigned flags, VbOp *op, 
         if (!is_raw(VB_VOL_DEF(v)))
                 return vb_error_set(e, VB_ERR_NO_SUPPORT, "wiping a '%s' volume is not supported (only raw)",
                                     VB_VOL_DEF(v)->target_format);
-        r = vb_stor_require_active(v->pool, e);
+        r = vb_pool_require_active(v->pool, e);
         if (r >= 0)
                 r = require_idle(v, e);
         if (r >= 0)
@@ -747,7 +747,7 @@ static int vol_stream(VbVolObj *v, VbVolStreamDir dir, int fd, uint64_t offset, 
         if (flags & VOL_STREAM_SPARSE)
                 return vb_error_set(e, VB_ERR_NO_SUPPORT, "%s: sparse streams (flag 0x%x) are not supported",
                                     api, VOL_STREAM_SPARSE);
-        r = vb_stor_require_active(v->pool, e);
+        r = vb_pool_require_active(v->pool, e);
         if (r >= 0)
                 r = require_idle(v, e);
         if (r >= 0)

@@ -115,12 +115,6 @@ static void pool_set_sizes(VbStoragePoolDef *def, const VbPoolObj *p) {
         def->available = POOL_CAPACITY - alloc;
 }
 
-static int require_active(VbPoolObj *p, VbError *e) {
-        if (!p->active)
-                return vb_error_set(e, VB_ERR_OPERATION_INVALID, "storage pool '%s' is not active", p->name);
-        return 0;
-}
-
 static int require_inactive(VbPoolObj *p, VbError *e) {
         if (p->active)
                 return vb_error_set(e, VB_ERR_OPERATION_INVALID, "storage pool '%s' is active", p->name);
@@ -302,25 +296,20 @@ static int test_pool_create(VbPoolObj *p, unsigned flags, VbError *e) {
         return 0;
 }
 
-/* A volume job holds its volume: the pool cannot go away under it. */
-static int require_no_jobs(VbPoolObj *p, VbError *e) {
-        if (p->n_jobs > 0)
-                return vb_error_set(e, VB_ERR_OPERATION_INVALID,
-                                    "pool '%s' has asynchronous jobs running.", p->name);
-        for (size_t i = 0; i < p->n_vols; i++)
-                if (p->vols[i]->job)
-                        return vb_error_set(e, VB_ERR_OPERATION_INVALID,
-                                            "pool '%s' has asynchronous jobs running.", p->name);
-        return 0;
-}
-
 static int test_pool_destroy(VbPoolObj *p, VbError *e) {
-        int r = require_active(p, e);
-        if (r >= 0)
-                r = require_no_jobs(p, e);
+        int r = vb_pool_require_active_idle(p, false, e);
         if (r < 0)
                 return r;
         pool_stop(p);
+        return 0;
+}
+
+/* Build and Delete change no storage here: they check and announce. */
+static int inactive_event(VbPoolObj *p, int event, VbError *e) {
+        int r = require_inactive(p, e);
+        if (r < 0)
+                return r;
+        pool_event(p, event);
         return 0;
 }
 
@@ -330,27 +319,18 @@ static int test_pool_build(VbPoolObj *p, unsigned flags, VbError *e) {
         r = vb_pool_check_build_flags(POOL_BUILD_OVERWRITE, POOL_BUILD_NO_OVERWRITE, flags, e);
         if (r < 0)
                 return r;
-        r = require_inactive(p, e);
-        if (r < 0)
-                return r;
-        pool_event(p, VB_OBJ_EV_CREATED);
-        return 0;
+        return inactive_event(p, VB_OBJ_EV_CREATED, e);
 }
 
 static int test_pool_delete(VbPoolObj *p, unsigned flags, VbError *e) {
-        int r;
         VB_CHECK_FLAGS(flags, POOL_DELETE_ZEROED, e);
-        r = require_inactive(p, e);
-        if (r < 0)
-                return r;
-        pool_event(p, VB_OBJ_EV_DELETED);
-        return 0;
+        return inactive_event(p, VB_OBJ_EV_DELETED, e);
 }
 
 static int test_pool_refresh(VbPoolObj *p, unsigned flags, VbError *e) {
         int r;
         VB_CHECK_FLAGS(flags, 0, e);
-        r = require_active(p, e);
+        r = vb_pool_require_active(p, e);
         if (r < 0)
                 return r;
         vb_event_obj(p->conn, VB_EVENT_POOL_REFRESH, VB_KIND_POOL, p, 0, 0);
@@ -368,11 +348,7 @@ static int test_pool_get_info(VbPoolObj *p, VbPoolInfo *ret, VbError *e) {
 
 static int test_pool_get_xml_desc(VbPoolObj *p, unsigned flags, char **ret, VbError *e) {
         VB_CHECK_FLAGS(flags, POOL_XML_INACTIVE, e);
-        if ((flags & POOL_XML_INACTIVE) && p->newdef)
-                *ret = vb_pool_def_format(VB_POOL_NEWDEF(p), 0);
-        else
-                *ret = vb_pool_def_format(VB_POOL_DEF(p), 0);
-        return *ret ? 0 : vb_error_set(e, VB_ERR_NO_MEMORY, NULL);
+        return vb_pool_format_xml(p, flags & POOL_XML_INACTIVE, ret, e);
 }
 
 static int test_pool_set_autostart(VbPoolObj *p, bool autostart, VbError *e) {
@@ -401,7 +377,7 @@ static int test_pool_list_volumes(VbPoolObj *p, unsigned flags, VbVolObj ***ret,
 /* ---- volumes ---- */
 
 static int test_vol_lookup_by_name(VbPoolObj *p, const char *name, VbVolObj **ret, VbError *e) {
-        int r = require_active(p, e);
+        int r = vb_pool_require_active(p, e);
         if (r < 0)
                 return r;
         *ret = vb_vol_find_name(p, name);
@@ -466,7 +442,7 @@ static int test_vol_create_xml(VbPoolObj *p, const char *xml, unsigned flags, Vb
         int r;
 
         VB_CHECK_FLAGS(flags, 0, e);
-        r = require_active(p, e);
+        r = vb_pool_require_active(p, e);
         if (r < 0)
                 return r;
         r = vb_vol_def_parse(xml, 0, &def, e);
@@ -527,7 +503,7 @@ static int test_vol_create_xml_from(VbPoolObj *p, const char *xml, VbVolObj *src
         int r;
 
         VB_CHECK_FLAGS(flags, 0, e);
-        r = require_active(p, e);
+        r = vb_pool_require_active(p, e);
         if (r < 0)
                 return r;
         if (src->job)
@@ -563,7 +539,7 @@ static int test_vol_delete(VbVolObj *v, unsigned flags, VbError *e) {
         int r;
 
         VB_CHECK_FLAGS(flags, 0, e);
-        r = require_active(p, e);
+        r = vb_pool_require_active(p, e);
         if (r < 0)
                 return r;
         if (v->job)
@@ -603,7 +579,7 @@ static int test_vol_get_info(VbVolObj *v, unsigned flags, VbVolInfo *ret, VbErro
         int r;
 
         VB_CHECK_FLAGS(flags, VOL_GET_PHYSICAL, e);
-        r = require_active(v->pool, e);
+        r = vb_pool_require_active(v->pool, e);
         if (r < 0)
                 return r;
         *ret = (VbVolInfo) {
@@ -617,7 +593,7 @@ static int test_vol_get_info(VbVolObj *v, unsigned flags, VbVolInfo *ret, VbErro
 static int test_vol_get_xml_desc(VbVolObj *v, unsigned flags, char **ret, VbError *e) {
         int r;
         VB_CHECK_FLAGS(flags, 0, e);
-        r = require_active(v->pool, e);
+        r = vb_pool_require_active(v->pool, e);
         if (r < 0)
                 return r;
         *ret = vb_vol_def_format(VB_VOL_DEF(v), 0);
@@ -631,7 +607,7 @@ static int test_vol_resize(VbVolObj *v, uint64_t capacity, unsigned flags, VbErr
         int r;
 
         VB_CHECK_FLAGS(flags, VOL_RESIZE_ALLOCATE | VOL_RESIZE_DELTA | VOL_RESIZE_SHRINK, e);
-        r = require_active(v->pool, e);
+        r = vb_pool_require_active(v->pool, e);
         if (r < 0)
                 return r;
         if (flags & VOL_RESIZE_DELTA) {
@@ -682,7 +658,7 @@ static int test_vol_wipe(VbVolObj *v, unsigned algorithm, unsigned flags, VbOp *
         VB_CHECK_FLAGS(flags, 0, e);
         if (algorithm >= VOL_WIPE_ALG_LAST)
                 return vb_error_set(e, VB_ERR_INVALID_ARG, "wiping algorithm %u not supported", algorithm);
-        r = require_active(v->pool, e);
+        r = vb_pool_require_active(v->pool, e);
         if (r < 0)
                 return r;
         if (v->job)
@@ -708,7 +684,7 @@ static int vol_stream(VbVolObj *v, VbVolStreamDir dir, int fd, uint64_t offset, 
         if (flags & VOL_STREAM_SPARSE)
                 return vb_error_set(e, VB_ERR_NO_SUPPORT, "%s: sparse streams (flag 0x%x) are not supported",
                                     api, VOL_STREAM_SPARSE);
-        r = require_active(v->pool, e);
+        r = vb_pool_require_active(v->pool, e);
         if (r < 0)
                 return r;
         if (v->job)   /* before making contents: a refused call changes nothing */

@@ -831,6 +831,26 @@ VbNetworkObj *vb_network_find_name(VbConnect *c, const char *name);
 /* libvirt's rules: same uuid + other name, or same name + other uuid, refused */
 int vb_network_check_unique(VbConnect *c, const char *name, const uint8_t uuid[16],
                             VbNetworkObj **ret_existing, VbError *e);
+/* NetworkEvent (VB_OBJ_EV_*) and the object's PropertiesChanged. */
+void vb_network_event(VbNetworkObj *n, int event);
+void vb_network_changed(VbNetworkObj *n);
+/* Define: @def becomes the config (pending in newdef while the network runs). */
+void vb_network_obj_set_persistent_def(VbNetworkObj *n, VbNetworkDef *def);
+/* Define/Create done: persistent (or active), DEFINED (STARTED), and the object
+ * announced as new when @added, as changed otherwise. */
+void vb_network_obj_defined(VbNetworkObj *n, bool added);
+void vb_network_obj_started(VbNetworkObj *n, bool added);
+/* "network is not active" unless it is. */
+int vb_network_require_active(const VbNetworkObj *n, VbError *e);
+/* Destroy done (the driver stopped what runs): the pending config takes over,
+ * STOPPED, and a transient network goes with @remove (the driver's own removal). */
+void vb_network_obj_stopped(VbNetworkObj *n, void (*remove)(VbNetworkObj *n));
+/* GetXMLDesc: the pending config with @inactive, else the live definition. */
+int vb_network_format_xml(const VbNetworkObj *n, bool inactive, char **ret, VbError *e);
+/* SetAutostart's rules (persistent only, no change no event); @apply (may be NULL)
+ * makes it last, e.g. the autostart link. */
+int vb_network_set_autostart(VbNetworkObj *n, bool autostart,
+                             int (*apply)(VbNetworkObj *n, bool autostart, VbError *e), VbError *e);
 /* virConnectListAllNetworks filter flags */
 int vb_network_list(VbConnect *c, unsigned flags, VbNetworkObj ***ret, size_t *ret_n, VbError *e);
 

@@ -135,6 +135,84 @@ int vb_network_check_unique(VbConnect *c, const char *name, const uint8_t uuid[1
         return 0;
 }
 
+/* ---- lifecycle steps both network drivers take ---- */
+
+void vb_network_event(VbNetworkObj *n, int event) {
+        vb_event_obj(n->conn, VB_EVENT_NETWORK_LIFECYCLE, VB_KIND_NETWORK, n, event, 0);
+}
+
+void vb_network_changed(VbNetworkObj *n) {
+        vb_event_obj(n->conn, VB_EVENT_OBJECT_CHANGED, VB_KIND_NETWORK, n, 0, 0);
+}
+
+static void announce(VbNetworkObj *n, int event, bool added) {
+        vb_network_event(n, event);
+        if (added)
+                vb_event_obj(n->conn, VB_EVENT_OBJECT_ADDED, VB_KIND_NETWORK, n, 0, 0);
+        else
+                vb_network_changed(n);
+}
+
+void vb_network_obj_set_persistent_def(VbNetworkObj *n, VbNetworkDef *def) {
+        /* a running network keeps its live definition until it stops */
+        VbNetworkDef **slot = n->active ? &n->newdef : &n->def;
+
+        vb_network_def_free(*slot);
+        *slot = def;
+}
+
+void vb_network_obj_defined(VbNetworkObj *n, bool added) {
+        n->persistent = true;
+        announce(n, VB_OBJ_EV_DEFINED, added);
+}
+
+void vb_network_obj_started(VbNetworkObj *n, bool added) {
+        n->active = true;
+        announce(n, VB_OBJ_EV_STARTED, added);
+}
+
+int vb_network_require_active(const VbNetworkObj *n, VbError *e) {
+        if (!n->active)
+                return vb_error_set(e, VB_ERR_OPERATION_INVALID, "network is not active");
+        return 0;
+}
+
+void vb_network_obj_stopped(VbNetworkObj *n, void (*remove)(VbNetworkObj *n)) {
+        n->active = false;
+        if (n->newdef) {
+                vb_network_def_free(n->def);
+                n->def = TAKE_PTR(n->newdef);
+        }
+        vb_network_event(n, VB_OBJ_EV_STOPPED);
+        if (!n->persistent)
+                remove(n);
+        else
+                vb_network_changed(n);
+}
+
+int vb_network_format_xml(const VbNetworkObj *n, bool inactive, char **ret, VbError *e) {
+        *ret = vb_network_def_format(inactive && n->newdef ? n->newdef : n->def, 0);
+        if (!*ret)
+                return vb_error_set(e, VB_ERR_NO_MEMORY, NULL);
+        return 0;
+}
+
+int vb_network_set_autostart(VbNetworkObj *n, bool autostart,
+                             int (*apply)(VbNetworkObj *n, bool autostart, VbError *e), VbError *e) {
+        int r;
+
+        if (!n->persistent)
+                return vb_error_set(e, VB_ERR_OPERATION_INVALID, "cannot set autostart for transient network");
+        if (n->autostart == autostart)
+                return 0;
+        r = apply ? apply(n, autostart, e) : 0;
+        if (r < 0)
+                return r;
+        n->autostart = autostart;
+        vb_network_changed(n);
+        return 0;
+}
+
 enum {
         NET_LIST_INACTIVE = 1 << 0, NET_LIST_ACTIVE = 1 << 1, NET_LIST_PERSISTENT = 1 << 2,
         NET_LIST_TRANSIENT = 1 << 3, NET_LIST_AUTOSTART = 1 << 4, NET_LIST_NO_AUTOSTART = 1 << 5,

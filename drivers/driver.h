@@ -754,6 +754,10 @@ int vb_domain_check_unique(VbConnect *c, const VbDomainDef *def, VbDomainObj **r
 bool vb_domain_is_active(const VbDomainObj *d);
 /* The config a GetXMLDesc(INACTIVE) shows. */
 const VbDomainDef *vb_domain_persistent_def(const VbDomainObj *d);
+/* Define of an existing domain: @def becomes its config (pending in newdef while it runs). */
+void vb_domain_obj_set_persistent_def(VbDomainObj *d, VbDomainDef *def);
+/* Define done: persistent, and DEFINED (UPDATED when it @existed, else ADDED). */
+void vb_domain_obj_defined(VbDomainObj *d, bool existed);
 /* libvirt's virDomainModificationImpact */
 enum { VB_DOMAIN_AFFECT_CURRENT = 0, VB_DOMAIN_AFFECT_LIVE = 1 << 0, VB_DOMAIN_AFFECT_CONFIG = 1 << 1 };
 /* libvirt's virDomainObjUpdateModificationImpact: AFFECT_CURRENT becomes LIVE or
@@ -782,6 +786,9 @@ int vb_domain_format_xml(const VbDomainObj *d, unsigned flags, char **ret, VbErr
 
 extern const VbDriver vb_test_driver;
 
+/* The List* filters: a pair of flags filters only when exactly one of them is set
+ * (@yes keeps the objects where @value holds, @no the others). */
+bool vb_list_pass(unsigned flags, unsigned yes, unsigned no, bool value);
 /* virConnectListAllDomains filter flags applied to the registry. Returns count;
  * *ret is a malloc'd array of borrowed pointers. */
 int vb_domain_list(VbConnect *c, unsigned flags, VbDomainObj ***ret, size_t *ret_n, VbError *e);
@@ -795,6 +802,12 @@ VbPoolObj *vb_pool_find_name(VbConnect *c, const char *name);
 VbPoolObj *vb_pool_find_uuid(VbConnect *c, const uint8_t uuid[16]);
 /* libvirt's check of the two mutually exclusive (NO_)OVERWRITE build flags */
 int vb_pool_check_build_flags(unsigned overwrite, unsigned no_overwrite, unsigned flags, VbError *e);
+/* StoragePoolEvent (VB_OBJ_EV_*). */
+void vb_pool_event(VbPoolObj *p, int event);
+/* Define of an existing pool: @def becomes its config (pending in newdef while it runs). */
+void vb_pool_obj_set_persistent_def(VbPoolObj *p, VbStoragePoolDef *def);
+/* Create of a defined, inactive pool: it runs @def, its config waits in newdef. */
+void vb_pool_obj_run_def(VbPoolObj *p, VbStoragePoolDef *def);
 /* "storage pool '%s' is not active" unless it is. */
 int vb_pool_require_active(const VbPoolObj *p, VbError *e);
 /* Before a pool stops or is refreshed: it is active and no volume job runs in it

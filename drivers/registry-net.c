@@ -38,15 +38,6 @@
                 _found;                                                                \
         })
 
-/* A pair of flags filters only when exactly one of them is set. */
-static bool pass(unsigned flags, unsigned yes, unsigned no, bool value) {
-        if ((flags & yes) && !(flags & no))
-                return value;
-        if ((flags & no) && !(flags & yes))
-                return !value;
-        return true;
-}
-
 void vb_network_leases_free(VbNetworkLease *l, size_t n) {
         for (size_t i = 0; l && i < n; i++) {
                 free(l[i].iface);
@@ -228,9 +219,9 @@ int vb_network_list(VbConnect *c, unsigned flags, VbNetworkObj ***ret, size_t *r
                 return vb_error_set(e, VB_ERR_NO_MEMORY, NULL);
         for (size_t i = 0; i < c->n_networks; i++) {
                 VbNetworkObj *o = c->networks[i];
-                if (pass(flags, NET_LIST_ACTIVE, NET_LIST_INACTIVE, o->active) &&
-                    pass(flags, NET_LIST_PERSISTENT, NET_LIST_TRANSIENT, o->persistent) &&
-                    pass(flags, NET_LIST_AUTOSTART, NET_LIST_NO_AUTOSTART, o->autostart))
+                if (vb_list_pass(flags, NET_LIST_ACTIVE, NET_LIST_INACTIVE, o->active) &&
+                    vb_list_pass(flags, NET_LIST_PERSISTENT, NET_LIST_TRANSIENT, o->persistent) &&
+                    vb_list_pass(flags, NET_LIST_AUTOSTART, NET_LIST_NO_AUTOSTART, o->autostart))
                         list[n++] = o;
         }
         *ret = list;
@@ -308,7 +299,7 @@ int vb_iface_list(VbConnect *c, unsigned flags, VbIfaceObj ***ret, size_t *ret_n
         if (!list)
                 return vb_error_set(e, VB_ERR_NO_MEMORY, NULL);
         for (size_t i = 0; i < c->n_ifaces; i++)
-                if (pass(flags, 2, 1, c->ifaces[i]->active))
+                if (vb_list_pass(flags, 2, 1, c->ifaces[i]->active))
                         list[n++] = c->ifaces[i];
         *ret = list;
         *ret_n = n;
@@ -397,8 +388,8 @@ int vb_secret_list(VbConnect *c, unsigned flags, VbSecretObj ***ret, size_t *ret
                 return vb_error_set(e, VB_ERR_NO_MEMORY, NULL);
         for (size_t i = 0; i < c->n_secrets; i++) {
                 VbSecretObj *s = c->secrets[i];
-                if (pass(flags, SECRET_LIST_EPHEMERAL, SECRET_LIST_NO_EPHEMERAL, s->def->ephemeral) &&
-                    pass(flags, SECRET_LIST_PRIVATE, SECRET_LIST_NO_PRIVATE, s->def->private_))
+                if (vb_list_pass(flags, SECRET_LIST_EPHEMERAL, SECRET_LIST_NO_EPHEMERAL, s->def->ephemeral) &&
+                    vb_list_pass(flags, SECRET_LIST_PRIVATE, SECRET_LIST_NO_PRIVATE, s->def->private_))
                         list[n++] = s;
         }
         *ret = list;

@@ -122,20 +122,12 @@ static const char *const pool_type_bits[] = {
         "gluster", "zfs", "vstorage", "iscsi-direct",
 };
 
-static bool pass(unsigned flags, unsigned yes, unsigned no, bool value) {
-        if ((flags & yes) && !(flags & no))
-                return value;
-        if ((flags & no) && !(flags & yes))
-                return !value;
-        return true;
-}
-
 static bool pool_matches(const VbPoolObj *p, unsigned flags) {
         unsigned types = flags >> POOLS_TYPE_SHIFT;
 
-        if (!pass(flags, POOLS_ACTIVE, POOLS_INACTIVE, p->active) ||
-            !pass(flags, POOLS_PERSISTENT, POOLS_TRANSIENT, p->persistent) ||
-            !pass(flags, POOLS_AUTOSTART, POOLS_NO_AUTOSTART, p->autostart))
+        if (!vb_list_pass(flags, POOLS_ACTIVE, POOLS_INACTIVE, p->active) ||
+            !vb_list_pass(flags, POOLS_PERSISTENT, POOLS_TRANSIENT, p->persistent) ||
+            !vb_list_pass(flags, POOLS_AUTOSTART, POOLS_NO_AUTOSTART, p->autostart))
                 return false;
         if (types) {
                 for (size_t i = 0; i < ELEMENTSOF(pool_type_bits); i++)
@@ -361,4 +353,21 @@ int vb_pool_format_xml(const VbPoolObj *p, bool inactive, char **ret, VbError *e
         else
                 *ret = vb_pool_def_format(VB_POOL_DEF(p), 0);
         return *ret ? 0 : vb_error_set(e, VB_ERR_NO_MEMORY, NULL);
+}
+
+void vb_pool_event(VbPoolObj *p, int event) {
+        vb_event_obj(p->conn, VB_EVENT_POOL_LIFECYCLE, VB_KIND_POOL, p, event, 0);
+}
+
+void vb_pool_obj_set_persistent_def(VbPoolObj *p, VbStoragePoolDef *def) {
+        /* a running pool keeps its live definition until it stops */
+        VbPoolDef **slot = p->active ? &p->newdef : &p->def;
+
+        vb_pool_def_free((VbStoragePoolDef *) *slot);
+        *slot = (VbPoolDef *) def;
+}
+
+void vb_pool_obj_run_def(VbPoolObj *p, VbStoragePoolDef *def) {
+        p->newdef = p->def;
+        p->def = (VbPoolDef *) def;
 }

@@ -199,6 +199,19 @@ const VbDomainDef *vb_domain_persistent_def(const VbDomainObj *d) {
 
 /* ---- checks and steps every driver's domain ops share ---- */
 
+void vb_domain_obj_set_persistent_def(VbDomainObj *d, VbDomainDef *def) {
+        /* a running domain keeps its live definition until it stops */
+        VbDomainDef **slot = vb_domain_is_active(d) ? &d->newdef : &d->def;
+
+        vb_domain_def_free(*slot);
+        *slot = def;
+}
+
+void vb_domain_obj_defined(VbDomainObj *d, bool existed) {
+        d->persistent = true;
+        vb_event_domain(d, VB_EV_DEFINED, existed ? VB_EV_DEFINED_UPDATED : VB_EV_DEFINED_ADDED);
+}
+
 int vb_domain_require_active(const VbDomainObj *d, VbError *e) {
         if (!vb_domain_is_active(d))
                 return vb_error_set(e, VB_ERR_OPERATION_INVALID, "domain is not running");
@@ -280,8 +293,7 @@ enum {
         LIST_HAS_CHECKPOINT = 1 << 14, LIST_NO_CHECKPOINT = 1 << 15,
 };
 
-/* A pair of flags filters only when exactly one of them is set. */
-static bool pass(unsigned flags, unsigned yes, unsigned no, bool value) {
+bool vb_list_pass(unsigned flags, unsigned yes, unsigned no, bool value) {
         if ((flags & yes) && !(flags & no))
                 return value;
         if ((flags & no) && !(flags & yes))
@@ -293,12 +305,12 @@ static bool domain_matches(const VbDomainObj *d, unsigned flags) {
         bool active = vb_domain_is_active(d);
         unsigned st = flags & (LIST_RUNNING | LIST_PAUSED | LIST_SHUTOFF | LIST_OTHER);
 
-        if (!pass(flags, LIST_ACTIVE, LIST_INACTIVE, active) ||
-            !pass(flags, LIST_PERSISTENT, LIST_TRANSIENT, d->persistent) ||
-            !pass(flags, LIST_MANAGEDSAVE, LIST_NO_MANAGEDSAVE, d->has_managed_save) ||
-            !pass(flags, LIST_AUTOSTART, LIST_NO_AUTOSTART, d->autostart) ||
-            !pass(flags, LIST_HAS_SNAPSHOT, LIST_NO_SNAPSHOT, d->n_snapshots > 0) ||
-            !pass(flags, LIST_HAS_CHECKPOINT, LIST_NO_CHECKPOINT, false))
+        if (!vb_list_pass(flags, LIST_ACTIVE, LIST_INACTIVE, active) ||
+            !vb_list_pass(flags, LIST_PERSISTENT, LIST_TRANSIENT, d->persistent) ||
+            !vb_list_pass(flags, LIST_MANAGEDSAVE, LIST_NO_MANAGEDSAVE, d->has_managed_save) ||
+            !vb_list_pass(flags, LIST_AUTOSTART, LIST_NO_AUTOSTART, d->autostart) ||
+            !vb_list_pass(flags, LIST_HAS_SNAPSHOT, LIST_NO_SNAPSHOT, d->n_snapshots > 0) ||
+            !vb_list_pass(flags, LIST_HAS_CHECKPOINT, LIST_NO_CHECKPOINT, false))
                 return false;
         if (st) {
                 bool ok = ((st & LIST_RUNNING) && d->state == VB_DOMAIN_RUNNING) ||

@@ -150,13 +150,7 @@ static int config_apply(VbDomainObj *d, VbDomainDef *config, VbError *e) {
 
         if (r < 0)
                 return r;
-        if (vb_domain_is_active(d)) {
-                vb_domain_def_free(d->newdef);
-                d->newdef = TAKE_PTR(c);
-        } else {
-                vb_domain_def_free(d->def);
-                d->def = TAKE_PTR(c);
-        }
+        vb_domain_obj_set_persistent_def(d, TAKE_PTR(c));
         vb_event_obj(d->conn, VB_EVENT_OBJECT_CHANGED, VB_KIND_DOMAIN, d, 0, 0);
         return 0;
 }

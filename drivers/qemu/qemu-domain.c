@@ -158,15 +158,9 @@ static int qemu_define_xml(VbConnect *c, const char *xml, unsigned flags, VbDoma
                         (void) unlink(path);
                         return vb_error_set(e, VB_ERR_NO_MEMORY, NULL);
                 }
-        } else if (vb_domain_is_active(d)) {
-                vb_domain_def_free(d->newdef);
-                d->newdef = TAKE_PTR(def);
-        } else {
-                vb_domain_def_free(d->def);
-                d->def = TAKE_PTR(def);
-        }
-        d->persistent = true;
-        vb_event_domain(d, VB_EV_DEFINED, existed ? VB_EV_DEFINED_UPDATED : VB_EV_DEFINED_ADDED);
+        } else
+                vb_domain_obj_set_persistent_def(d, TAKE_PTR(def));
+        vb_domain_obj_defined(d, existed);
         *ret = d;
         return 0;
 }
@@ -512,13 +506,8 @@ static int qemu_set_metadata(VbDomainObj *d, int type, const char *metadata, con
                 d->def = TAKE_PTR(live);
                 vb_qemu_save_status(d);
         }
-        if (config && vb_domain_is_active(d)) {
-                vb_domain_def_free(d->newdef);
-                d->newdef = TAKE_PTR(config);
-        } else if (config) {
-                vb_domain_def_free(d->def);
-                d->def = TAKE_PTR(config);
-        }
+        if (config)
+                vb_domain_obj_set_persistent_def(d, TAKE_PTR(config));
         vb_event_emit(&(VbEvent) { .type = VB_EVENT_DOMAIN_METADATA, .conn = d->conn,
                                    .kind = VB_KIND_DOMAIN, .obj = d, .event = type,
                                    .str = type == 2 ? uri : NULL });

@@ -390,13 +390,7 @@ static int revert_define(SnapCtx *c, VbError *e) {
                 vb_domain_def_free(def);
                 return r;
         }
-        if (vb_domain_is_active(d)) {
-                vb_domain_def_free(d->newdef);
-                d->newdef = def;
-        } else {
-                vb_domain_def_free(d->def);
-                d->def = def;
-        }
+        vb_domain_obj_set_persistent_def(d, def);
         vb_event_domain(d, VB_EV_DEFINED, VB_EV_DEFINED_FROM_SNAPSHOT);
         return 0;
 }

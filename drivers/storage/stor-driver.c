@@ -60,10 +60,6 @@ static int require_active_idle(VbPoolObj *p, VbError *e) {
         return vb_pool_require_active_idle(p, vb_stor_pool(p)->n_ops > 0, e);
 }
 
-static void pool_event(VbPoolObj *p, int event) {
-        vb_event_obj(p->conn, VB_EVENT_POOL_LIFECYCLE, VB_KIND_POOL, p, event, 0);
-}
-
 /* ---- files ---- */
 
 static char *config_path(VbStorDriver *drv, const char *name) {
@@ -167,7 +163,7 @@ static void pool_start(VbPoolObj *p, bool announce) {
         p->active = true;
         vb_stor_save_state(p);
         if (announce)
-                pool_event(p, VB_OBJ_EV_STARTED);
+                vb_pool_event(p, VB_OBJ_EV_STARTED);
         if (vb_stor_dir_refresh(p, NULL, &e) < 0)
                 vb_stor_log("pool '%s': %s", p->name, strempty(e.message));
 }
@@ -181,7 +177,7 @@ static void pool_stop(VbPoolObj *p) {
                 vb_pool_def_free(VB_POOL_DEF(p));
                 p->def = TAKE_PTR(p->newdef);
         }
-        pool_event(p, VB_OBJ_EV_STOPPED);
+        vb_pool_event(p, VB_OBJ_EV_STOPPED);
         if (!p->persistent)
                 pool_drop(p, true);
 }
@@ -225,15 +221,10 @@ static int stor_pool_define_xml(VbConnect *c, const char *xml, unsigned flags, V
                 }
                 TAKE_PTR(def);
                 vb_event_obj(c, VB_EVENT_OBJECT_ADDED, VB_KIND_POOL, p, 0, 0);
-        } else if (p->active) {
-                vb_pool_def_free(VB_POOL_NEWDEF(p));
-                p->newdef = (VbPoolDef *) TAKE_PTR(def);
-        } else {
-                vb_pool_def_free(VB_POOL_DEF(p));
-                p->def = (VbPoolDef *) TAKE_PTR(def);
-        }
+        } else
+                vb_pool_obj_set_persistent_def(p, TAKE_PTR(def));
         p->persistent = true;
-        pool_event(p, VB_OBJ_EV_DEFINED);
+        vb_pool_event(p, VB_OBJ_EV_DEFINED);
         *ret = p;
         return 0;
 }
@@ -257,8 +248,7 @@ static int stor_pool_create_xml(VbConnect *c, const char *xml, unsigned flags, V
                 return r;
         if (p) {
                 /* a defined, inactive pool runs this definition until it stops */
-                p->newdef = p->def;
-                p->def = (VbPoolDef *) TAKE_PTR(def);
+                vb_pool_obj_run_def(p, TAKE_PTR(def));
         } else {
                 p = pool_new(c, def);
                 if (!p)
@@ -286,7 +276,7 @@ static int stor_pool_undefine(VbPoolObj *p, VbError *e) {
         if (unlink(path) < 0 && errno != ENOENT)
                 return vb_error_set(e, VB_ERR_OPERATION_FAILED, "cannot remove config file '%s': %m", path);
         (void) unlink(link);
-        pool_event(p, VB_OBJ_EV_UNDEFINED);
+        vb_pool_event(p, VB_OBJ_EV_UNDEFINED);
         pool_drop(p, true);
         return 0;
 }
@@ -327,7 +317,7 @@ static int stor_pool_build(VbPoolObj *p, unsigned flags, VbError *e) {
                 r = vb_stor_dir_build(VB_POOL_DEF(p), flags, e);
         if (r < 0)
                 return r;
-        pool_event(p, VB_OBJ_EV_CREATED);
+        vb_pool_event(p, VB_OBJ_EV_CREATED);
         return 0;
 }
 
@@ -340,7 +330,7 @@ static int stor_pool_delete(VbPoolObj *p, unsigned flags, VbError *e) {
                 r = vb_stor_dir_delete(VB_POOL_DEF(p), e);
         if (r < 0)
                 return r;
-        pool_event(p, VB_OBJ_EV_DELETED);
+        vb_pool_event(p, VB_OBJ_EV_DELETED);
         return 0;
 }
 
@@ -476,8 +466,7 @@ static void load_state(VbStorDriver *drv, const char *file) {
                 return;
         }
         if (p) {
-                p->newdef = p->def;
-                p->def = (VbPoolDef *) TAKE_PTR(def);
+                vb_pool_obj_run_def(p, TAKE_PTR(def));
         } else {
                 p = pool_new(drv->conn, TAKE_PTR(def));
                 if (!p)

@@ -155,15 +155,8 @@ static int device_op(VbDomainObj *d, const char *xml, unsigned flags, unsigned a
                 if (r < 0)
                         return r;
         }
-        if (config) {
-                if (vb_domain_is_active(d)) {
-                        vb_domain_def_free(d->newdef);
-                        d->newdef = TAKE_PTR(config);
-                } else {
-                        vb_domain_def_free(d->def);
-                        d->def = TAKE_PTR(config);
-                }
-        }
+        if (config)
+                vb_domain_obj_set_persistent_def(d, TAKE_PTR(config));
         if (live) {
                 vb_domain_def_free(d->def);
                 d->def = TAKE_PTR(live);

@@ -155,15 +155,8 @@ int vb_test_set_metadata(VbDomainObj *d, int type, const char *metadata, const c
                 vb_domain_def_free(d->def);
                 d->def = TAKE_PTR(live);
         }
-        if (config) {
-                if (vb_domain_is_active(d)) {
-                        vb_domain_def_free(d->newdef);
-                        d->newdef = TAKE_PTR(config);
-                } else {
-                        vb_domain_def_free(d->def);
-                        d->def = TAKE_PTR(config);
-                }
-        }
+        if (config)
+                vb_domain_obj_set_persistent_def(d, TAKE_PTR(config));
         vb_event_emit(&(VbEvent) { .type = VB_EVENT_DOMAIN_METADATA, .conn = d->conn,
                                    .kind = VB_KIND_DOMAIN, .obj = d, .event = type,
                                    .str = type == 2 ? uri : NULL });

@@ -73,15 +73,9 @@ static int test_define_xml(VbConnect *c, const char *xml, unsigned flags, VbDoma
                 r = vb_domain_obj_new(c, TAKE_PTR(def), &d);
                 if (r < 0)
                         return vb_error_set(e, VB_ERR_NO_MEMORY, NULL);
-        } else if (vb_domain_is_active(d)) {
-                vb_domain_def_free(d->newdef);
-                d->newdef = TAKE_PTR(def);
-        } else {
-                vb_domain_def_free(d->def);
-                d->def = TAKE_PTR(def);
-        }
-        d->persistent = true;
-        vb_event_domain(d, VB_EV_DEFINED, existed ? VB_EV_DEFINED_UPDATED : VB_EV_DEFINED_ADDED);
+        } else
+                vb_domain_obj_set_persistent_def(d, TAKE_PTR(def));
+        vb_domain_obj_defined(d, existed);
         *ret = d;
         return 0;
 }

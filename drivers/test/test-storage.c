@@ -59,10 +59,6 @@ static const char sources_logical[] =
 
 /* ---- helpers ---- */
 
-static void pool_event(VbPoolObj *p, int event) {
-        vb_event_obj(p->conn, VB_EVENT_POOL_LIFECYCLE, VB_KIND_POOL, p, event, 0);
-}
-
 /* Volumes are on the bus only while their pool runs. */
 static void vols_announce(VbPoolObj *p, VbEventType type) {
         for (size_t i = 0; i < p->n_vols; i++)
@@ -135,7 +131,7 @@ static void pool_stop(VbPoolObj *p) {
         vols_announce(p, VB_EVENT_OBJECT_REMOVED);
         p->active = false;
         pool_apply_newdef(p);
-        pool_event(p, VB_OBJ_EV_STOPPED);
+        vb_pool_event(p, VB_OBJ_EV_STOPPED);
         if (!p->persistent) {
                 vb_event_obj(p->conn, VB_EVENT_OBJECT_REMOVED, VB_KIND_POOL, p, 0, 0);
                 pool_release_vols(p);
@@ -145,7 +141,7 @@ static void pool_stop(VbPoolObj *p) {
 
 static void pool_start(VbPoolObj *p) {
         p->active = true;
-        pool_event(p, VB_OBJ_EV_STARTED);
+        vb_pool_event(p, VB_OBJ_EV_STARTED);
         vols_announce(p, VB_EVENT_OBJECT_ADDED);
 }
 
@@ -189,15 +185,10 @@ static int test_pool_define_xml(VbConnect *c, const char *xml, unsigned flags, V
                 if (!p)
                         return vb_error_set(e, VB_ERR_NO_MEMORY, NULL);
                 TAKE_PTR(def);
-        } else if (p->active) {
-                vb_pool_def_free(VB_POOL_NEWDEF(p));
-                p->newdef = (VbPoolDef *) TAKE_PTR(def);
-        } else {
-                vb_pool_def_free(VB_POOL_DEF(p));
-                p->def = (VbPoolDef *) TAKE_PTR(def);
-        }
+        } else
+                vb_pool_obj_set_persistent_def(p, TAKE_PTR(def));
         p->persistent = true;
-        pool_event(p, VB_OBJ_EV_DEFINED);
+        vb_pool_event(p, VB_OBJ_EV_DEFINED);
         if (!existed)
                 vb_event_obj(c, VB_EVENT_OBJECT_ADDED, VB_KIND_POOL, p, 0, 0);
         *ret = p;
@@ -223,8 +214,7 @@ static int test_pool_create_xml(VbConnect *c, const char *xml, unsigned flags, V
         pool_set_sizes(def, p);
         if (p) {
                 /* a defined, inactive pool runs this definition until it stops */
-                p->newdef = p->def;
-                p->def = (VbPoolDef *) TAKE_PTR(def);
+                vb_pool_obj_run_def(p, TAKE_PTR(def));
         } else {
                 p = vb_pool_obj_new(c, def);
                 if (!p)
@@ -275,7 +265,7 @@ static int test_pool_undefine(VbPoolObj *p, VbError *e) {
         int r = require_inactive(p, e);
         if (r < 0)
                 return r;
-        pool_event(p, VB_OBJ_EV_UNDEFINED);
+        vb_pool_event(p, VB_OBJ_EV_UNDEFINED);
         vb_event_obj(p->conn, VB_EVENT_OBJECT_REMOVED, VB_KIND_POOL, p, 0, 0);
         pool_release_vols(p);
         vb_pool_obj_remove(p);
@@ -309,7 +299,7 @@ static int inactive_event(VbPoolObj *p, int event, VbError *e) {
         int r = require_inactive(p, e);
         if (r < 0)
                 return r;
-        pool_event(p, event);
+        vb_pool_event(p, event);
         return 0;
 }
 

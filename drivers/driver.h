@@ -847,6 +847,12 @@ int vb_network_check_unique(VbConnect *c, const char *name, const uint8_t uuid[1
 /* NetworkEvent (VB_OBJ_EV_*) and the object's PropertiesChanged. */
 void vb_network_event(VbNetworkObj *n, int event);
 void vb_network_changed(VbNetworkObj *n);
+/* A new network for *@def (taken), unless @c has @max networks already. */
+int vb_network_obj_add(VbConnect *c, size_t max, VbNetworkDef **def, VbNetworkObj **ret, VbError *e);
+/* Define's bookkeeping: *@def (taken) becomes the config of @n, or of a new network
+ * when @n is NULL; DEFINED, and the object announced. */
+int vb_network_define(VbConnect *c, VbNetworkObj *n, size_t max, VbNetworkDef **def, VbNetworkObj **ret,
+                      VbError *e);
 /* Define: @def becomes the config (pending in newdef while the network runs). */
 void vb_network_obj_set_persistent_def(VbNetworkObj *n, VbNetworkDef *def);
 /* Define/Create done: persistent (or active), DEFINED (STARTED), and the object

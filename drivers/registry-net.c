@@ -144,6 +144,15 @@ static void announce(VbNetworkObj *n, int event, bool added) {
                 vb_network_changed(n);
 }
 
+int vb_network_obj_add(VbConnect *c, size_t max, VbNetworkDef **def, VbNetworkObj **ret, VbError *e) {
+        if (c->n_networks >= max)
+                return vb_error_set(e, VB_ERR_LIMIT, "too many networks (at most %zu)", max);
+        if (vb_network_obj_new(c, *def, ret) < 0)
+                return vb_error_set(e, VB_ERR_NO_MEMORY, NULL);
+        *def = NULL;
+        return 0;
+}
+
 void vb_network_obj_set_persistent_def(VbNetworkObj *n, VbNetworkDef *def) {
         /* a running network keeps its live definition until it stops */
         VbNetworkDef **slot = n->active ? &n->newdef : &n->def;
@@ -155,6 +164,23 @@ void vb_network_obj_set_persistent_def(VbNetworkObj *n, VbNetworkDef *def) {
 void vb_network_obj_defined(VbNetworkObj *n, bool added) {
         n->persistent = true;
         announce(n, VB_OBJ_EV_DEFINED, added);
+}
+
+int vb_network_define(VbConnect *c, VbNetworkObj *n, size_t max, VbNetworkDef **def, VbNetworkObj **ret,
+                      VbError *e) {
+        int r;
+
+        if (n) {
+                vb_network_obj_set_persistent_def(n, TAKE_PTR(*def));
+                vb_network_obj_defined(n, false);
+        } else {
+                r = vb_network_obj_add(c, max, def, &n, e);
+                if (r < 0)
+                        return r;
+                vb_network_obj_defined(n, true);
+        }
+        *ret = n;
+        return 0;
 }
 
 void vb_network_obj_started(VbNetworkObj *n, bool added) {

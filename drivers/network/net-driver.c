@@ -57,15 +57,6 @@ static int parse_checked(const char *xml, VbNetworkDef **ret, VbError *e) {
         return 0;
 }
 
-static int obj_add(VbConnect *c, VbNetworkDef **def, VbNetworkObj **ret, VbError *e) {
-        if (c->n_networks >= VB_NET_OBJECTS_MAX)
-                return vb_error_set(e, VB_ERR_LIMIT, "too many networks (at most %d)", VB_NET_OBJECTS_MAX);
-        if (vb_network_obj_new(c, *def, ret) < 0)
-                return vb_error_set(e, VB_ERR_NO_MEMORY, NULL);
-        *def = NULL;
-        return 0;
-}
-
 static void obj_remove(VbNetworkObj *n) {
         n->priv = vb_net_run_free(n->priv);
         vb_network_obj_remove(n);
@@ -88,17 +79,7 @@ static int net_define_xml(VbConnect *c, const char *xml, unsigned flags, VbNetwo
                 r = save_config(drv, def, e);
         if (r < 0)
                 return r;
-        if (!n) {
-                r = obj_add(c, &def, &n, e);
-                if (r < 0)
-                        return r;
-                vb_network_obj_defined(n, true);
-        } else {
-                vb_network_obj_set_persistent_def(n, TAKE_PTR(def));
-                vb_network_obj_defined(n, false);
-        }
-        *ret = n;
-        return 0;
+        return vb_network_define(c, n, VB_NET_OBJECTS_MAX, &def, ret, e);
 }
 
 static int net_create_xml(VbConnect *c, const char *xml, unsigned flags, VbNetworkObj **ret, VbError *e) {
@@ -117,7 +98,7 @@ static int net_create_xml(VbConnect *c, const char *xml, unsigned flags, VbNetwo
         if (r < 0)
                 return r;
         if (!n) {
-                r = obj_add(c, &def, &n, e);
+                r = vb_network_obj_add(c, VB_NET_OBJECTS_MAX, &def, &n, e);
                 if (r < 0)
                         return r;
                 added = true;
@@ -286,7 +267,7 @@ static void load_config(VbNetDriver *drv, const char *file) {
         if (r >= 0)
                 r = vb_network_check_unique(drv->conn, def->name, def->uuid, NULL, &e);
         if (r >= 0)
-                r = obj_add(drv->conn, &def, &n, &e);
+                r = vb_network_obj_add(drv->conn, VB_NET_OBJECTS_MAX, &def, &n, &e);
         if (r < 0) {
                 vb_net_log("ignoring %s: %s", path, strempty(e.message));
                 return;
@@ -312,7 +293,7 @@ static void load_status(VbNetDriver *drv, const char *file) {
                 vb_net_stop(drv, name, run);
                 return;
         }
-        if (!n && obj_add(drv->conn, &live, &n, &e) < 0) {
+        if (!n && vb_network_obj_add(drv->conn, VB_NET_OBJECTS_MAX, &live, &n, &e) < 0) {
                 vb_net_stop(drv, name, run);
                 return;
         }

@@ -27,15 +27,6 @@ static const char seed_network[] =
         "  </ip>\n"
         "</network>\n";
 
-static int net_add(VbConnect *c, VbNetworkDef **def, VbNetworkObj **ret, VbError *e) {
-        if (c->n_networks >= VB_TEST_NET_OBJECTS_MAX)
-                return vb_error_set(e, VB_ERR_LIMIT, "too many networks (at most %d)", VB_TEST_NET_OBJECTS_MAX);
-        if (vb_network_obj_new(c, *def, ret) < 0)
-                return vb_error_set(e, VB_ERR_NO_MEMORY, NULL);
-        *def = NULL;
-        return 0;
-}
-
 int vb_test_network_seed(VbConnect *c, VbError *e) {
         _cleanup_(vb_network_def_freep) VbNetworkDef *def = NULL;
         VbNetworkObj *n;
@@ -44,7 +35,7 @@ int vb_test_network_seed(VbConnect *c, VbError *e) {
         r = vb_network_def_parse(seed_network, 0, &def, e);
         if (r < 0)
                 return r;
-        r = net_add(c, &def, &n, e);
+        r = vb_network_obj_add(c, VB_TEST_NET_OBJECTS_MAX, &def, &n, e);
         if (r < 0)
                 return r;
         n->active = true;
@@ -70,17 +61,7 @@ static int test_define_xml(VbConnect *c, const char *xml, unsigned flags, VbNetw
         r = parse_new(c, xml, &def, &n, e);
         if (r < 0)
                 return r;
-        if (!n) {
-                r = net_add(c, &def, &n, e);
-                if (r < 0)
-                        return r;
-                vb_network_obj_defined(n, true);
-        } else {
-                vb_network_obj_set_persistent_def(n, TAKE_PTR(def));
-                vb_network_obj_defined(n, false);
-        }
-        *ret = n;
-        return 0;
+        return vb_network_define(c, n, VB_TEST_NET_OBJECTS_MAX, &def, ret, e);
 }
 
 static int test_create_xml(VbConnect *c, const char *xml, unsigned flags, VbNetworkObj **ret, VbError *e) {
@@ -103,7 +84,7 @@ static int test_create_xml(VbConnect *c, const char *xml, unsigned flags, VbNetw
                 n->def = TAKE_PTR(def);
                 vb_network_obj_started(n, false);
         } else {
-                r = net_add(c, &def, &n, e);
+                r = vb_network_obj_add(c, VB_TEST_NET_OBJECTS_MAX, &def, &n, e);
                 if (r < 0)
                         return r;
                 vb_network_obj_started(n, true);

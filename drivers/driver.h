@@ -756,6 +756,12 @@ bool vb_domain_is_active(const VbDomainObj *d);
 const VbDomainDef *vb_domain_persistent_def(const VbDomainObj *d);
 /* Define of an existing domain: @def becomes its config (pending in newdef while it runs). */
 void vb_domain_obj_set_persistent_def(VbDomainObj *d, VbDomainDef *def);
+/* CreateXML/Restore onto an existing domain: refused while it runs, else it runs
+ * *@def (taken) once and its config waits in newdef. */
+int vb_domain_obj_run_def(VbDomainObj *d, VbDomainDef **def, VbError *e);
+/* The domain stopped (or did not start): a pending config replaces the live
+ * definition (libvirt's virDomainObjRemoveTransientDef). */
+void vb_domain_obj_drop_live_def(VbDomainObj *d);
 /* Define done: persistent, and DEFINED (UPDATED when it @existed, else ADDED). */
 void vb_domain_obj_defined(VbDomainObj *d, bool existed);
 /* libvirt's virDomainModificationImpact */

@@ -207,6 +207,21 @@ void vb_domain_obj_set_persistent_def(VbDomainObj *d, VbDomainDef *def) {
         *slot = def;
 }
 
+int vb_domain_obj_run_def(VbDomainObj *d, VbDomainDef **def, VbError *e) {
+        if (vb_domain_is_active(d))
+                return vb_error_set(e, VB_ERR_OPERATION_INVALID, "domain '%s' is already active", d->def->name);
+        d->newdef = d->def;
+        d->def = TAKE_PTR(*def);
+        return 0;
+}
+
+void vb_domain_obj_drop_live_def(VbDomainObj *d) {
+        if (d->newdef) {
+                vb_domain_def_free(d->def);
+                d->def = TAKE_PTR(d->newdef);
+        }
+}
+
 void vb_domain_obj_defined(VbDomainObj *d, bool existed) {
         d->persistent = true;
         vb_event_domain(d, VB_EV_DEFINED, existed ? VB_EV_DEFINED_UPDATED : VB_EV_DEFINED_ADDED);

@@ -218,16 +218,12 @@ static int qemu_create_xml(VbConnect *c, const char *xml, unsigned flags, VbOp *
                 r = vb_qemu_job_busy(d, e);
                 if (r < 0)
                         return r;
-                if (vb_domain_is_active(d))
-                        return vb_error_set(e, VB_ERR_OPERATION_INVALID, "domain '%s' is already active",
-                                            d->def->name);
-                /* a persistent inactive domain runs this definition once */
-                d->newdef = d->def;
-                d->def = TAKE_PTR(def);
+                r = vb_domain_obj_run_def(d, &def, e);
+                if (r < 0)
+                        return r;
                 r = create_xml_start(d, flags, op, e);
                 if (r < 0) {
-                        vb_domain_def_free(d->def);
-                        d->def = TAKE_PTR(d->newdef);
+                        vb_domain_obj_drop_live_def(d);
                         return r;
                 }
         } else {

@@ -324,6 +324,20 @@ static int read_image(const char *path, char **ret, VbError *e) {
         return 0;
 }
 
+/* The definition a save image at @path (checked as the driver's to read) holds. */
+static int image_def(VbConnect *c, const char *path, unsigned parse_flags, VbDomainDef **ret, VbError *e) {
+        _cleanup_free_ char *xml = NULL;
+        int r;
+
+        r = check_image_path(c, path, e);
+        if (r < 0)
+                return r;
+        r = read_image(path, &xml, e);
+        if (r < 0)
+                return r;
+        return vb_domain_def_parse(xml, parse_flags, ret, e);
+}
+
 int vb_test_save(VbDomainObj *d, const char *to, const char *dxml, unsigned flags, VbOp *op, VbError *e) {
         _cleanup_free_ char *xml = NULL;
         int r;
@@ -346,30 +360,22 @@ int vb_test_save(VbDomainObj *d, const char *to, const char *dxml, unsigned flag
 int vb_test_restore(VbConnect *c, const char *from, const char *dxml, unsigned flags, VbOp *op,
                     VbError *e) {
         _cleanup_(vb_domain_def_freep) VbDomainDef *def = NULL;
-        _cleanup_free_ char *xml = NULL;
         VbDomainObj *d = NULL;
         int r;
 
         VB_CHECK_FLAGS(flags, SAVE_BYPASS_CACHE | SAVE_RUNNING | SAVE_PAUSED, e);
         if (!isempty(dxml))
                 return vb_error_set(e, VB_ERR_CONFIG_UNSUPPORTED, "xml modification unsupported");
-        r = check_image_path(c, from, e);
-        if (r < 0)
-                return r;
-        r = read_image(from, &xml, e);
-        if (r < 0)
-                return r;
-        r = vb_domain_def_parse(xml, 0, &def, e);
+        r = image_def(c, from, 0, &def, e);
         if (r < 0)
                 return r;
         r = vb_domain_check_unique(c, def, &d, e);
         if (r < 0)
                 return r;
-        if (d && vb_domain_is_active(d))
-                return vb_error_set(e, VB_ERR_OPERATION_INVALID, "domain '%s' is already active", d->def->name);
         if (d) {
-                d->newdef = d->def;
-                d->def = TAKE_PTR(def);
+                r = vb_domain_obj_run_def(d, &def, e);
+                if (r < 0)
+                        return r;
         } else if (vb_domain_obj_new(c, TAKE_PTR(def), &d) < 0)
                 return vb_error_set(e, VB_ERR_NO_MEMORY, NULL);
         d->id = c->next_id++;
@@ -386,17 +392,10 @@ int vb_test_restore(VbConnect *c, const char *from, const char *dxml, unsigned f
 
 int vb_test_save_image_get_xml_desc(VbConnect *c, const char *file, unsigned flags, char **ret, VbError *e) {
         _cleanup_(vb_domain_def_freep) VbDomainDef *def = NULL;
-        _cleanup_free_ char *xml = NULL;
         int r;
 
         VB_CHECK_FLAGS(flags, VB_DOMAIN_XML_SECURE, e);
-        r = check_image_path(c, file, e);
-        if (r < 0)
-                return r;
-        r = read_image(file, &xml, e);
-        if (r < 0)
-                return r;
-        r = vb_domain_def_parse(xml, VB_DOMAIN_PARSE_INACTIVE, &def, e);
+        r = image_def(c, file, VB_DOMAIN_PARSE_INACTIVE, &def, e);
         if (r < 0)
                 return r;
         *ret = vb_domain_def_format(def, -1, VB_DOMAIN_XML_INACTIVE | flags);
@@ -405,17 +404,11 @@ int vb_test_save_image_get_xml_desc(VbConnect *c, const char *file, unsigned fla
 
 int vb_test_save_image_define_xml(VbConnect *c, const char *file, const char *xml, unsigned flags, VbError *e) {
         _cleanup_(vb_domain_def_freep) VbDomainDef *old = NULL, *def = NULL;
-        _cleanup_free_ char *oldxml = NULL, *newxml = NULL;
+        _cleanup_free_ char *newxml = NULL;
         int r;
 
         VB_CHECK_FLAGS(flags, SAVE_RUNNING | SAVE_PAUSED, e);
-        r = check_image_path(c, file, e);
-        if (r < 0)
-                return r;
-        r = read_image(file, &oldxml, e);
-        if (r < 0)
-                return r;
-        r = vb_domain_def_parse(oldxml, 0, &old, e);
+        r = image_def(c, file, 0, &old, e);
         if (r < 0)
                 return r;
         r = vb_domain_def_parse(xml, VB_DOMAIN_PARSE_INACTIVE, &def, e);

@@ -11,10 +11,7 @@ enum { /* virDomainRunningReason / ShutoffReason / PausedReason values */
 
 void vb_test_domain_start(VbDomainObj *d, int reason, bool paused) {
         VbConnect *c = d->conn;
-        if (d->newdef) {
-                vb_domain_def_free(d->def);
-                d->def = TAKE_PTR(d->newdef);
-        }
+        vb_domain_obj_drop_live_def(d);
         d->id = c->next_id++;
         d->state = VB_DOMAIN_RUNNING;
         d->reason = reason;
@@ -31,10 +28,7 @@ void vb_test_domain_stop(VbDomainObj *d, int reason, int event_detail) {
         d->id = -1;
         d->state = VB_DOMAIN_SHUTOFF;
         d->reason = reason;
-        if (d->newdef) {
-                vb_domain_def_free(d->def);
-                d->def = TAKE_PTR(d->newdef);
-        }
+        vb_domain_obj_drop_live_def(d);
         vb_event_domain(d, VB_EV_STOPPED, event_detail);
         if (!d->persistent)
                 vb_domain_obj_remove(d);
@@ -94,13 +88,10 @@ static int test_create_xml(VbConnect *c, const char *xml, unsigned flags, VbOp *
         r = vb_domain_check_unique(c, def, &d, e);
         if (r < 0)
                 return r;
-        if (d && vb_domain_is_active(d))
-                return vb_error_set(e, VB_ERR_OPERATION_INVALID, "domain '%s' is already active",
-                                    d->def->name);
         if (d) {
-                /* a persistent inactive domain runs this definition once */
-                d->newdef = d->def;
-                d->def = TAKE_PTR(def);
+                r = vb_domain_obj_run_def(d, &def, e);
+                if (r < 0)
+                        return r;
                 d->id = c->next_id++;
                 d->state = VB_DOMAIN_RUNNING;
                 d->reason = RUNNING_BOOTED;

@@ -586,20 +586,37 @@ static int attach_live_prepare(Hotplug *h, VbError *e) {
         return h->spec.disk ? prepare_disk(h, live, e) : prepare_net(h, d->def, live, e);
 }
 
+/* The common start of attach and detach: AFFECT_* resolved, the device parsed. */
+static int hotplug_start(VbDomainObj *d, const char *xml, DevHow how, unsigned *flags, VbOp *op, Hotplug **ret,
+                         VbError *e) {
+        Hotplug *h;
+        int r;
+
+        r = vb_domain_affect(d, flags, e);
+        if (r < 0)
+                return r;
+        h = hotplug_new(d, how, *flags, op);
+        if (!h)
+                return vb_error_set(e, VB_ERR_NO_MEMORY, NULL);
+        r = dev_spec_parse(xml, &h->spec, e);
+        if (r < 0) {
+                hotplug_free(h);
+                return r;
+        }
+        *ret = h;
+        return 0;
+}
+
 int vb_qemu_attach_device_op(VbDomainObj *d, const char *xml, unsigned flags, VbOp *op, VbError *e) {
         _cleanup_(vb_domain_def_freep) VbDomainDef *config = NULL;
         Hotplug *h;
         int r;
 
         VB_CHECK_FLAGS(flags, AFFECT_LIVE | AFFECT_CONFIG, e);
-        r = vb_domain_affect(d, &flags, e);
+        r = hotplug_start(d, xml, VB_DEV_ATTACH, &flags, op, &h, e);
         if (r < 0)
                 return r;
-        h = hotplug_new(d, VB_DEV_ATTACH, flags, op);
-        if (!h)
-                return vb_error_set(e, VB_ERR_NO_MEMORY, NULL);
-        r = dev_spec_parse(xml, &h->spec, e);
-        if (r >= 0 && (flags & AFFECT_LIVE))
+        if (flags & AFFECT_LIVE)
                 r = attach_live_prepare(h, e);
         if (r >= 0 && (flags & AFFECT_CONFIG))
                 r = config_edit(d, &h->spec, VB_DEV_ATTACH, &config, e);
@@ -727,14 +744,10 @@ int vb_qemu_detach_device_op(VbDomainObj *d, const char *xml, unsigned flags, Vb
         int r;
 
         VB_CHECK_FLAGS(flags, AFFECT_LIVE | AFFECT_CONFIG, e);
-        r = vb_domain_affect(d, &flags, e);
+        r = hotplug_start(d, xml, VB_DEV_DETACH, &flags, op, &h, e);
         if (r < 0)
                 return r;
-        h = hotplug_new(d, VB_DEV_DETACH, flags, op);
-        if (!h)
-                return vb_error_set(e, VB_ERR_NO_MEMORY, NULL);
-        r = dev_spec_parse(xml, &h->spec, e);
-        if (r >= 0 && (flags & AFFECT_CONFIG))          /* checked now, applied at the end */
+        if (flags & AFFECT_CONFIG)          /* checked now, applied at the end */
                 r = config_edit(d, &h->spec, VB_DEV_DETACH, &config, e);
         if (r >= 0 && !(flags & AFFECT_LIVE))
                 r = config_apply(d, TAKE_PTR(config), e);

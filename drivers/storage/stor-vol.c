@@ -73,6 +73,17 @@ static int require_idle(VbVolObj *v, VbError *e) {
         return 0;
 }
 
+/* Before the file is changed or read whole: its pool runs, no job holds it, and it is
+ * inside the pool's directory. */
+static int require_changeable(VbVolObj *v, VbError *e) {
+        int r = vb_pool_require_active(v->pool, e);
+        if (r >= 0)
+                r = require_idle(v, e);
+        if (r >= 0)
+                r = require_confined(v, e);
+        return r;
+}
+
 static int vol_stat(VbVolObj *v, struct stat *st, VbError *e) {
         if (lstat(v->path, st) < 0)
                 return vb_error_set(e, VB_ERR_OPERATION_FAILED, "cannot stat file '%s': %m", v->path);
@@ -584,11 +595,7 @@ int vb_stor_vol_delete(VbVolObj *v, unsigned flags, VbError *e) {
         int r;
 
         VB_CHECK_FLAGS(flags, 0, e);
-        r = vb_pool_require_active(v->pool, e);
-        if (r >= 0)
-                r = require_idle(v, e);
-        if (r >= 0)
-                r = require_confined(v, e);
+        r = require_changeable(v, e);
         if (r < 0)
                 return r;
         if (unlink(v->path) < 0 && errno != ENOENT)
@@ -665,11 +672,7 @@ int vb_stor_vol_resize_op(VbVolObj *v, uint64_t capacity, unsigned flags, VbOp *
         int r;
 
         VB_CHECK_FLAGS(flags, VOL_RESIZE_ALLOCATE | VOL_RESIZE_DELTA | VOL_RESIZE_SHRINK, e);
-        r = vb_pool_require_active(v->pool, e);
-        if (r >= 0)
-                r = require_idle(v, e);
-        if (r >= 0)
-                r = require_confined(v, e);
+        r = require_changeable(v, e);
         if (r >= 0)
                 r = resize_target(v, capacity, flags, &target, e);
         if (r < 0)
@@ -712,11 +715,7 @@ int vb_stor_vol_wipe(VbVolObj *v, unsigned algorithm, unsigned flags, VbOp *op, 
         if (!is_raw(VB_VOL_DEF(v)))
                 return vb_error_set(e, VB_ERR_NO_SUPPORT, "wiping a '%s' volume is not supported (only raw)",
                                     VB_VOL_DEF(v)->target_format);
-        r = vb_pool_require_active(v->pool, e);
-        if (r >= 0)
-                r = require_idle(v, e);
-        if (r >= 0)
-                r = require_confined(v, e);
+        r = require_changeable(v, e);
         if (r < 0)
                 return r;
         fd = open(v->path, O_WRONLY | O_NOFOLLOW | O_NOCTTY | O_CLOEXEC);
@@ -747,11 +746,7 @@ static int vol_stream(VbVolObj *v, VbVolStreamDir dir, int fd, uint64_t offset, 
         if (flags & VOL_STREAM_SPARSE)
                 return vb_error_set(e, VB_ERR_NO_SUPPORT, "%s: sparse streams (flag 0x%x) are not supported",
                                     api, VOL_STREAM_SPARSE);
-        r = vb_pool_require_active(v->pool, e);
-        if (r >= 0)
-                r = require_idle(v, e);
-        if (r >= 0)
-                r = require_confined(v, e);
+        r = require_changeable(v, e);
         if (r < 0)
                 return r;
         vol_fd = open(v->path, (dir == VB_VOL_UPLOAD ? O_RDWR : O_RDONLY) | O_NOFOLLOW | O_NOCTTY | O_CLOEXEC);

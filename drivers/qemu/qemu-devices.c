@@ -607,8 +607,20 @@ static int hotplug_start(VbDomainObj *d, const char *xml, DevHow how, unsigned *
         return 0;
 }
 
-int vb_qemu_attach_device_op(VbDomainObj *d, const char *xml, unsigned flags, VbOp *op, VbError *e) {
+/* The config side of attach and detach: edited (so checked) now; saved at once
+ * when there is no live side, else once the live side is done. */
+static int config_step(Hotplug *h, unsigned flags, VbError *e) {
         _cleanup_(vb_domain_def_freep) VbDomainDef *config = NULL;
+        int r = 0;
+
+        if (flags & AFFECT_CONFIG)
+                r = config_edit(h->dom, &h->spec, h->how, &config, e);
+        if (r >= 0 && !(flags & AFFECT_LIVE))
+                r = config_apply(h->dom, TAKE_PTR(config), e);
+        return r;
+}
+
+int vb_qemu_attach_device_op(VbDomainObj *d, const char *xml, unsigned flags, VbOp *op, VbError *e) {
         Hotplug *h;
         int r;
 
@@ -618,10 +630,8 @@ int vb_qemu_attach_device_op(VbDomainObj *d, const char *xml, unsigned flags, Vb
                 return r;
         if (flags & AFFECT_LIVE)
                 r = attach_live_prepare(h, e);
-        if (r >= 0 && (flags & AFFECT_CONFIG))
-                r = config_edit(d, &h->spec, VB_DEV_ATTACH, &config, e);
-        if (r >= 0 && !(flags & AFFECT_LIVE))
-                r = config_apply(d, TAKE_PTR(config), e);
+        if (r >= 0)
+                r = config_step(h, flags, e);
         if (r >= 0 && (flags & AFFECT_LIVE))
                 r = vb_qemu_job_begin(d, "virDomainAttachDeviceFlags", op, e);
         if (r < 0 || !(flags & AFFECT_LIVE)) {
@@ -739,7 +749,6 @@ static int detach_send(Hotplug *h, VbError *e) {
 }
 
 int vb_qemu_detach_device_op(VbDomainObj *d, const char *xml, unsigned flags, VbOp *op, VbError *e) {
-        _cleanup_(vb_domain_def_freep) VbDomainDef *config = NULL;
         Hotplug *h;
         int r;
 
@@ -747,10 +756,7 @@ int vb_qemu_detach_device_op(VbDomainObj *d, const char *xml, unsigned flags, Vb
         r = hotplug_start(d, xml, VB_DEV_DETACH, &flags, op, &h, e);
         if (r < 0)
                 return r;
-        if (flags & AFFECT_CONFIG)          /* checked now, applied at the end */
-                r = config_edit(d, &h->spec, VB_DEV_DETACH, &config, e);
-        if (r >= 0 && !(flags & AFFECT_LIVE))
-                r = config_apply(d, TAKE_PTR(config), e);
+        r = config_step(h, flags, e);    /* with a live side: checked now, applied at the end */
         if (r >= 0 && (flags & AFFECT_LIVE))
                 r = vb_qemu_job_busy(d, e);
         if (r >= 0 && (flags & AFFECT_LIVE))

@@ -747,6 +747,12 @@ int vb_domain_obj_renamed(VbDomainObj *d);
 VbDomainObj *vb_domain_find_uuid(VbConnect *c, const uint8_t uuid[16]);
 VbDomainObj *vb_domain_find_name(VbConnect *c, const char *name);
 VbDomainObj *vb_domain_find_id(VbConnect *c, int id);
+/* libvirt's duplicate rules for a new definition of a @kind ("domain", "network",
+ * "pool") named @name with @uuid: the object that has @uuid (@uuid_owner its name,
+ * NULL: none) must have @name; if none has it, none may have @name
+ * (@name_owner_uuid: the uuid of the one that has, NULL: none). */
+int vb_check_unique(const char *kind, const char *name, const uint8_t uuid[16], const char *uuid_owner,
+                    const uint8_t *name_owner_uuid, VbError *e);
 /* Checks that a new definition does not clash with an existing one (libvirt's rules:
  * same name + other uuid, or same uuid + other name, refused). Returns the existing
  * object with the same uuid (may be NULL). */

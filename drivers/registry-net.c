@@ -106,21 +106,12 @@ VbNetworkObj *vb_network_find_name(VbConnect *c, const char *name) {
 int vb_network_check_unique(VbConnect *c, const char *name, const uint8_t uuid[16],
                             VbNetworkObj **ret_existing, VbError *e) {
         VbNetworkObj *n = vb_network_find_uuid(c, uuid);
-        char uuidstr[37];
+        VbNetworkObj *by_name = n ? NULL : vb_network_find_name(c, name);
+        int r;
 
-        if (n && !streq(n->name, name)) {
-                vb_uuid_format(n->uuid, uuidstr);
-                return vb_error_set(e, VB_ERR_OPERATION_FAILED,
-                                    "network '%s' is already defined with uuid %s", n->name, uuidstr);
-        }
-        if (!n) {
-                VbNetworkObj *by_name = vb_network_find_name(c, name);
-                if (by_name) {
-                        vb_uuid_format(by_name->uuid, uuidstr);
-                        return vb_error_set(e, VB_ERR_OPERATION_FAILED,
-                                            "network '%s' already exists with uuid %s", name, uuidstr);
-                }
-        }
+        r = vb_check_unique("network", name, uuid, n ? n->name : NULL, by_name ? by_name->uuid : NULL, e);
+        if (r < 0)
+                return r;
         if (ret_existing)
                 *ret_existing = n;
         return 0;

@@ -74,27 +74,16 @@ VbPoolObj *vb_pool_find_uuid(VbConnect *c, const uint8_t uuid[16]) {
 
 int vb_pool_check_unique(VbConnect *c, const VbStoragePoolDef *def, bool check_active,
                          VbPoolObj **ret_existing, VbError *e) {
-        VbPoolObj *by_uuid = vb_pool_find_uuid(c, def->uuid), *by_name;
-        char uuidstr[37];
+        VbPoolObj *by_uuid = vb_pool_find_uuid(c, def->uuid);
+        VbPoolObj *by_name = by_uuid ? NULL : vb_pool_find_name(c, def->name);
+        int r;
 
-        if (by_uuid) {
-                if (!streq(by_uuid->name, def->name)) {
-                        vb_uuid_format(by_uuid->uuid, uuidstr);
-                        return vb_error_set(e, VB_ERR_OPERATION_FAILED,
-                                            "pool '%s' is already defined with uuid %s",
-                                            by_uuid->name, uuidstr);
-                }
-                if (check_active && by_uuid->active)
-                        return vb_error_set(e, VB_ERR_OPERATION_INVALID,
-                                            "pool is already active as '%s'", by_uuid->name);
-        } else {
-                by_name = vb_pool_find_name(c, def->name);
-                if (by_name) {
-                        vb_uuid_format(by_name->uuid, uuidstr);
-                        return vb_error_set(e, VB_ERR_OPERATION_FAILED,
-                                            "pool '%s' already exists with uuid %s", def->name, uuidstr);
-                }
-        }
+        r = vb_check_unique("pool", def->name, def->uuid, by_uuid ? by_uuid->name : NULL,
+                            by_name ? by_name->uuid : NULL, e);
+        if (r < 0)
+                return r;
+        if (check_active && by_uuid && by_uuid->active)
+                return vb_error_set(e, VB_ERR_OPERATION_INVALID, "pool is already active as '%s'", by_uuid->name);
         /* two pools must not manage the same storage */
         for (size_t i = 0; i < c->n_pools; i++) {
                 const VbStoragePoolDef *o = VB_POOL_DEF(c->pools[i]);

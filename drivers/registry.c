@@ -165,25 +165,32 @@ VbDomainObj *vb_domain_find_id(VbConnect *c, int id) {
         return NULL;
 }
 
-int vb_domain_check_unique(VbConnect *c, const VbDomainDef *def, VbDomainObj **ret_existing, VbError *e) {
-        VbDomainObj *by_uuid = vb_domain_find_uuid(c, def->uuid);
+int vb_check_unique(const char *kind, const char *name, const uint8_t uuid[16], const char *uuid_owner,
+                    const uint8_t *name_owner_uuid, VbError *e) {
         char uuidstr[37];
 
-        if (by_uuid && !streq(by_uuid->def->name, def->name)) {
-                vb_uuid_format(def->uuid, uuidstr);
-                return vb_error_set(e, VB_ERR_OPERATION_FAILED,
-                                    "domain '%s' is already defined with uuid %s",
-                                    by_uuid->def->name, uuidstr);
+        if (uuid_owner && !streq(uuid_owner, name)) {
+                vb_uuid_format(uuid, uuidstr);
+                return vb_error_set(e, VB_ERR_OPERATION_FAILED, "%s '%s' is already defined with uuid %s", kind,
+                                    uuid_owner, uuidstr);
         }
-        if (!by_uuid) {
-                VbDomainObj *by_name = vb_domain_find_name(c, def->name);
-                if (by_name) {
-                        vb_uuid_format(by_name->def->uuid, uuidstr);
-                        return vb_error_set(e, VB_ERR_OPERATION_FAILED,
-                                            "domain '%s' already exists with uuid %s",
-                                            def->name, uuidstr);
-                }
+        if (!uuid_owner && name_owner_uuid) {
+                vb_uuid_format(name_owner_uuid, uuidstr);
+                return vb_error_set(e, VB_ERR_OPERATION_FAILED, "%s '%s' already exists with uuid %s", kind, name,
+                                    uuidstr);
         }
+        return 0;
+}
+
+int vb_domain_check_unique(VbConnect *c, const VbDomainDef *def, VbDomainObj **ret_existing, VbError *e) {
+        VbDomainObj *by_uuid = vb_domain_find_uuid(c, def->uuid);
+        VbDomainObj *by_name = by_uuid ? NULL : vb_domain_find_name(c, def->name);
+        int r;
+
+        r = vb_check_unique("domain", def->name, def->uuid, by_uuid ? by_uuid->def->name : NULL,
+                            by_name ? by_name->def->uuid : NULL, e);
+        if (r < 0)
+                return r;
         if (ret_existing)
                 *ret_existing = by_uuid;
         return 0;

@@ -402,17 +402,25 @@ static int vol_add(VbPoolObj *p, VbStorageVolDef **defp, VbVolObj **ret, VbError
         return 0;
 }
 
-typedef struct CreateJob {
+/* A volume a job makes: allocated (CreateXML), or copied from @src (CreateXMLFrom). */
+typedef struct AddJob {
         VbPoolObj *pool;
+        VbVolObj *src;
         VbStorageVolDef *def;
-} CreateJob;
+} AddJob;
 
-static int create_finish(void *userdata, int r, VbOp *op, VbError *e) {
-        CreateJob *c = userdata;
+static int add_finish(void *userdata, int r, VbOp *op, VbError *e) {
+        AddJob *c = userdata;
         VbVolObj *v = NULL;
 
-        c->pool->n_jobs--;
-        if (r < 0)
+        if (c->src)
+                c->src->job = NULL;
+        else
+                c->pool->n_jobs--;
+        if (r < 0 && c->src)
+                r = vb_error_set(e, VB_ERR_OPERATION_ABORTED, "cloning volume '%s' was cancelled",
+                                 c->src->name);
+        else if (r < 0)
                 r = vb_error_set(e, VB_ERR_OPERATION_ABORTED, "allocating volume '%s' was cancelled",
                                  c->def->name);
         else
@@ -423,12 +431,29 @@ static int create_finish(void *userdata, int r, VbOp *op, VbError *e) {
         return r;
 }
 
+/* 1: the job runs and owns *@def (taken), with @size bytes to go. */
+static int add_job_start(VbPoolObj *p, VbVolObj *src, VbStorageVolDef **def, const char *api, uint64_t size,
+                         VbOp *op, VbJob **ret_job, VbError *e) {
+        AddJob *c = calloc(1, sizeof(*c));
+        int r;
+
+        if (!c)
+                return vb_error_set(e, VB_ERR_NO_MEMORY, NULL);
+        *c = (AddJob) { .pool = p, .src = src, .def = *def };
+        r = vb_test_job_start(p->conn, api, VB_KIND_POOL, p, size, add_finish, c, op, ret_job, e);
+        if (r < 0) {
+                free(c);
+                return r;
+        }
+        *def = NULL;
+        return 1;
+}
+
 /* A sparse volume (allocation 0) is there at once; allocating bytes runs as a job. */
 static int test_vol_create_xml(VbPoolObj *p, const char *xml, unsigned flags, VbOp *op, VbVolObj **ret,
                                VbError *e) {
         _cleanup_(vb_vol_def_freep) VbStorageVolDef *def = NULL;
         VbStoragePoolDef *pdef = VB_POOL_DEF(p);
-        CreateJob *c;
         int r;
 
         VB_CHECK_FLAGS(flags, 0, e);
@@ -446,40 +471,9 @@ static int test_vol_create_xml(VbPoolObj *p, const char *xml, unsigned flags, Vb
         if (def->allocation > pdef->capacity - pdef->allocation)
                 return vb_error_set(e, VB_ERR_INTERNAL, "Not enough free space in pool for volume '%s'",
                                     def->name);
-        c = calloc(1, sizeof(*c));
-        if (!c)
-                return vb_error_set(e, VB_ERR_NO_MEMORY, NULL);
-        *c = (CreateJob) { .pool = p, .def = def };
-        r = vb_test_job_start(p->conn, "StorageVolCreateXML", VB_KIND_POOL, p, def->allocation,
-                              create_finish, c, op, NULL, e);
-        if (r < 0) {
-                free(c);
-                return r;
-        }
-        TAKE_PTR(def);
-        p->n_jobs++;
-        return 1;
-}
-
-typedef struct CloneJob {
-        VbPoolObj *pool;
-        VbVolObj *src;
-        VbStorageVolDef *def;
-} CloneJob;
-
-static int clone_finish(void *userdata, int r, VbOp *op, VbError *e) {
-        CloneJob *c = userdata;
-        VbVolObj *v = NULL;
-
-        c->src->job = NULL;
-        if (r < 0)
-                r = vb_error_set(e, VB_ERR_OPERATION_ABORTED, "cloning volume '%s' was cancelled",
-                                 c->src->name);
-        else
-                r = vol_add(c->pool, &c->def, &v, e);
-        op->result = v;
-        vb_vol_def_free(c->def);
-        free(c);
+        r = add_job_start(p, NULL, &def, "StorageVolCreateXML", def->allocation, op, NULL, e);
+        if (r > 0)
+                p->n_jobs++;
         return r;
 }
 
@@ -488,7 +482,6 @@ static int test_vol_create_xml_from(VbPoolObj *p, const char *xml, VbVolObj *src
                                     VbOp *op, VbError *e) {
         _cleanup_(vb_vol_def_freep) VbStorageVolDef *def = NULL;
         const VbStorageVolDef *sdef = VB_VOL_DEF(src);
-        CloneJob *c;
         VbJob *job;
         int r;
 
@@ -508,19 +501,10 @@ static int test_vol_create_xml_from(VbPoolObj *p, const char *xml, VbVolObj *src
                 def->capacity = sdef->capacity;
         if (!def->has_allocation)
                 def->allocation = def->capacity;
-        c = calloc(1, sizeof(*c));
-        if (!c)
-                return vb_error_set(e, VB_ERR_NO_MEMORY, NULL);
-        *c = (CloneJob) { .pool = p, .src = src, .def = def };
-        r = vb_test_job_start(p->conn, "StorageVolCreateXMLFrom", VB_KIND_POOL, p, sdef->allocation,
-                              clone_finish, c, op, &job, e);
-        if (r < 0) {
-                free(c);
-                return r;
-        }
-        TAKE_PTR(def);
-        src->job = job;
-        return 1;
+        r = add_job_start(p, src, &def, "StorageVolCreateXMLFrom", sdef->allocation, op, &job, e);
+        if (r > 0)
+                src->job = job;
+        return r;
 }
 
 static int test_vol_delete(VbVolObj *v, unsigned flags, VbError *e) {

@@ -378,15 +378,7 @@ int vb_test_restore(VbConnect *c, const char *from, const char *dxml, unsigned f
                         return r;
         } else if (vb_domain_obj_new(c, TAKE_PTR(def), &d) < 0)
                 return vb_error_set(e, VB_ERR_NO_MEMORY, NULL);
-        d->id = c->next_id++;
-        d->state = VB_DOMAIN_RUNNING;
-        d->reason = RUNNING_RESTORED;
-        vb_event_domain(d, VB_EV_STARTED, VB_EV_STARTED_RESTORED);
-        if (flags & SAVE_PAUSED) {
-                d->state = VB_DOMAIN_PAUSED;
-                d->reason = PAUSED_USER;
-                vb_event_domain(d, VB_EV_SUSPENDED, VB_EV_SUSPENDED_PAUSED);
-        }
+        vb_test_domain_running(d, RUNNING_RESTORED, VB_EV_STARTED_RESTORED, flags & SAVE_PAUSED);
         return 0;
 }
 

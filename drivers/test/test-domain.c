@@ -10,13 +10,16 @@ enum { /* virDomainRunningReason / ShutoffReason / PausedReason values */
 };
 
 void vb_test_domain_start(VbDomainObj *d, int reason, bool paused) {
-        VbConnect *c = d->conn;
         vb_domain_obj_drop_live_def(d);
-        d->id = c->next_id++;
+        d->has_managed_save = false;
+        vb_test_domain_running(d, reason, VB_EV_STARTED_BOOTED, paused);
+}
+
+void vb_test_domain_running(VbDomainObj *d, int reason, int event_detail, bool paused) {
+        d->id = d->conn->next_id++;
         d->state = VB_DOMAIN_RUNNING;
         d->reason = reason;
-        d->has_managed_save = false;
-        vb_event_domain(d, VB_EV_STARTED, VB_EV_STARTED_BOOTED);
+        vb_event_domain(d, VB_EV_STARTED, event_detail);
         if (paused) {
                 d->state = VB_DOMAIN_PAUSED;
                 d->reason = PAUSED_USER;
@@ -92,10 +95,7 @@ static int test_create_xml(VbConnect *c, const char *xml, unsigned flags, VbOp *
                 r = vb_domain_obj_run_def(d, &def, e);
                 if (r < 0)
                         return r;
-                d->id = c->next_id++;
-                d->state = VB_DOMAIN_RUNNING;
-                d->reason = RUNNING_BOOTED;
-                vb_event_domain(d, VB_EV_STARTED, VB_EV_STARTED_BOOTED);
+                vb_test_domain_running(d, RUNNING_BOOTED, VB_EV_STARTED_BOOTED, false);
         } else {
                 r = vb_domain_obj_new(c, TAKE_PTR(def), &d);
                 if (r < 0)

@@ -8,6 +8,8 @@ extern const VbDomainOps vb_test_domain_ops;
 
 /* Start an inactive domain: id, state, events. */
 void vb_test_domain_start(VbDomainObj *d, int reason, bool paused);
+/* Running with the definition it has: STARTED(@event_detail), then SUSPENDED when @paused. */
+void vb_test_domain_running(VbDomainObj *d, int reason, int event_detail, bool paused);
 /* Stop an active one; removes a transient domain after emitting the event. */
 void vb_test_domain_stop(VbDomainObj *d, int reason, int event_detail);
 

@@ -304,10 +304,7 @@ static int test_snapshot_get_xml_desc(VbSnapshotObj *s, unsigned flags, char **r
 
 static void run_from_snapshot(VbDomainObj *d, bool paused) {
         if (!vb_domain_is_active(d)) {
-                d->id = d->conn->next_id++;
-                d->state = VB_DOMAIN_RUNNING;
-                d->reason = RUNNING_FROM_SNAPSHOT;
-                vb_event_domain(d, VB_EV_STARTED, VB_EV_STARTED_FROM_SNAPSHOT);
+                vb_test_domain_running(d, RUNNING_FROM_SNAPSHOT, VB_EV_STARTED_FROM_SNAPSHOT, false);
         } else if (d->state == VB_DOMAIN_PAUSED && !paused) {
                 d->state = VB_DOMAIN_RUNNING;
                 d->reason = RUNNING_FROM_SNAPSHOT;

@@ -820,6 +820,11 @@ void vb_pool_event(VbPoolObj *p, int event);
 void vb_pool_obj_set_persistent_def(VbPoolObj *p, VbStoragePoolDef *def);
 /* Create of a defined, inactive pool: it runs @def, its config waits in newdef. */
 void vb_pool_obj_run_def(VbPoolObj *p, VbStoragePoolDef *def);
+/* CreateXML's bookkeeping: @p (defined, inactive) runs *@def (taken), or without @p
+ * a new pool made by @new_pool is announced. */
+typedef VbPoolObj *(*VbPoolNewFn)(VbConnect *c, VbStoragePoolDef *def);
+int vb_pool_obj_create(VbConnect *c, VbPoolObj *p, VbStoragePoolDef **def, VbPoolNewFn new_pool, VbPoolObj **ret,
+                       VbError *e);
 /* "storage pool '%s' is not active" unless it is. */
 int vb_pool_require_active(const VbPoolObj *p, VbError *e);
 /* Before a pool stops or is refreshed: it is active and no volume job runs in it

@@ -360,3 +360,19 @@ void vb_pool_obj_run_def(VbPoolObj *p, VbStoragePoolDef *def) {
         p->newdef = p->def;
         p->def = (VbPoolDef *) def;
 }
+
+int vb_pool_obj_create(VbConnect *c, VbPoolObj *p, VbStoragePoolDef **def, VbPoolNewFn new_pool, VbPoolObj **ret,
+                       VbError *e) {
+        if (p) {
+                /* a defined, inactive pool runs this definition until it stops */
+                vb_pool_obj_run_def(p, TAKE_PTR(*def));
+        } else {
+                p = new_pool(c, *def);
+                if (!p)
+                        return vb_error_set(e, VB_ERR_NO_MEMORY, NULL);
+                *def = NULL;
+                vb_event_obj(c, VB_EVENT_OBJECT_ADDED, VB_KIND_POOL, p, 0, 0);
+        }
+        *ret = p;
+        return 0;
+}

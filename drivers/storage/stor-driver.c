@@ -244,18 +244,10 @@ static int stor_pool_create_xml(VbConnect *c, const char *xml, unsigned flags, V
                 r = vb_stor_dir_build(def, 0, e);
         if (r >= 0)
                 r = vb_stor_dir_check(def, e);
+        if (r >= 0)
+                r = vb_pool_obj_create(c, p, &def, pool_new, &p, e);
         if (r < 0)
                 return r;
-        if (p) {
-                /* a defined, inactive pool runs this definition until it stops */
-                vb_pool_obj_run_def(p, TAKE_PTR(def));
-        } else {
-                p = pool_new(c, def);
-                if (!p)
-                        return vb_error_set(e, VB_ERR_NO_MEMORY, NULL);
-                TAKE_PTR(def);
-                vb_event_obj(c, VB_EVENT_OBJECT_ADDED, VB_KIND_POOL, p, 0, 0);
-        }
         pool_start(p, true);
         *ret = p;
         return 0;

@@ -212,16 +212,9 @@ static int test_pool_create_xml(VbConnect *c, const char *xml, unsigned flags, V
         if (r < 0)
                 return r;
         pool_set_sizes(def, p);
-        if (p) {
-                /* a defined, inactive pool runs this definition until it stops */
-                vb_pool_obj_run_def(p, TAKE_PTR(def));
-        } else {
-                p = vb_pool_obj_new(c, def);
-                if (!p)
-                        return vb_error_set(e, VB_ERR_NO_MEMORY, NULL);
-                TAKE_PTR(def);
-                vb_event_obj(c, VB_EVENT_OBJECT_ADDED, VB_KIND_POOL, p, 0, 0);
-        }
+        r = vb_pool_obj_create(c, p, &def, vb_pool_obj_new, &p, e);
+        if (r < 0)
+                return r;
         pool_start(p);
         *ret = p;
         return 0;

@@ -830,6 +830,8 @@ int vb_pool_require_active(const VbPoolObj *p, VbError *e);
 /* Before a pool stops or is refreshed: it is active and no volume job runs in it
  * (@busy: the driver knows of other work in flight). */
 int vb_pool_require_active_idle(const VbPoolObj *p, bool busy, VbError *e);
+/* StorageVolLookupByName, the same for every driver (an ops table entry). */
+int vb_vol_lookup_by_name(VbPoolObj *p, const char *name, VbVolObj **ret, VbError *e);
 /* GetXMLDesc: the pending persistent definition with @inactive, else the live one. */
 int vb_pool_format_xml(const VbPoolObj *p, bool inactive, char **ret, VbError *e);
 /* libvirt's duplicate rules for a new definition (name/uuid clash, live pool when

@@ -376,3 +376,14 @@ int vb_pool_obj_create(VbConnect *c, VbPoolObj *p, VbStoragePoolDef **def, VbPoo
         *ret = p;
         return 0;
 }
+
+/* StorageVolLookupByName: volumes are visible only while their pool runs. */
+int vb_vol_lookup_by_name(VbPoolObj *p, const char *name, VbVolObj **ret, VbError *e) {
+        int r = vb_pool_require_active(p, e);
+        if (r < 0)
+                return r;
+        *ret = vb_vol_find_name(p, name);
+        if (!*ret)
+                return vb_error_set(e, VB_ERR_NO_STORAGE_VOL, "no storage vol with matching name '%s'", name);
+        return 0;
+}

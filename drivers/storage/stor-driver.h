@@ -62,7 +62,6 @@ VbStorageVolDef *vb_stor_vol_def_new(VbPoolObj *p, const char *name, const char 
                                      uint64_t capacity, uint64_t allocation);
 
 /* stor-vol.c */
-int vb_stor_vol_lookup_by_name(VbPoolObj *p, const char *name, VbVolObj **ret, VbError *e);
 int vb_stor_vol_create_xml(VbPoolObj *p, const char *xml, unsigned flags, VbOp *op, VbVolObj **ret,
                            VbError *e);
 int vb_stor_vol_create_xml_from(VbPoolObj *p, const char *xml, VbVolObj *src, unsigned flags, VbOp *op,

@@ -383,16 +383,6 @@ static int work_abort(VbStorWork *w, int r) {
 
 /* ---- creation ---- */
 
-int vb_stor_vol_lookup_by_name(VbPoolObj *p, const char *name, VbVolObj **ret, VbError *e) {
-        int r = vb_pool_require_active(p, e);
-        if (r < 0)
-                return r;
-        *ret = vb_vol_find_name(p, name);
-        if (!*ret)
-                return vb_error_set(e, VB_ERR_NO_STORAGE_VOL, "no storage vol with matching name '%s'", name);
-        return 0;
-}
-
 /* Parses and checks a new volume of @p: name, format, not there yet (registry, in
  * creation, or a file of that name); key and path set from the pool. */
 static int new_vol_def(VbPoolObj *p, const char *xml, VbStorageVolDef **ret, VbError *e) {

@@ -359,16 +359,6 @@ static int test_pool_list_volumes(VbPoolObj *p, unsigned flags, VbVolObj ***ret,
 
 /* ---- volumes ---- */
 
-static int test_vol_lookup_by_name(VbPoolObj *p, const char *name, VbVolObj **ret, VbError *e) {
-        int r = vb_pool_require_active(p, e);
-        if (r < 0)
-                return r;
-        *ret = vb_vol_find_name(p, name);
-        if (!*ret)
-                return vb_error_set(e, VB_ERR_NO_STORAGE_VOL, "no storage vol with matching name '%s'", name);
-        return 0;
-}
-
 /* Checks and adds a parsed volume: key = path = <pool target>/<name>, whatever the XML said. */
 static int vol_add(VbPoolObj *p, VbStorageVolDef **defp, VbVolObj **ret, VbError *e) {
         VbStoragePoolDef *pdef = VB_POOL_DEF(p);
@@ -687,7 +677,7 @@ const VbStorageOps vb_test_storage_ops = {
         .pool_get_xml_desc = test_pool_get_xml_desc,
         .pool_set_autostart = test_pool_set_autostart,
         .pool_list_volumes = test_pool_list_volumes,
-        .vol_lookup_by_name = test_vol_lookup_by_name,
+        .vol_lookup_by_name = vb_vol_lookup_by_name,
         .vol_create_xml = test_vol_create_xml,
         .vol_create_xml_from = test_vol_create_xml_from,
         .vol_delete = test_vol_delete,

@@ -338,6 +338,14 @@ static int image_def(VbConnect *c, const char *path, unsigned parse_flags, VbDom
         return vb_domain_def_parse(xml, parse_flags, ret, e);
 }
 
+/* Save and CoreDump: the domain runs and @to is a file we may write. */
+static int require_active_target(VbDomainObj *d, const char *to, VbError *e) {
+        int r = vb_domain_require_active(d, e);
+        if (r < 0)
+                return r;
+        return check_image_path(d->conn, to, e);
+}
+
 int vb_test_save(VbDomainObj *d, const char *to, const char *dxml, unsigned flags, VbOp *op, VbError *e) {
         _cleanup_free_ char *xml = NULL;
         int r;
@@ -345,10 +353,7 @@ int vb_test_save(VbDomainObj *d, const char *to, const char *dxml, unsigned flag
         VB_CHECK_FLAGS(flags, SAVE_BYPASS_CACHE | SAVE_RUNNING | SAVE_PAUSED, e);
         if (!isempty(dxml))
                 return vb_error_set(e, VB_ERR_CONFIG_UNSUPPORTED, "xml modification unsupported");
-        r = vb_domain_require_active(d, e);
-        if (r < 0)
-                return r;
-        r = check_image_path(d->conn, to, e);
+        r = require_active_target(d, to, e);
         if (r < 0)
                 return r;
         xml = vb_domain_def_format(d->def, -1, VB_DOMAIN_XML_SECURE);
@@ -424,10 +429,7 @@ int vb_test_core_dump(VbDomainObj *d, const char *to, unsigned format, unsigned 
                                     "Flags 'VIR_DUMP_CRASH' and 'VIR_DUMP_RESET' are mutually exclusive");
         if (format != 0)
                 return vb_error_set(e, VB_ERR_CONFIG_UNSUPPORTED, "kdump-compressed format is not supported");
-        r = vb_domain_require_active(d, e);
-        if (r < 0)
-                return r;
-        r = check_image_path(d->conn, to, e);
+        r = require_active_target(d, to, e);
         if (r < 0)
                 return r;
         r = write_file(to, "TestGuestDump", d->def->name, e);

@@ -830,6 +830,10 @@ int vb_pool_require_active(const VbPoolObj *p, VbError *e);
 /* Before a pool stops or is refreshed: it is active and no volume job runs in it
  * (@busy: the driver knows of other work in flight). */
 int vb_pool_require_active_idle(const VbPoolObj *p, bool busy, VbError *e);
+/* "volume '%s' is still in use." while a job (clone, upload...) holds it; _active_idle
+ * checks its pool runs first. */
+int vb_vol_require_idle(const VbVolObj *v, VbError *e);
+int vb_vol_require_active_idle(const VbVolObj *v, VbError *e);
 /* StorageVolLookupByName, the same for every driver (an ops table entry). */
 int vb_vol_lookup_by_name(VbPoolObj *p, const char *name, VbVolObj **ret, VbError *e);
 /* GetXMLDesc: the pending persistent definition with @inactive, else the live one. */

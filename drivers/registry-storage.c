@@ -387,3 +387,16 @@ int vb_vol_lookup_by_name(VbPoolObj *p, const char *name, VbVolObj **ret, VbErro
                 return vb_error_set(e, VB_ERR_NO_STORAGE_VOL, "no storage vol with matching name '%s'", name);
         return 0;
 }
+
+int vb_vol_require_idle(const VbVolObj *v, VbError *e) {
+        if (v->job)
+                return vb_error_set(e, VB_ERR_OPERATION_INVALID, "volume '%s' is still in use.", v->name);
+        return 0;
+}
+
+int vb_vol_require_active_idle(const VbVolObj *v, VbError *e) {
+        int r = vb_pool_require_active(v->pool, e);
+        if (r < 0)
+                return r;
+        return vb_vol_require_idle(v, e);
+}

@@ -67,18 +67,10 @@ static int require_confined(VbVolObj *v, VbError *e) {
         return 0;
 }
 
-static int require_idle(VbVolObj *v, VbError *e) {
-        if (v->job)
-                return vb_error_set(e, VB_ERR_OPERATION_INVALID, "volume '%s' is still in use.", v->name);
-        return 0;
-}
-
 /* Before the file is changed or read whole: its pool runs, no job holds it, and it is
  * inside the pool's directory. */
 static int require_changeable(VbVolObj *v, VbError *e) {
-        int r = vb_pool_require_active(v->pool, e);
-        if (r >= 0)
-                r = require_idle(v, e);
+        int r = vb_vol_require_active_idle(v, e);
         if (r >= 0)
                 r = require_confined(v, e);
         return r;
@@ -550,7 +542,7 @@ int vb_stor_vol_create_xml_from(VbPoolObj *p, const char *xml, VbVolObj *src, un
         int r;
 
         VB_CHECK_FLAGS(flags, 0, e);
-        r = require_idle(src, e);
+        r = vb_vol_require_idle(src, e);
         if (r >= 0)
                 r = require_confined(src, e);
         if (r >= 0)

@@ -470,10 +470,10 @@ static int test_vol_create_xml_from(VbPoolObj *p, const char *xml, VbVolObj *src
 
         VB_CHECK_FLAGS(flags, 0, e);
         r = vb_pool_require_active(p, e);
+        if (r >= 0)
+                r = vb_vol_require_idle(src, e);
         if (r < 0)
                 return r;
-        if (src->job)
-                return vb_error_set(e, VB_ERR_OPERATION_INVALID, "volume '%s' is still in use.", src->name);
         r = vb_vol_def_parse(xml, 0, &def, e);
         if (r < 0)
                 return r;
@@ -496,11 +496,9 @@ static int test_vol_delete(VbVolObj *v, unsigned flags, VbError *e) {
         int r;
 
         VB_CHECK_FLAGS(flags, 0, e);
-        r = vb_pool_require_active(p, e);
+        r = vb_vol_require_active_idle(v, e);
         if (r < 0)
                 return r;
-        if (v->job)
-                return vb_error_set(e, VB_ERR_OPERATION_INVALID, "volume '%s' is still in use.", v->name);
         pdef->allocation -= VB_VOL_DEF(v)->allocation;
         pdef->available = pdef->capacity - pdef->allocation;
         vb_event_obj(p->conn, VB_EVENT_OBJECT_REMOVED, VB_KIND_VOL, v, 0, 0);
@@ -615,11 +613,9 @@ static int test_vol_wipe(VbVolObj *v, unsigned algorithm, unsigned flags, VbOp *
         VB_CHECK_FLAGS(flags, 0, e);
         if (algorithm >= VOL_WIPE_ALG_LAST)
                 return vb_error_set(e, VB_ERR_INVALID_ARG, "wiping algorithm %u not supported", algorithm);
-        r = vb_pool_require_active(v->pool, e);
+        r = vb_vol_require_active_idle(v, e);
         if (r < 0)
                 return r;
-        if (v->job)
-                return vb_error_set(e, VB_ERR_OPERATION_INVALID, "volume '%s' is still in use.", v->name);
         r = vb_test_job_start(v->pool->conn, "StorageVolWipe", VB_KIND_VOL, v, VB_VOL_DEF(v)->capacity,
                               wipe_finish, v, op, &job, e);
         if (r < 0)
@@ -641,11 +637,9 @@ static int vol_stream(VbVolObj *v, VbVolStreamDir dir, int fd, uint64_t offset, 
         if (flags & VOL_STREAM_SPARSE)
                 return vb_error_set(e, VB_ERR_NO_SUPPORT, "%s: sparse streams (flag 0x%x) are not supported",
                                     api, VOL_STREAM_SPARSE);
-        r = vb_pool_require_active(v->pool, e);
+        r = vb_vol_require_active_idle(v, e);   /* before making contents: a refused call changes nothing */
         if (r < 0)
                 return r;
-        if (v->job)   /* before making contents: a refused call changes nothing */
-                return vb_error_set(e, VB_ERR_OPERATION_INVALID, "volume '%s' is still in use.", v->name);
         vol_fd = vol_data_fd(v, e);
         if (vol_fd < 0)
                 return vol_fd;

@@ -345,6 +345,27 @@ void vb_snapshot_obj_remove(VbSnapshotObj *s);
 /* Children (direct, or all descendants) of @s, or the roots when @s is NULL. */
 size_t vb_snapshot_children(VbDomainObj *d, const VbSnapshotObj *s, bool descendants,
                             VbSnapshotObj ***ret);
+/* libvirt's virDomainSnapshotListFlags values */
+enum {
+        VB_SNAPSHOT_LIST_ROOTS = 1 << 0, VB_SNAPSHOT_LIST_DESCENDANTS = 1 << 0,
+        VB_SNAPSHOT_LIST_METADATA = 1 << 1, VB_SNAPSHOT_LIST_LEAVES = 1 << 2,
+        VB_SNAPSHOT_LIST_NO_LEAVES = 1 << 3, VB_SNAPSHOT_LIST_NO_METADATA = 1 << 4,
+        VB_SNAPSHOT_LIST_INACTIVE = 1 << 5, VB_SNAPSHOT_LIST_ACTIVE = 1 << 6,
+        VB_SNAPSHOT_LIST_DISK_ONLY = 1 << 7, VB_SNAPSHOT_LIST_INTERNAL = 1 << 8,
+        VB_SNAPSHOT_LIST_EXTERNAL = 1 << 9, VB_SNAPSHOT_LIST_TOPOLOGICAL = 1 << 10,
+        /* all but ROOTS/DESCENDANTS, which mean different things for ListAll and ListChildren */
+        VB_SNAPSHOT_LIST_FILTERS = (1 << 11) - 2,
+};
+/* The driver's answer for the list filter: one of LIST_INACTIVE/ACTIVE/DISK_ONLY
+ * and one of LIST_INTERNAL/EXTERNAL. */
+typedef unsigned (*VbSnapshotKindFn)(VbSnapshotObj *s);
+/* virDomainSnapshotCurrent/LookupByName/GetParent errors, as libvirt words them. */
+int vb_snapshot_current(VbDomainObj *d, VbSnapshotObj **ret, VbError *e);
+int vb_snapshot_lookup(VbDomainObj *d, const char *name, VbSnapshotObj **ret, VbError *e);
+int vb_snapshot_parent(VbSnapshotObj *s, VbSnapshotObj **ret, VbError *e);
+/* ListAll (@s NULL) or ListChildren of @s, filtered by libvirt's list flags. */
+int vb_snapshot_list(VbDomainObj *d, VbSnapshotObj *s, unsigned flags, VbSnapshotKindFn kind,
+                     VbSnapshotObj ***ret, size_t *ret_n, VbError *e);
 
 /* ---- ops tables (fill what the driver supports; NULL = not supported) ---- */
 
@@ -726,6 +747,12 @@ int vb_domain_obj_renamed(VbDomainObj *d);
 VbDomainObj *vb_domain_find_uuid(VbConnect *c, const uint8_t uuid[16]);
 VbDomainObj *vb_domain_find_name(VbConnect *c, const char *name);
 VbDomainObj *vb_domain_find_id(VbConnect *c, int id);
+/* libvirt's duplicate rules for a new definition of a @kind ("domain", "network",
+ * "pool") named @name with @uuid: the object that has @uuid (@uuid_owner its name,
+ * NULL: none) must have @name; if none has it, none may have @name
+ * (@name_owner_uuid: the uuid of the one that has, NULL: none). */
+int vb_check_unique(const char *kind, const char *name, const uint8_t uuid[16], const char *uuid_owner,
+                    const uint8_t *name_owner_uuid, VbError *e);
 /* Checks that a new definition does not clash with an existing one (libvirt's rules:
  * same name + other uuid, or same uuid + other name, refused). Returns the existing
  * object with the same uuid (may be NULL). */
@@ -733,6 +760,32 @@ int vb_domain_check_unique(VbConnect *c, const VbDomainDef *def, VbDomainObj **r
 bool vb_domain_is_active(const VbDomainObj *d);
 /* The config a GetXMLDesc(INACTIVE) shows. */
 const VbDomainDef *vb_domain_persistent_def(const VbDomainObj *d);
+/* Define of an existing domain: @def becomes its config (pending in newdef while it runs). */
+void vb_domain_obj_set_persistent_def(VbDomainObj *d, VbDomainDef *def);
+/* CreateXML/Restore onto an existing domain: refused while it runs, else it runs
+ * *@def (taken) once and its config waits in newdef. */
+int vb_domain_obj_run_def(VbDomainObj *d, VbDomainDef **def, VbError *e);
+/* The domain stopped (or did not start): a pending config replaces the live
+ * definition (libvirt's virDomainObjRemoveTransientDef). */
+void vb_domain_obj_drop_live_def(VbDomainObj *d);
+/* Define done: persistent, and DEFINED (UPDATED when it @existed, else ADDED). */
+void vb_domain_obj_defined(VbDomainObj *d, bool existed);
+/* libvirt's virDomainModificationImpact */
+enum { VB_DOMAIN_AFFECT_CURRENT = 0, VB_DOMAIN_AFFECT_LIVE = 1 << 0, VB_DOMAIN_AFFECT_CONFIG = 1 << 1 };
+/* libvirt's virDomainObjUpdateModificationImpact: AFFECT_CURRENT becomes LIVE or
+ * CONFIG by what exists; a live change of a shut off domain, or a config change of a
+ * transient one, is refused. */
+int vb_domain_affect(const VbDomainObj *d, unsigned *flags, VbError *e);
+/* "domain is not running" unless it is. */
+int vb_domain_require_active(const VbDomainObj *d, VbError *e);
+/* Undefine refuses to orphan snapshot metadata unless told (UNDEFINE_SNAPSHOTS_METADATA). */
+int vb_domain_check_undefine_snapshots(const VbDomainObj *d, bool snapshots_metadata, VbError *e);
+/* The end of a successful undefine: the UNDEFINED event; a running domain becomes
+ * transient, an inactive one is dropped with @remove (the driver's own removal). */
+void vb_domain_obj_undefined(VbDomainObj *d, void (*remove)(VbDomainObj *d));
+/* GetXMLDesc's definition (the persistent one with XML_INACTIVE or when shut off);
+ * flags checked by the caller. */
+int vb_domain_format_xml(const VbDomainObj *d, unsigned flags, char **ret, VbError *e);
 
 /* Flag checking like libvirt's virCheckFlags: unknown bits refused. */
 #define VB_CHECK_FLAGS(flags, allowed, e)                                           \
@@ -745,6 +798,9 @@ const VbDomainDef *vb_domain_persistent_def(const VbDomainObj *d);
 
 extern const VbDriver vb_test_driver;
 
+/* The List* filters: a pair of flags filters only when exactly one of them is set
+ * (@yes keeps the objects where @value holds, @no the others). */
+bool vb_list_pass(unsigned flags, unsigned yes, unsigned no, bool value);
 /* virConnectListAllDomains filter flags applied to the registry. Returns count;
  * *ret is a malloc'd array of borrowed pointers. */
 int vb_domain_list(VbConnect *c, unsigned flags, VbDomainObj ***ret, size_t *ret_n, VbError *e);
@@ -756,10 +812,34 @@ VbPoolObj *vb_pool_obj_new(VbConnect *c, VbStoragePoolDef *def);   /* takes def;
 void vb_pool_obj_remove(VbPoolObj *p);                             /* frees it and its volumes */
 VbPoolObj *vb_pool_find_name(VbConnect *c, const char *name);
 VbPoolObj *vb_pool_find_uuid(VbConnect *c, const uint8_t uuid[16]);
-/* libvirt's duplicate rules for a new definition (name/uuid clash, live pool when
- * @check_active); *ret_existing = pool with the same uuid, or NULL. */
 /* libvirt's check of the two mutually exclusive (NO_)OVERWRITE build flags */
 int vb_pool_check_build_flags(unsigned overwrite, unsigned no_overwrite, unsigned flags, VbError *e);
+/* StoragePoolEvent (VB_OBJ_EV_*). */
+void vb_pool_event(VbPoolObj *p, int event);
+/* Define of an existing pool: @def becomes its config (pending in newdef while it runs). */
+void vb_pool_obj_set_persistent_def(VbPoolObj *p, VbStoragePoolDef *def);
+/* Create of a defined, inactive pool: it runs @def, its config waits in newdef. */
+void vb_pool_obj_run_def(VbPoolObj *p, VbStoragePoolDef *def);
+/* CreateXML's bookkeeping: @p (defined, inactive) runs *@def (taken), or without @p
+ * a new pool made by @new_pool is announced. */
+typedef VbPoolObj *(*VbPoolNewFn)(VbConnect *c, VbStoragePoolDef *def);
+int vb_pool_obj_create(VbConnect *c, VbPoolObj *p, VbStoragePoolDef **def, VbPoolNewFn new_pool, VbPoolObj **ret,
+                       VbError *e);
+/* "storage pool '%s' is not active" unless it is. */
+int vb_pool_require_active(const VbPoolObj *p, VbError *e);
+/* Before a pool stops or is refreshed: it is active and no volume job runs in it
+ * (@busy: the driver knows of other work in flight). */
+int vb_pool_require_active_idle(const VbPoolObj *p, bool busy, VbError *e);
+/* "volume '%s' is still in use." while a job (clone, upload...) holds it; _active_idle
+ * checks its pool runs first. */
+int vb_vol_require_idle(const VbVolObj *v, VbError *e);
+int vb_vol_require_active_idle(const VbVolObj *v, VbError *e);
+/* StorageVolLookupByName, the same for every driver (an ops table entry). */
+int vb_vol_lookup_by_name(VbPoolObj *p, const char *name, VbVolObj **ret, VbError *e);
+/* GetXMLDesc: the pending persistent definition with @inactive, else the live one. */
+int vb_pool_format_xml(const VbPoolObj *p, bool inactive, char **ret, VbError *e);
+/* libvirt's duplicate rules for a new definition (name/uuid clash, live pool when
+ * @check_active); *ret_existing = pool with the same uuid, or NULL. */
 int vb_pool_check_unique(VbConnect *c, const VbStoragePoolDef *def, bool check_active,
                          VbPoolObj **ret_existing, VbError *e);
 /* virConnectListAllStoragePools filter flags. */
@@ -787,6 +867,32 @@ VbNetworkObj *vb_network_find_name(VbConnect *c, const char *name);
 /* libvirt's rules: same uuid + other name, or same name + other uuid, refused */
 int vb_network_check_unique(VbConnect *c, const char *name, const uint8_t uuid[16],
                             VbNetworkObj **ret_existing, VbError *e);
+/* NetworkEvent (VB_OBJ_EV_*) and the object's PropertiesChanged. */
+void vb_network_event(VbNetworkObj *n, int event);
+void vb_network_changed(VbNetworkObj *n);
+/* A new network for *@def (taken), unless @c has @max networks already. */
+int vb_network_obj_add(VbConnect *c, size_t max, VbNetworkDef **def, VbNetworkObj **ret, VbError *e);
+/* Define's bookkeeping: *@def (taken) becomes the config of @n, or of a new network
+ * when @n is NULL; DEFINED, and the object announced. */
+int vb_network_define(VbConnect *c, VbNetworkObj *n, size_t max, VbNetworkDef **def, VbNetworkObj **ret,
+                      VbError *e);
+/* Define: @def becomes the config (pending in newdef while the network runs). */
+void vb_network_obj_set_persistent_def(VbNetworkObj *n, VbNetworkDef *def);
+/* Define/Create done: persistent (or active), DEFINED (STARTED), and the object
+ * announced as new when @added, as changed otherwise. */
+void vb_network_obj_defined(VbNetworkObj *n, bool added);
+void vb_network_obj_started(VbNetworkObj *n, bool added);
+/* "network is not active" unless it is. */
+int vb_network_require_active(const VbNetworkObj *n, VbError *e);
+/* Destroy done (the driver stopped what runs): the pending config takes over,
+ * STOPPED, and a transient network goes with @remove (the driver's own removal). */
+void vb_network_obj_stopped(VbNetworkObj *n, void (*remove)(VbNetworkObj *n));
+/* GetXMLDesc: the pending config with @inactive, else the live definition. */
+int vb_network_format_xml(const VbNetworkObj *n, bool inactive, char **ret, VbError *e);
+/* SetAutostart's rules (persistent only, no change no event); @apply (may be NULL)
+ * makes it last, e.g. the autostart link. */
+int vb_network_set_autostart(VbNetworkObj *n, bool autostart,
+                             int (*apply)(VbNetworkObj *n, bool autostart, VbError *e), VbError *e);
 /* virConnectListAllNetworks filter flags */
 int vb_network_list(VbConnect *c, unsigned flags, VbNetworkObj ***ret, size_t *ret_n, VbError *e);
 

@@ -38,15 +38,6 @@
                 _found;                                                                \
         })
 
-/* A pair of flags filters only when exactly one of them is set. */
-static bool pass(unsigned flags, unsigned yes, unsigned no, bool value) {
-        if ((flags & yes) && !(flags & no))
-                return value;
-        if ((flags & no) && !(flags & yes))
-                return !value;
-        return true;
-}
-
 void vb_network_leases_free(VbNetworkLease *l, size_t n) {
         for (size_t i = 0; l && i < n; i++) {
                 free(l[i].iface);
@@ -115,23 +106,118 @@ VbNetworkObj *vb_network_find_name(VbConnect *c, const char *name) {
 int vb_network_check_unique(VbConnect *c, const char *name, const uint8_t uuid[16],
                             VbNetworkObj **ret_existing, VbError *e) {
         VbNetworkObj *n = vb_network_find_uuid(c, uuid);
-        char uuidstr[37];
+        VbNetworkObj *by_name = n ? NULL : vb_network_find_name(c, name);
+        int r;
 
-        if (n && !streq(n->name, name)) {
-                vb_uuid_format(n->uuid, uuidstr);
-                return vb_error_set(e, VB_ERR_OPERATION_FAILED,
-                                    "network '%s' is already defined with uuid %s", n->name, uuidstr);
-        }
-        if (!n) {
-                VbNetworkObj *by_name = vb_network_find_name(c, name);
-                if (by_name) {
-                        vb_uuid_format(by_name->uuid, uuidstr);
-                        return vb_error_set(e, VB_ERR_OPERATION_FAILED,
-                                            "network '%s' already exists with uuid %s", name, uuidstr);
-                }
-        }
+        r = vb_check_unique("network", name, uuid, n ? n->name : NULL, by_name ? by_name->uuid : NULL, e);
+        if (r < 0)
+                return r;
         if (ret_existing)
                 *ret_existing = n;
+        return 0;
+}
+
+/* ---- lifecycle steps both network drivers take ---- */
+
+void vb_network_event(VbNetworkObj *n, int event) {
+        vb_event_obj(n->conn, VB_EVENT_NETWORK_LIFECYCLE, VB_KIND_NETWORK, n, event, 0);
+}
+
+void vb_network_changed(VbNetworkObj *n) {
+        vb_event_obj(n->conn, VB_EVENT_OBJECT_CHANGED, VB_KIND_NETWORK, n, 0, 0);
+}
+
+static void announce(VbNetworkObj *n, int event, bool added) {
+        vb_network_event(n, event);
+        if (added)
+                vb_event_obj(n->conn, VB_EVENT_OBJECT_ADDED, VB_KIND_NETWORK, n, 0, 0);
+        else
+                vb_network_changed(n);
+}
+
+int vb_network_obj_add(VbConnect *c, size_t max, VbNetworkDef **def, VbNetworkObj **ret, VbError *e) {
+        if (c->n_networks >= max)
+                return vb_error_set(e, VB_ERR_LIMIT, "too many networks (at most %zu)", max);
+        if (vb_network_obj_new(c, *def, ret) < 0)
+                return vb_error_set(e, VB_ERR_NO_MEMORY, NULL);
+        *def = NULL;
+        return 0;
+}
+
+void vb_network_obj_set_persistent_def(VbNetworkObj *n, VbNetworkDef *def) {
+        /* a running network keeps its live definition until it stops */
+        VbNetworkDef **slot = n->active ? &n->newdef : &n->def;
+
+        vb_network_def_free(*slot);
+        *slot = def;
+}
+
+void vb_network_obj_defined(VbNetworkObj *n, bool added) {
+        n->persistent = true;
+        announce(n, VB_OBJ_EV_DEFINED, added);
+}
+
+int vb_network_define(VbConnect *c, VbNetworkObj *n, size_t max, VbNetworkDef **def, VbNetworkObj **ret,
+                      VbError *e) {
+        int r;
+
+        if (n) {
+                vb_network_obj_set_persistent_def(n, TAKE_PTR(*def));
+                vb_network_obj_defined(n, false);
+        } else {
+                r = vb_network_obj_add(c, max, def, &n, e);
+                if (r < 0)
+                        return r;
+                vb_network_obj_defined(n, true);
+        }
+        *ret = n;
+        return 0;
+}
+
+void vb_network_obj_started(VbNetworkObj *n, bool added) {
+        n->active = true;
+        announce(n, VB_OBJ_EV_STARTED, added);
+}
+
+int vb_network_require_active(const VbNetworkObj *n, VbError *e) {
+        if (!n->active)
+                return vb_error_set(e, VB_ERR_OPERATION_INVALID, "network is not active");
+        return 0;
+}
+
+void vb_network_obj_stopped(VbNetworkObj *n, void (*remove)(VbNetworkObj *n)) {
+        n->active = false;
+        if (n->newdef) {
+                vb_network_def_free(n->def);
+                n->def = TAKE_PTR(n->newdef);
+        }
+        vb_network_event(n, VB_OBJ_EV_STOPPED);
+        if (!n->persistent)
+                remove(n);
+        else
+                vb_network_changed(n);
+}
+
+int vb_network_format_xml(const VbNetworkObj *n, bool inactive, char **ret, VbError *e) {
+        *ret = vb_network_def_format(inactive && n->newdef ? n->newdef : n->def, 0);
+        if (!*ret)
+                return vb_error_set(e, VB_ERR_NO_MEMORY, NULL);
+        return 0;
+}
+
+int vb_network_set_autostart(VbNetworkObj *n, bool autostart,
+                             int (*apply)(VbNetworkObj *n, bool autostart, VbError *e), VbError *e) {
+        int r;
+
+        if (!n->persistent)
+                return vb_error_set(e, VB_ERR_OPERATION_INVALID, "cannot set autostart for transient network");
+        if (n->autostart == autostart)
+                return 0;
+        r = apply ? apply(n, autostart, e) : 0;
+        if (r < 0)
+                return r;
+        n->autostart = autostart;
+        vb_network_changed(n);
         return 0;
 }
 
@@ -150,9 +236,9 @@ int vb_network_list(VbConnect *c, unsigned flags, VbNetworkObj ***ret, size_t *r
                 return vb_error_set(e, VB_ERR_NO_MEMORY, NULL);
         for (size_t i = 0; i < c->n_networks; i++) {
                 VbNetworkObj *o = c->networks[i];
-                if (pass(flags, NET_LIST_ACTIVE, NET_LIST_INACTIVE, o->active) &&
-                    pass(flags, NET_LIST_PERSISTENT, NET_LIST_TRANSIENT, o->persistent) &&
-                    pass(flags, NET_LIST_AUTOSTART, NET_LIST_NO_AUTOSTART, o->autostart))
+                if (vb_list_pass(flags, NET_LIST_ACTIVE, NET_LIST_INACTIVE, o->active) &&
+                    vb_list_pass(flags, NET_LIST_PERSISTENT, NET_LIST_TRANSIENT, o->persistent) &&
+                    vb_list_pass(flags, NET_LIST_AUTOSTART, NET_LIST_NO_AUTOSTART, o->autostart))
                         list[n++] = o;
         }
         *ret = list;
@@ -230,7 +316,7 @@ int vb_iface_list(VbConnect *c, unsigned flags, VbIfaceObj ***ret, size_t *ret_n
         if (!list)
                 return vb_error_set(e, VB_ERR_NO_MEMORY, NULL);
         for (size_t i = 0; i < c->n_ifaces; i++)
-                if (pass(flags, 2, 1, c->ifaces[i]->active))
+                if (vb_list_pass(flags, 2, 1, c->ifaces[i]->active))
                         list[n++] = c->ifaces[i];
         *ret = list;
         *ret_n = n;
@@ -319,8 +405,8 @@ int vb_secret_list(VbConnect *c, unsigned flags, VbSecretObj ***ret, size_t *ret
                 return vb_error_set(e, VB_ERR_NO_MEMORY, NULL);
         for (size_t i = 0; i < c->n_secrets; i++) {
                 VbSecretObj *s = c->secrets[i];
-                if (pass(flags, SECRET_LIST_EPHEMERAL, SECRET_LIST_NO_EPHEMERAL, s->def->ephemeral) &&
-                    pass(flags, SECRET_LIST_PRIVATE, SECRET_LIST_NO_PRIVATE, s->def->private_))
+                if (vb_list_pass(flags, SECRET_LIST_EPHEMERAL, SECRET_LIST_NO_EPHEMERAL, s->def->ephemeral) &&
+                    vb_list_pass(flags, SECRET_LIST_PRIVATE, SECRET_LIST_NO_PRIVATE, s->def->private_))
                         list[n++] = s;
         }
         *ret = list;

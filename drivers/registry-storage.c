@@ -74,27 +74,16 @@ VbPoolObj *vb_pool_find_uuid(VbConnect *c, const uint8_t uuid[16]) {
 
 int vb_pool_check_unique(VbConnect *c, const VbStoragePoolDef *def, bool check_active,
                          VbPoolObj **ret_existing, VbError *e) {
-        VbPoolObj *by_uuid = vb_pool_find_uuid(c, def->uuid), *by_name;
-        char uuidstr[37];
+        VbPoolObj *by_uuid = vb_pool_find_uuid(c, def->uuid);
+        VbPoolObj *by_name = by_uuid ? NULL : vb_pool_find_name(c, def->name);
+        int r;
 
-        if (by_uuid) {
-                if (!streq(by_uuid->name, def->name)) {
-                        vb_uuid_format(by_uuid->uuid, uuidstr);
-                        return vb_error_set(e, VB_ERR_OPERATION_FAILED,
-                                            "pool '%s' is already defined with uuid %s",
-                                            by_uuid->name, uuidstr);
-                }
-                if (check_active && by_uuid->active)
-                        return vb_error_set(e, VB_ERR_OPERATION_INVALID,
-                                            "pool is already active as '%s'", by_uuid->name);
-        } else {
-                by_name = vb_pool_find_name(c, def->name);
-                if (by_name) {
-                        vb_uuid_format(by_name->uuid, uuidstr);
-                        return vb_error_set(e, VB_ERR_OPERATION_FAILED,
-                                            "pool '%s' already exists with uuid %s", def->name, uuidstr);
-                }
-        }
+        r = vb_check_unique("pool", def->name, def->uuid, by_uuid ? by_uuid->name : NULL,
+                            by_name ? by_name->uuid : NULL, e);
+        if (r < 0)
+                return r;
+        if (check_active && by_uuid && by_uuid->active)
+                return vb_error_set(e, VB_ERR_OPERATION_INVALID, "pool is already active as '%s'", by_uuid->name);
         /* two pools must not manage the same storage */
         for (size_t i = 0; i < c->n_pools; i++) {
                 const VbStoragePoolDef *o = VB_POOL_DEF(c->pools[i]);
@@ -122,20 +111,12 @@ static const char *const pool_type_bits[] = {
         "gluster", "zfs", "vstorage", "iscsi-direct",
 };
 
-static bool pass(unsigned flags, unsigned yes, unsigned no, bool value) {
-        if ((flags & yes) && !(flags & no))
-                return value;
-        if ((flags & no) && !(flags & yes))
-                return !value;
-        return true;
-}
-
 static bool pool_matches(const VbPoolObj *p, unsigned flags) {
         unsigned types = flags >> POOLS_TYPE_SHIFT;
 
-        if (!pass(flags, POOLS_ACTIVE, POOLS_INACTIVE, p->active) ||
-            !pass(flags, POOLS_PERSISTENT, POOLS_TRANSIENT, p->persistent) ||
-            !pass(flags, POOLS_AUTOSTART, POOLS_NO_AUTOSTART, p->autostart))
+        if (!vb_list_pass(flags, POOLS_ACTIVE, POOLS_INACTIVE, p->active) ||
+            !vb_list_pass(flags, POOLS_PERSISTENT, POOLS_TRANSIENT, p->persistent) ||
+            !vb_list_pass(flags, POOLS_AUTOSTART, POOLS_NO_AUTOSTART, p->autostart))
                 return false;
         if (types) {
                 for (size_t i = 0; i < ELEMENTSOF(pool_type_bits); i++)
@@ -333,4 +314,89 @@ int vb_pool_check_build_flags(unsigned overwrite, unsigned no_overwrite, unsigne
                                     "Flags 'VIR_STORAGE_POOL_BUILD_OVERWRITE' and "
                                     "'VIR_STORAGE_POOL_BUILD_NO_OVERWRITE' are mutually exclusive");
         return 0;
+}
+
+int vb_pool_require_active(const VbPoolObj *p, VbError *e) {
+        if (!p->active)
+                return vb_error_set(e, VB_ERR_OPERATION_INVALID, "storage pool '%s' is not active", p->name);
+        return 0;
+}
+
+/* A volume job holds its volume: the pool cannot go away under it. */
+int vb_pool_require_active_idle(const VbPoolObj *p, bool busy, VbError *e) {
+        int r = vb_pool_require_active(p, e);
+        if (r < 0)
+                return r;
+        busy = busy || p->n_jobs > 0;
+        for (size_t i = 0; !busy && i < p->n_vols; i++)
+                busy = p->vols[i]->job != NULL;
+        if (busy)
+                return vb_error_set(e, VB_ERR_OPERATION_INVALID, "pool '%s' has asynchronous jobs running.",
+                                    p->name);
+        return 0;
+}
+
+int vb_pool_format_xml(const VbPoolObj *p, bool inactive, char **ret, VbError *e) {
+        if (inactive && p->newdef)
+                *ret = vb_pool_def_format(VB_POOL_NEWDEF(p), 0);
+        else
+                *ret = vb_pool_def_format(VB_POOL_DEF(p), 0);
+        return *ret ? 0 : vb_error_set(e, VB_ERR_NO_MEMORY, NULL);
+}
+
+void vb_pool_event(VbPoolObj *p, int event) {
+        vb_event_obj(p->conn, VB_EVENT_POOL_LIFECYCLE, VB_KIND_POOL, p, event, 0);
+}
+
+void vb_pool_obj_set_persistent_def(VbPoolObj *p, VbStoragePoolDef *def) {
+        /* a running pool keeps its live definition until it stops */
+        VbPoolDef **slot = p->active ? &p->newdef : &p->def;
+
+        vb_pool_def_free((VbStoragePoolDef *) *slot);
+        *slot = (VbPoolDef *) def;
+}
+
+void vb_pool_obj_run_def(VbPoolObj *p, VbStoragePoolDef *def) {
+        p->newdef = p->def;
+        p->def = (VbPoolDef *) def;
+}
+
+int vb_pool_obj_create(VbConnect *c, VbPoolObj *p, VbStoragePoolDef **def, VbPoolNewFn new_pool, VbPoolObj **ret,
+                       VbError *e) {
+        if (p) {
+                /* a defined, inactive pool runs this definition until it stops */
+                vb_pool_obj_run_def(p, TAKE_PTR(*def));
+        } else {
+                p = new_pool(c, *def);
+                if (!p)
+                        return vb_error_set(e, VB_ERR_NO_MEMORY, NULL);
+                *def = NULL;
+                vb_event_obj(c, VB_EVENT_OBJECT_ADDED, VB_KIND_POOL, p, 0, 0);
+        }
+        *ret = p;
+        return 0;
+}
+
+/* StorageVolLookupByName: volumes are visible only while their pool runs. */
+int vb_vol_lookup_by_name(VbPoolObj *p, const char *name, VbVolObj **ret, VbError *e) {
+        int r = vb_pool_require_active(p, e);
+        if (r < 0)
+                return r;
+        *ret = vb_vol_find_name(p, name);
+        if (!*ret)
+                return vb_error_set(e, VB_ERR_NO_STORAGE_VOL, "no storage vol with matching name '%s'", name);
+        return 0;
+}
+
+int vb_vol_require_idle(const VbVolObj *v, VbError *e) {
+        if (v->job)
+                return vb_error_set(e, VB_ERR_OPERATION_INVALID, "volume '%s' is still in use.", v->name);
+        return 0;
+}
+
+int vb_vol_require_active_idle(const VbVolObj *v, VbError *e) {
+        int r = vb_pool_require_active(v->pool, e);
+        if (r < 0)
+                return r;
+        return vb_vol_require_idle(v, e);
 }

@@ -165,25 +165,32 @@ VbDomainObj *vb_domain_find_id(VbConnect *c, int id) {
         return NULL;
 }
 
-int vb_domain_check_unique(VbConnect *c, const VbDomainDef *def, VbDomainObj **ret_existing, VbError *e) {
-        VbDomainObj *by_uuid = vb_domain_find_uuid(c, def->uuid);
+int vb_check_unique(const char *kind, const char *name, const uint8_t uuid[16], const char *uuid_owner,
+                    const uint8_t *name_owner_uuid, VbError *e) {
         char uuidstr[37];
 
-        if (by_uuid && !streq(by_uuid->def->name, def->name)) {
-                vb_uuid_format(def->uuid, uuidstr);
-                return vb_error_set(e, VB_ERR_OPERATION_FAILED,
-                                    "domain '%s' is already defined with uuid %s",
-                                    by_uuid->def->name, uuidstr);
+        if (uuid_owner && !streq(uuid_owner, name)) {
+                vb_uuid_format(uuid, uuidstr);
+                return vb_error_set(e, VB_ERR_OPERATION_FAILED, "%s '%s' is already defined with uuid %s", kind,
+                                    uuid_owner, uuidstr);
         }
-        if (!by_uuid) {
-                VbDomainObj *by_name = vb_domain_find_name(c, def->name);
-                if (by_name) {
-                        vb_uuid_format(by_name->def->uuid, uuidstr);
-                        return vb_error_set(e, VB_ERR_OPERATION_FAILED,
-                                            "domain '%s' already exists with uuid %s",
-                                            def->name, uuidstr);
-                }
+        if (!uuid_owner && name_owner_uuid) {
+                vb_uuid_format(name_owner_uuid, uuidstr);
+                return vb_error_set(e, VB_ERR_OPERATION_FAILED, "%s '%s' already exists with uuid %s", kind, name,
+                                    uuidstr);
         }
+        return 0;
+}
+
+int vb_domain_check_unique(VbConnect *c, const VbDomainDef *def, VbDomainObj **ret_existing, VbError *e) {
+        VbDomainObj *by_uuid = vb_domain_find_uuid(c, def->uuid);
+        VbDomainObj *by_name = by_uuid ? NULL : vb_domain_find_name(c, def->name);
+        int r;
+
+        r = vb_check_unique("domain", def->name, def->uuid, by_uuid ? by_uuid->def->name : NULL,
+                            by_name ? by_name->def->uuid : NULL, e);
+        if (r < 0)
+                return r;
         if (ret_existing)
                 *ret_existing = by_uuid;
         return 0;
@@ -195,6 +202,80 @@ bool vb_domain_is_active(const VbDomainObj *d) {
 
 const VbDomainDef *vb_domain_persistent_def(const VbDomainObj *d) {
         return d->newdef ? d->newdef : d->def;
+}
+
+/* ---- checks and steps every driver's domain ops share ---- */
+
+void vb_domain_obj_set_persistent_def(VbDomainObj *d, VbDomainDef *def) {
+        /* a running domain keeps its live definition until it stops */
+        VbDomainDef **slot = vb_domain_is_active(d) ? &d->newdef : &d->def;
+
+        vb_domain_def_free(*slot);
+        *slot = def;
+}
+
+int vb_domain_obj_run_def(VbDomainObj *d, VbDomainDef **def, VbError *e) {
+        if (vb_domain_is_active(d))
+                return vb_error_set(e, VB_ERR_OPERATION_INVALID, "domain '%s' is already active", d->def->name);
+        d->newdef = d->def;
+        d->def = TAKE_PTR(*def);
+        return 0;
+}
+
+void vb_domain_obj_drop_live_def(VbDomainObj *d) {
+        if (d->newdef) {
+                vb_domain_def_free(d->def);
+                d->def = TAKE_PTR(d->newdef);
+        }
+}
+
+void vb_domain_obj_defined(VbDomainObj *d, bool existed) {
+        d->persistent = true;
+        vb_event_domain(d, VB_EV_DEFINED, existed ? VB_EV_DEFINED_UPDATED : VB_EV_DEFINED_ADDED);
+}
+
+int vb_domain_require_active(const VbDomainObj *d, VbError *e) {
+        if (!vb_domain_is_active(d))
+                return vb_error_set(e, VB_ERR_OPERATION_INVALID, "domain is not running");
+        return 0;
+}
+
+int vb_domain_affect(const VbDomainObj *d, unsigned *flags, VbError *e) {
+        if ((*flags & (VB_DOMAIN_AFFECT_LIVE | VB_DOMAIN_AFFECT_CONFIG)) == 0)
+                *flags |= vb_domain_is_active(d) ? VB_DOMAIN_AFFECT_LIVE : VB_DOMAIN_AFFECT_CONFIG;
+        if ((*flags & VB_DOMAIN_AFFECT_LIVE) && !vb_domain_is_active(d))
+                return vb_error_set(e, VB_ERR_OPERATION_INVALID, "domain is not running");
+        if ((*flags & VB_DOMAIN_AFFECT_CONFIG) && !d->persistent)
+                return vb_error_set(e, VB_ERR_OPERATION_INVALID,
+                                    "transient domains do not have any persistent config");
+        return 0;
+}
+
+int vb_domain_check_undefine_snapshots(const VbDomainObj *d, bool snapshots_metadata, VbError *e) {
+        if (d->n_snapshots > 0 && !snapshots_metadata)
+                return vb_error_set(e, VB_ERR_OPERATION_INVALID,
+                                    "cannot delete inactive domain with %zu snapshots", d->n_snapshots);
+        return 0;
+}
+
+void vb_domain_obj_undefined(VbDomainObj *d, void (*remove)(VbDomainObj *d)) {
+        vb_event_domain(d, VB_EV_UNDEFINED, VB_EV_UNDEFINED_REMOVED);
+        if (vb_domain_is_active(d)) {
+                /* libvirt: a running domain goes on as a transient one */
+                d->persistent = false;
+                d->newdef = vb_domain_def_free(d->newdef);
+        } else
+                remove(d);
+}
+
+int vb_domain_format_xml(const VbDomainObj *d, unsigned flags, char **ret, VbError *e) {
+        if ((flags & VB_DOMAIN_XML_INACTIVE) || !vb_domain_is_active(d))
+                *ret = vb_domain_def_format(vb_domain_persistent_def(d), -1, flags);
+        else
+                *ret = vb_domain_def_format(d->def, d->id, flags);
+        if (!*ret)
+                return vb_error_set(e, VB_ERR_NO_MEMORY, NULL);
+        return 0;
 }
 
 /* ---- events ---- */
@@ -234,8 +315,7 @@ enum {
         LIST_HAS_CHECKPOINT = 1 << 14, LIST_NO_CHECKPOINT = 1 << 15,
 };
 
-/* A pair of flags filters only when exactly one of them is set. */
-static bool pass(unsigned flags, unsigned yes, unsigned no, bool value) {
+bool vb_list_pass(unsigned flags, unsigned yes, unsigned no, bool value) {
         if ((flags & yes) && !(flags & no))
                 return value;
         if ((flags & no) && !(flags & yes))
@@ -247,12 +327,12 @@ static bool domain_matches(const VbDomainObj *d, unsigned flags) {
         bool active = vb_domain_is_active(d);
         unsigned st = flags & (LIST_RUNNING | LIST_PAUSED | LIST_SHUTOFF | LIST_OTHER);
 
-        if (!pass(flags, LIST_ACTIVE, LIST_INACTIVE, active) ||
-            !pass(flags, LIST_PERSISTENT, LIST_TRANSIENT, d->persistent) ||
-            !pass(flags, LIST_MANAGEDSAVE, LIST_NO_MANAGEDSAVE, d->has_managed_save) ||
-            !pass(flags, LIST_AUTOSTART, LIST_NO_AUTOSTART, d->autostart) ||
-            !pass(flags, LIST_HAS_SNAPSHOT, LIST_NO_SNAPSHOT, d->n_snapshots > 0) ||
-            !pass(flags, LIST_HAS_CHECKPOINT, LIST_NO_CHECKPOINT, false))
+        if (!vb_list_pass(flags, LIST_ACTIVE, LIST_INACTIVE, active) ||
+            !vb_list_pass(flags, LIST_PERSISTENT, LIST_TRANSIENT, d->persistent) ||
+            !vb_list_pass(flags, LIST_MANAGEDSAVE, LIST_NO_MANAGEDSAVE, d->has_managed_save) ||
+            !vb_list_pass(flags, LIST_AUTOSTART, LIST_NO_AUTOSTART, d->autostart) ||
+            !vb_list_pass(flags, LIST_HAS_SNAPSHOT, LIST_NO_SNAPSHOT, d->n_snapshots > 0) ||
+            !vb_list_pass(flags, LIST_HAS_CHECKPOINT, LIST_NO_CHECKPOINT, false))
                 return false;
         if (st) {
                 bool ok = ((st & LIST_RUNNING) && d->state == VB_DOMAIN_RUNNING) ||

@@ -271,8 +271,9 @@ int vb_vol_stream_start(VbVolObj *v, const char *operation, VbVolStreamDir dir, 
         VolStream *s;
         int r;
 
-        if (v->job)
-                return vb_error_set(e, VB_ERR_OPERATION_INVALID, "volume '%s' is still in use.", v->name);
+        r = vb_vol_require_idle(v, e);
+        if (r < 0)
+                return r;
         r = check_range(v, capacity, offset, length, e);
         if (r < 0)
                 return r;

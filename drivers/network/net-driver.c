@@ -19,14 +19,6 @@ enum {
         NET_UPDATE_CONFIG = 2,          /* VIR_NETWORK_UPDATE_AFFECT_CONFIG */
 };
 
-static void net_event(VbNetworkObj *n, int event) {
-        vb_event_obj(n->conn, VB_EVENT_NETWORK_LIFECYCLE, VB_KIND_NETWORK, n, event, 0);
-}
-
-static void net_changed(VbNetworkObj *n) {
-        vb_event_obj(n->conn, VB_EVENT_OBJECT_CHANGED, VB_KIND_NETWORK, n, 0, 0);
-}
-
 static char *config_path(VbNetDriver *drv, const char *name) {
         return vb_strdupf("%s/%s.xml", drv->config_dir, name);
 }
@@ -65,15 +57,6 @@ static int parse_checked(const char *xml, VbNetworkDef **ret, VbError *e) {
         return 0;
 }
 
-static int obj_add(VbConnect *c, VbNetworkDef **def, VbNetworkObj **ret, VbError *e) {
-        if (c->n_networks >= VB_NET_OBJECTS_MAX)
-                return vb_error_set(e, VB_ERR_LIMIT, "too many networks (at most %d)", VB_NET_OBJECTS_MAX);
-        if (vb_network_obj_new(c, *def, ret) < 0)
-                return vb_error_set(e, VB_ERR_NO_MEMORY, NULL);
-        *def = NULL;
-        return 0;
-}
-
 static void obj_remove(VbNetworkObj *n) {
         n->priv = vb_net_run_free(n->priv);
         vb_network_obj_remove(n);
@@ -96,24 +79,7 @@ static int net_define_xml(VbConnect *c, const char *xml, unsigned flags, VbNetwo
                 r = save_config(drv, def, e);
         if (r < 0)
                 return r;
-        if (!n) {
-                r = obj_add(c, &def, &n, e);
-                if (r < 0)
-                        return r;
-                n->persistent = true;
-                net_event(n, VB_OBJ_EV_DEFINED);
-                vb_event_obj(c, VB_EVENT_OBJECT_ADDED, VB_KIND_NETWORK, n, 0, 0);
-        } else {
-                /* a running network keeps its live definition until it stops */
-                VbNetworkDef **slot = n->active ? &n->newdef : &n->def;
-                vb_network_def_free(*slot);
-                *slot = TAKE_PTR(def);
-                n->persistent = true;
-                net_event(n, VB_OBJ_EV_DEFINED);
-                net_changed(n);
-        }
-        *ret = n;
-        return 0;
+        return vb_network_define(c, n, VB_NET_OBJECTS_MAX, &def, ret, e);
 }
 
 static int net_create_xml(VbConnect *c, const char *xml, unsigned flags, VbNetworkObj **ret, VbError *e) {
@@ -132,7 +98,7 @@ static int net_create_xml(VbConnect *c, const char *xml, unsigned flags, VbNetwo
         if (r < 0)
                 return r;
         if (!n) {
-                r = obj_add(c, &def, &n, e);
+                r = vb_network_obj_add(c, VB_NET_OBJECTS_MAX, &def, &n, e);
                 if (r < 0)
                         return r;
                 added = true;
@@ -155,12 +121,7 @@ static int net_create_xml(VbConnect *c, const char *xml, unsigned flags, VbNetwo
                 vb_network_def_free(n->newdef);
                 n->newdef = config;
         }
-        n->active = true;
-        net_event(n, VB_OBJ_EV_STARTED);
-        if (added)
-                vb_event_obj(c, VB_EVENT_OBJECT_ADDED, VB_KIND_NETWORK, n, 0, 0);
-        else
-                net_changed(n);
+        vb_network_obj_started(n, added);
         *ret = n;
         return 0;
 }
@@ -173,33 +134,19 @@ static int net_create(VbNetworkObj *n, VbError *e) {
         r = vb_net_start(vb_net_driver_of(n->conn), n, e);
         if (r < 0)
                 return r;
-        n->active = true;
-        net_event(n, VB_OBJ_EV_STARTED);
-        net_changed(n);
+        vb_network_obj_started(n, false);
         return 0;
 }
 
-static void stop_obj(VbNetworkObj *n) {
+static int net_destroy(VbNetworkObj *n, VbError *e) {
+        int r = vb_network_require_active(n, e);
+        if (r < 0)
+                return r;
+        /* guests still plugged into it lose their connection, as with libvirt */
         if (n->priv)
                 vb_net_stop(vb_net_driver_of(n->conn), n->name, n->priv);
         n->priv = vb_net_run_free(n->priv);
-        n->active = false;
-        if (n->newdef) {
-                vb_network_def_free(n->def);
-                n->def = TAKE_PTR(n->newdef);
-        }
-}
-
-static int net_destroy(VbNetworkObj *n, VbError *e) {
-        if (!n->active)
-                return vb_error_set(e, VB_ERR_OPERATION_INVALID, "network is not active");
-        /* guests still plugged into it lose their connection, as with libvirt */
-        stop_obj(n);
-        net_event(n, VB_OBJ_EV_STOPPED);
-        if (!n->persistent)
-                obj_remove(n);
-        else
-                net_changed(n);
+        vb_network_obj_stopped(n, obj_remove);
         return 0;
 }
 
@@ -207,13 +154,13 @@ static int net_undefine(VbNetworkObj *n, VbError *e) {
         if (!n->persistent)
                 return vb_error_set(e, VB_ERR_OPERATION_INVALID, "cannot undefine transient network");
         remove_config(vb_net_driver_of(n->conn), n->name);
-        net_event(n, VB_OBJ_EV_UNDEFINED);
+        vb_network_event(n, VB_OBJ_EV_UNDEFINED);
         if (n->active) {
                 /* libvirt: a running network becomes transient and keeps running */
                 n->persistent = false;
                 n->autostart = false;
                 n->newdef = vb_network_def_free(n->newdef);
-                net_changed(n);
+                vb_network_changed(n);
                 return 0;
         }
         obj_remove(n);
@@ -221,25 +168,15 @@ static int net_undefine(VbNetworkObj *n, VbError *e) {
 }
 
 static int net_get_xml_desc(VbNetworkObj *n, unsigned flags, char **ret, VbError *e) {
-        const VbNetworkDef *def = n->def;
-
         VB_CHECK_FLAGS(flags, NET_XML_INACTIVE, e);
-        if ((flags & NET_XML_INACTIVE) && n->newdef)
-                def = n->newdef;
-        *ret = vb_network_def_format(def, 0);
-        if (!*ret)
-                return vb_error_set(e, VB_ERR_NO_MEMORY, NULL);
-        return 0;
+        return vb_network_format_xml(n, flags & NET_XML_INACTIVE, ret, e);
 }
 
-static int net_set_autostart(VbNetworkObj *n, bool autostart, VbError *e) {
+/* The autostart link, as libvirt's network driver keeps it. */
+static int autostart_link(VbNetworkObj *n, bool autostart, VbError *e) {
         VbNetDriver *drv = vb_net_driver_of(n->conn);
         _cleanup_free_ char *link = autostart_path(drv, n->name), *target = NULL;
 
-        if (!n->persistent)
-                return vb_error_set(e, VB_ERR_OPERATION_INVALID, "cannot set autostart for transient network");
-        if (n->autostart == autostart)
-                return 0;
         target = vb_strdupf("../%s.xml", n->name);
         if (autostart && symlink(target, link) < 0 && errno != EEXIST)
                 return vb_error_set(e, VB_ERR_OPERATION_FAILED, "Failed to create symlink '%s' to '%s': %s", link,
@@ -247,9 +184,11 @@ static int net_set_autostart(VbNetworkObj *n, bool autostart, VbError *e) {
         if (!autostart && unlink(link) < 0 && errno != ENOENT)
                 return vb_error_set(e, VB_ERR_OPERATION_FAILED, "Failed to delete symlink '%s': %s", link,
                                     strerror(errno));
-        n->autostart = autostart;
-        net_changed(n);
         return 0;
+}
+
+static int net_set_autostart(VbNetworkObj *n, bool autostart, VbError *e) {
+        return vb_network_set_autostart(n, autostart, autostart_link, e);
 }
 
 /* The persistent config only: changing a running dnsmasq is not supported (yet). */
@@ -328,7 +267,7 @@ static void load_config(VbNetDriver *drv, const char *file) {
         if (r >= 0)
                 r = vb_network_check_unique(drv->conn, def->name, def->uuid, NULL, &e);
         if (r >= 0)
-                r = obj_add(drv->conn, &def, &n, &e);
+                r = vb_network_obj_add(drv->conn, VB_NET_OBJECTS_MAX, &def, &n, &e);
         if (r < 0) {
                 vb_net_log("ignoring %s: %s", path, strempty(e.message));
                 return;
@@ -354,7 +293,7 @@ static void load_status(VbNetDriver *drv, const char *file) {
                 vb_net_stop(drv, name, run);
                 return;
         }
-        if (!n && obj_add(drv->conn, &live, &n, &e) < 0) {
+        if (!n && vb_network_obj_add(drv->conn, VB_NET_OBJECTS_MAX, &live, &n, &e) < 0) {
                 vb_net_stop(drv, name, run);
                 return;
         }

@@ -24,6 +24,7 @@
 #include <errno.h>
 #include <libxml/parser.h>
 
+#include "dev-edit.h"
 #include "qemu-driver.h"
 #include "qemu-tap.h"
 #include "qemu-update.h"
@@ -32,12 +33,7 @@
 #define DETACH_WAIT_USEC (10ULL * 1000000ULL)
 
 enum { AFFECT_LIVE = 1 << 0, AFFECT_CONFIG = 1 << 1, UPDATE_FORCE = 1 << 2 };
-typedef enum DevHow { DEV_ATTACH, DEV_DETACH, DEV_UPDATE } DevHow;
-
-static void xml_doc_freep(xmlDocPtr *d) {
-        if (*d)
-                xmlFreeDoc(*d);
-}
+typedef VbDevEditHow DevHow;
 
 /* ---- the device the caller wrote ---- */
 
@@ -113,81 +109,34 @@ static int not_found(const DevSpec *s, VbError *e) {
 
 /* ---- editing a definition ---- */
 
-static int edit_devices(xmlNodePtr devices, const DevSpec *s, DevHow how, VbError *e) {
-        xmlNodePtr old = NULL, copy;
+typedef struct DevEdit {
+        const DevSpec *spec;
+        DevHow how;
+} DevEdit;
+
+static int edit_devices(xmlNodePtr devices, void *userdata, VbError *e) {
+        const DevEdit *x = userdata;
+        const DevSpec *s = x->spec;
+        xmlNodePtr old = NULL;
 
         for (xmlNodePtr c = devices->children; c && !old; c = c->next)
                 if (node_matches(c, s))
                         old = c;
-        if (how == DEV_ATTACH && old && (s->disk || s->key))
+        if (x->how == VB_DEV_ATTACH && old && (s->disk || s->key))
                 return s->disk ? vb_error_set(e, VB_ERR_OPERATION_FAILED, "target %s already exists", s->key)
                                : vb_error_set(e, VB_ERR_OPERATION_FAILED,
                                               "interface with MAC address %s already exists", s->key);
-        if (how != DEV_ATTACH && !old)
+        if (x->how != VB_DEV_ATTACH && !old)
                 return not_found(s, e);
-        if (how == DEV_DETACH) {
-                xmlUnlinkNode(old);
-                xmlFreeNode(old);
-                return 0;
-        }
-        copy = xmlDocCopyNode(s->node, devices->doc, 1);
-        if (!copy)
-                return vb_error_set(e, VB_ERR_NO_MEMORY, NULL);
-        if (how == DEV_UPDATE) {
-                xmlReplaceNode(old, copy);
-                xmlFreeNode(old);
-        } else
-                xmlAddChild(devices, copy);
-        return 0;
+        return vb_devices_apply(devices, old, s->node, x->how, e);
 }
 
 /* A new definition: @def with the device of @s attached, detached or replaced. */
 static int def_edit(const VbDomainDef *def, bool live, const DevSpec *s, DevHow how, VbDomainDef **ret,
                     VbError *e) {
-        _cleanup_(xml_doc_freep) xmlDocPtr doc = NULL;
-        _cleanup_(vb_domain_def_freep) VbDomainDef *n = NULL;
-        _cleanup_free_ char *xml = NULL;
-        xmlNodePtr devices;
-        xmlChar *out = NULL;
-        int len, r;
+        DevEdit x = { .spec = s, .how = how };
 
-        xml = vb_domain_def_format(def, -1, VB_DOMAIN_XML_SECURE | (live ? 0 : VB_DOMAIN_XML_INACTIVE));
-        if (!xml)
-                return vb_error_set(e, VB_ERR_NO_MEMORY, NULL);
-        r = vb_xml_parse(xml, "domain", &doc, e);
-        if (r < 0)
-                return r;
-        devices = vb_xml_child(xmlDocGetRootElement(doc), "devices");
-        if (!devices)
-                devices = xmlNewChild(xmlDocGetRootElement(doc), NULL, BAD_CAST "devices", NULL);
-        if (!devices)
-                return vb_error_set(e, VB_ERR_NO_MEMORY, NULL);
-        r = edit_devices(devices, s, how, e);
-        if (r < 0)
-                return r;
-        xmlDocDumpMemory(doc, &out, &len);
-        if (!out)
-                return vb_error_set(e, VB_ERR_NO_MEMORY, NULL);
-        r = vb_domain_def_parse((const char *) out, live ? 0 : VB_DOMAIN_PARSE_INACTIVE, &n, e);
-        xmlFree(out);
-        if (r < 0)
-                return r;
-        if (!streq(n->name, def->name) || memcmp(n->uuid, def->uuid, 16) != 0)
-                return vb_error_set(e, VB_ERR_INTERNAL, "device edit changed the domain identity");
-        *ret = TAKE_PTR(n);
-        return 0;
-}
-
-/* libvirt's virDomainObjUpdateModificationImpact */
-static int affect(VbDomainObj *d, unsigned *flags, VbError *e) {
-        if ((*flags & (AFFECT_LIVE | AFFECT_CONFIG)) == 0)
-                *flags |= vb_domain_is_active(d) ? AFFECT_LIVE : AFFECT_CONFIG;
-        if ((*flags & AFFECT_LIVE) && !vb_domain_is_active(d))
-                return vb_error_set(e, VB_ERR_OPERATION_INVALID, "domain is not running");
-        if ((*flags & AFFECT_CONFIG) && !d->persistent)
-                return vb_error_set(e, VB_ERR_OPERATION_INVALID,
-                                    "transient domains do not have any persistent config");
-        return 0;
+        return vb_domain_def_edit_devices(def, live, edit_devices, &x, ret, e);
 }
 
 /* The edited persistent config: checked first, saved and swapped in by config_apply. */
@@ -201,13 +150,7 @@ static int config_apply(VbDomainObj *d, VbDomainDef *config, VbError *e) {
 
         if (r < 0)
                 return r;
-        if (vb_domain_is_active(d)) {
-                vb_domain_def_free(d->newdef);
-                d->newdef = TAKE_PTR(c);
-        } else {
-                vb_domain_def_free(d->def);
-                d->def = TAKE_PTR(c);
-        }
+        vb_domain_obj_set_persistent_def(d, TAKE_PTR(c));
         vb_event_obj(d->conn, VB_EVENT_OBJECT_CHANGED, VB_KIND_DOMAIN, d, 0, 0);
         return 0;
 }
@@ -361,9 +304,9 @@ static int attach_commit(Hotplug *h, VbError *e) {
         size_t i;
         int r;
 
-        r = def_edit(d->def, true, &h->spec, DEV_ATTACH, &live, e);
+        r = def_edit(d->def, true, &h->spec, VB_DEV_ATTACH, &live, e);
         if (r >= 0 && (h->flags & AFFECT_CONFIG))
-                r = config_edit(d, &h->spec, DEV_ATTACH, &config, e);
+                r = config_edit(d, &h->spec, VB_DEV_ATTACH, &config, e);
         if (r < 0)
                 return r;
         if (!h->spec.disk && find_net(live, h->spec.key, &i) >= 0) {
@@ -637,31 +580,58 @@ static int attach_live_prepare(Hotplug *h, VbError *e) {
 
         r = vb_qemu_job_busy(d, e);
         if (r >= 0)
-                r = def_edit(d->def, true, &h->spec, DEV_ATTACH, &live, e);
+                r = def_edit(d->def, true, &h->spec, VB_DEV_ATTACH, &live, e);
         if (r < 0)
                 return r;
         return h->spec.disk ? prepare_disk(h, live, e) : prepare_net(h, d->def, live, e);
 }
 
-int vb_qemu_attach_device_op(VbDomainObj *d, const char *xml, unsigned flags, VbOp *op, VbError *e) {
+/* The common start of attach and detach: AFFECT_* resolved, the device parsed. */
+static int hotplug_start(VbDomainObj *d, const char *xml, DevHow how, unsigned *flags, VbOp *op, Hotplug **ret,
+                         VbError *e) {
+        Hotplug *h;
+        int r;
+
+        r = vb_domain_affect(d, flags, e);
+        if (r < 0)
+                return r;
+        h = hotplug_new(d, how, *flags, op);
+        if (!h)
+                return vb_error_set(e, VB_ERR_NO_MEMORY, NULL);
+        r = dev_spec_parse(xml, &h->spec, e);
+        if (r < 0) {
+                hotplug_free(h);
+                return r;
+        }
+        *ret = h;
+        return 0;
+}
+
+/* The config side of attach and detach: edited (so checked) now; saved at once
+ * when there is no live side, else once the live side is done. */
+static int config_step(Hotplug *h, unsigned flags, VbError *e) {
         _cleanup_(vb_domain_def_freep) VbDomainDef *config = NULL;
+        int r = 0;
+
+        if (flags & AFFECT_CONFIG)
+                r = config_edit(h->dom, &h->spec, h->how, &config, e);
+        if (r >= 0 && !(flags & AFFECT_LIVE))
+                r = config_apply(h->dom, TAKE_PTR(config), e);
+        return r;
+}
+
+int vb_qemu_attach_device_op(VbDomainObj *d, const char *xml, unsigned flags, VbOp *op, VbError *e) {
         Hotplug *h;
         int r;
 
         VB_CHECK_FLAGS(flags, AFFECT_LIVE | AFFECT_CONFIG, e);
-        r = affect(d, &flags, e);
+        r = hotplug_start(d, xml, VB_DEV_ATTACH, &flags, op, &h, e);
         if (r < 0)
                 return r;
-        h = hotplug_new(d, DEV_ATTACH, flags, op);
-        if (!h)
-                return vb_error_set(e, VB_ERR_NO_MEMORY, NULL);
-        r = dev_spec_parse(xml, &h->spec, e);
-        if (r >= 0 && (flags & AFFECT_LIVE))
+        if (flags & AFFECT_LIVE)
                 r = attach_live_prepare(h, e);
-        if (r >= 0 && (flags & AFFECT_CONFIG))
-                r = config_edit(d, &h->spec, DEV_ATTACH, &config, e);
-        if (r >= 0 && !(flags & AFFECT_LIVE))
-                r = config_apply(d, TAKE_PTR(config), e);
+        if (r >= 0)
+                r = config_step(h, flags, e);
         if (r >= 0 && (flags & AFFECT_LIVE))
                 r = vb_qemu_job_begin(d, "virDomainAttachDeviceFlags", op, e);
         if (r < 0 || !(flags & AFFECT_LIVE)) {
@@ -693,7 +663,7 @@ static void detach_finish(Hotplug *h) {
         waiting_remove(h);
         if (still_ours(h)) {
                 if (h->flags & AFFECT_CONFIG) {
-                        r = config_edit(h->dom, &h->spec, DEV_DETACH, &config, &e);
+                        r = config_edit(h->dom, &h->spec, VB_DEV_DETACH, &config, &e);
                         if (r >= 0)
                                 r = config_apply(h->dom, TAKE_PTR(config), &e);
                 }
@@ -779,22 +749,14 @@ static int detach_send(Hotplug *h, VbError *e) {
 }
 
 int vb_qemu_detach_device_op(VbDomainObj *d, const char *xml, unsigned flags, VbOp *op, VbError *e) {
-        _cleanup_(vb_domain_def_freep) VbDomainDef *config = NULL;
         Hotplug *h;
         int r;
 
         VB_CHECK_FLAGS(flags, AFFECT_LIVE | AFFECT_CONFIG, e);
-        r = affect(d, &flags, e);
+        r = hotplug_start(d, xml, VB_DEV_DETACH, &flags, op, &h, e);
         if (r < 0)
                 return r;
-        h = hotplug_new(d, DEV_DETACH, flags, op);
-        if (!h)
-                return vb_error_set(e, VB_ERR_NO_MEMORY, NULL);
-        r = dev_spec_parse(xml, &h->spec, e);
-        if (r >= 0 && (flags & AFFECT_CONFIG))          /* checked now, applied at the end */
-                r = config_edit(d, &h->spec, DEV_DETACH, &config, e);
-        if (r >= 0 && !(flags & AFFECT_LIVE))
-                r = config_apply(d, TAKE_PTR(config), e);
+        r = config_step(h, flags, e);    /* with a live side: checked now, applied at the end */
         if (r >= 0 && (flags & AFFECT_LIVE))
                 r = vb_qemu_job_busy(d, e);
         if (r >= 0 && (flags & AFFECT_LIVE))
@@ -878,7 +840,7 @@ void vb_qemu_on_device_deleted(VbDomainObj *d, json_object *data) {
         if (deleted_device(d->def, qdev, &s, &alias) < 0 || !alias)
                 return;
         release_backend(d, &s, alias);
-        if (def_edit(d->def, true, &s, DEV_DETACH, &live, &e) < 0)
+        if (def_edit(d->def, true, &s, VB_DEV_DETACH, &live, &e) < 0)
                 vb_qemu_log("domain '%s': cannot drop device '%s' from the live definition: %s", d->def->name,
                             qdev, e.message);
         else
@@ -945,18 +907,18 @@ int vb_qemu_update_device_op(VbDomainObj *d, const char *xml, unsigned flags, Vb
         int r;
 
         VB_CHECK_FLAGS(flags, AFFECT_LIVE | AFFECT_CONFIG | UPDATE_FORCE, e);
-        r = affect(d, &flags, e);
+        r = vb_domain_affect(d, &flags, e);
         if (r >= 0)
                 r = dev_spec_parse(xml, &s, e);
         if (r >= 0)
                 r = update_fix_mac(d, &s, flags, e);
         if (r >= 0 && (flags & AFFECT_CONFIG))          /* checked now, applied with the live change */
-                r = config_edit(d, &s, DEV_UPDATE, &config, e);
+                r = config_edit(d, &s, VB_DEV_UPDATE, &config, e);
         if (r < 0 || !(flags & AFFECT_LIVE))
                 return r < 0 ? r : config_apply(d, TAKE_PTR(config), e);
         r = vb_qemu_job_busy(d, e);
         if (r >= 0)
-                r = def_edit(d->def, true, &s, DEV_UPDATE, &live, e);
+                r = def_edit(d->def, true, &s, VB_DEV_UPDATE, &live, e);
         if (r >= 0)
                 r = update_target(d, &s, live, &old_index, &index, &qdev, e);
         if (r < 0)

@@ -158,15 +158,9 @@ static int qemu_define_xml(VbConnect *c, const char *xml, unsigned flags, VbDoma
                         (void) unlink(path);
                         return vb_error_set(e, VB_ERR_NO_MEMORY, NULL);
                 }
-        } else if (vb_domain_is_active(d)) {
-                vb_domain_def_free(d->newdef);
-                d->newdef = TAKE_PTR(def);
-        } else {
-                vb_domain_def_free(d->def);
-                d->def = TAKE_PTR(def);
-        }
-        d->persistent = true;
-        vb_event_domain(d, VB_EV_DEFINED, existed ? VB_EV_DEFINED_UPDATED : VB_EV_DEFINED_ADDED);
+        } else
+                vb_domain_obj_set_persistent_def(d, TAKE_PTR(def));
+        vb_domain_obj_defined(d, existed);
         *ret = d;
         return 0;
 }
@@ -224,16 +218,12 @@ static int qemu_create_xml(VbConnect *c, const char *xml, unsigned flags, VbOp *
                 r = vb_qemu_job_busy(d, e);
                 if (r < 0)
                         return r;
-                if (vb_domain_is_active(d))
-                        return vb_error_set(e, VB_ERR_OPERATION_INVALID, "domain '%s' is already active",
-                                            d->def->name);
-                /* a persistent inactive domain runs this definition once */
-                d->newdef = d->def;
-                d->def = TAKE_PTR(def);
+                r = vb_domain_obj_run_def(d, &def, e);
+                if (r < 0)
+                        return r;
                 r = create_xml_start(d, flags, op, e);
                 if (r < 0) {
-                        vb_domain_def_free(d->def);
-                        d->def = TAKE_PTR(d->newdef);
+                        vb_domain_obj_drop_live_def(d);
                         return r;
                 }
         } else {
@@ -263,9 +253,9 @@ static int qemu_undefine(VbDomainObj *d, unsigned flags, VbError *e) {
         r = vb_qemu_job_busy(d, e);
         if (r < 0)
                 return r;
-        if (d->n_snapshots > 0 && !(flags & UNDEFINE_SNAPSHOTS_METADATA))
-                return vb_error_set(e, VB_ERR_OPERATION_INVALID,
-                                    "cannot delete inactive domain with %zu snapshots", d->n_snapshots);
+        r = vb_domain_check_undefine_snapshots(d, flags & UNDEFINE_SNAPSHOTS_METADATA, e);
+        if (r < 0)
+                return r;
         r = vb_qemu_undefine_images(d, flags & UNDEFINE_MANAGED_SAVE, flags & UNDEFINE_SNAPSHOTS_METADATA, e);
         if (r < 0)
                 return r;
@@ -278,22 +268,11 @@ static int qemu_undefine(VbDomainObj *d, unsigned flags, VbError *e) {
         }
         (void) unlink(link);
         d->autostart = false;
-        vb_event_domain(d, VB_EV_UNDEFINED, VB_EV_UNDEFINED_REMOVED);
-        if (vb_domain_is_active(d)) {
-                d->persistent = false;
-                d->newdef = vb_domain_def_free(d->newdef);
-        } else
-                vb_qemu_dom_remove(d);
+        vb_domain_obj_undefined(d, vb_qemu_dom_remove);
         return 0;
 }
 
 /* ---- lifecycle entry points ---- */
-
-static int require_active(VbDomainObj *d, VbError *e) {
-        if (!vb_domain_is_active(d))
-                return vb_error_set(e, VB_ERR_OPERATION_INVALID, "domain is not running");
-        return 0;
-}
 
 static int qemu_create(VbDomainObj *d, unsigned flags, VbOp *op, VbError *e) {
         int r;
@@ -320,7 +299,7 @@ static int qemu_destroy(VbDomainObj *d, unsigned flags, VbOp *op, VbError *e) {
         int r;
 
         VB_CHECK_FLAGS(flags, DESTROY_GRACEFUL, e);
-        r = require_active(d, e);
+        r = vb_domain_require_active(d, e);
         if (r < 0)
                 return r;
         return vb_qemu_kill(d, flags & DESTROY_GRACEFUL, op, e);
@@ -340,7 +319,7 @@ static int begin_monitor_job(VbDomainObj *d, const char *api, VbOp *op, VbError 
         int r = vb_qemu_job_busy(d, e);
         if (r < 0)
                 return r;
-        r = require_active(d, e);
+        r = vb_domain_require_active(d, e);
         if (r < 0)
                 return r;
         return vb_qemu_job_begin(d, api, op, e);
@@ -441,13 +420,7 @@ static int qemu_resume(VbDomainObj *d, VbOp *op, VbError *e) {
 static int qemu_get_xml_desc(VbDomainObj *d, unsigned flags, char **ret, VbError *e) {
         VB_CHECK_FLAGS(flags, VB_DOMAIN_XML_SECURE | VB_DOMAIN_XML_INACTIVE |
                        VB_DOMAIN_XML_UPDATE_CPU | VB_DOMAIN_XML_MIGRATABLE, e);
-        if ((flags & VB_DOMAIN_XML_INACTIVE) || !vb_domain_is_active(d))
-                *ret = vb_domain_def_format(vb_domain_persistent_def(d), -1, flags);
-        else
-                *ret = vb_domain_def_format(d->def, d->id, flags);
-        if (!*ret)
-                return vb_error_set(e, VB_ERR_NO_MEMORY, NULL);
-        return 0;
+        return vb_domain_format_xml(d, flags, ret, e);
 }
 
 static int qemu_set_autostart(VbDomainObj *d, bool autostart, VbError *e) {
@@ -485,19 +458,6 @@ static int qemu_get_scheduler_type(VbDomainObj *d, char **ret, int *nparams, VbE
 
 /* ---- definition-only data: metadata, vCPU counts, control state ---- */
 
-/* libvirt's virDomainObjUpdateModificationImpact: default to what exists, refuse the
- * impossible. */
-static int affect(VbDomainObj *d, unsigned *flags, VbError *e) {
-        if ((*flags & (AFFECT_LIVE | AFFECT_CONFIG)) == 0)
-                *flags |= vb_domain_is_active(d) ? AFFECT_LIVE : AFFECT_CONFIG;
-        if ((*flags & AFFECT_LIVE) && !vb_domain_is_active(d))
-                return vb_error_set(e, VB_ERR_OPERATION_INVALID, "domain is not running");
-        if ((*flags & AFFECT_CONFIG) && !d->persistent)
-                return vb_error_set(e, VB_ERR_OPERATION_INVALID,
-                                    "transient domains do not have any persistent config");
-        return 0;
-}
-
 static int exclusive_live_config(unsigned flags, VbError *e) {
         if ((flags & AFFECT_LIVE) && (flags & AFFECT_CONFIG))
                 return vb_error_set(e, VB_ERR_INVALID_ARG,
@@ -526,7 +486,7 @@ static int qemu_set_metadata(VbDomainObj *d, int type, const char *metadata, con
         int r;
 
         VB_CHECK_FLAGS(flags, AFFECT_LIVE | AFFECT_CONFIG, e);
-        r = affect(d, &flags, e);
+        r = vb_domain_affect(d, &flags, e);
         if (r >= 0 && (flags & AFFECT_LIVE))
                 r = copy_with_metadata(d->def, type, metadata, key, uri, &live, e);
         if (r >= 0 && (flags & AFFECT_CONFIG))
@@ -542,13 +502,8 @@ static int qemu_set_metadata(VbDomainObj *d, int type, const char *metadata, con
                 d->def = TAKE_PTR(live);
                 vb_qemu_save_status(d);
         }
-        if (config && vb_domain_is_active(d)) {
-                vb_domain_def_free(d->newdef);
-                d->newdef = TAKE_PTR(config);
-        } else if (config) {
-                vb_domain_def_free(d->def);
-                d->def = TAKE_PTR(config);
-        }
+        if (config)
+                vb_domain_obj_set_persistent_def(d, TAKE_PTR(config));
         vb_event_emit(&(VbEvent) { .type = VB_EVENT_DOMAIN_METADATA, .conn = d->conn,
                                    .kind = VB_KIND_DOMAIN, .obj = d, .event = type,
                                    .str = type == 2 ? uri : NULL });
@@ -562,7 +517,7 @@ static int qemu_get_metadata(VbDomainObj *d, int type, const char *uri, unsigned
         VB_CHECK_FLAGS(flags, AFFECT_LIVE | AFFECT_CONFIG, e);
         r = exclusive_live_config(flags, e);
         if (r >= 0)
-                r = affect(d, &flags, e);
+                r = vb_domain_affect(d, &flags, e);
         if (r < 0)
                 return r;
         return vb_domain_def_get_metadata((flags & AFFECT_CONFIG) ? vb_domain_persistent_def(d) : d->def,
@@ -576,7 +531,7 @@ static int qemu_get_vcpus(VbDomainObj *d, unsigned flags, unsigned *ret, VbError
         VB_CHECK_FLAGS(flags, AFFECT_LIVE | AFFECT_CONFIG | VCPU_MAXIMUM, e);
         r = exclusive_live_config(flags, e);
         if (r >= 0)
-                r = affect(d, &flags, e);
+                r = vb_domain_affect(d, &flags, e);
         if (r < 0)
                 return r;
         def = (flags & AFFECT_LIVE) ? d->def : vb_domain_persistent_def(d);
@@ -591,7 +546,7 @@ static int qemu_get_control_info(VbDomainObj *d, unsigned flags, unsigned *state
         int r;
 
         VB_CHECK_FLAGS(flags, 0, e);
-        r = require_active(d, e);
+        r = vb_domain_require_active(d, e);
         if (r < 0)
                 return r;
         *state = q->job || q->destroying ? CONTROL_JOB : CONTROL_OK;

@@ -624,10 +624,7 @@ static void on_proc_exit(VbQemuProc *p, const siginfo_t *si, void *userdata) {
         q->revert_ctx = NULL;
         q->fake_reboot = VB_QEMU_FAKE_REBOOT_NONE;
         d->id = -1;
-        if (d->newdef) {
-                vb_domain_def_free(d->def);
-                d->def = TAKE_PTR(d->newdef);
-        }
+        vb_domain_obj_drop_live_def(d);
         vb_qemu_set_state(d, VB_DOMAIN_SHUTOFF, reason, event, detail);
         if (destroy_op)
                 destroy_op->done(destroy_op, 0, NULL);

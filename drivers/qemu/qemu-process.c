@@ -224,10 +224,10 @@ int vb_qemu_proc_spawn_fds(sd_event *event, char *const *argv, int log_fd, const
         return 0;
 }
 
-int vb_qemu_proc_adopt(sd_event *event, pid_t pid, uint64_t start_time, VbQemuProcExitFn on_exit,
-                       void *userdata, VbQemuProc **ret) {
+/* A pidfd for @pid if it is still the process started at @start_time (not a
+ * reused pid); -ESRCH if not. */
+static int pidfd_open_checked(pid_t pid, uint64_t start_time) {
         _cleanup_close_ int pidfd = -1;
-        VbQemuProc *p;
         uint64_t t;
         int r;
 
@@ -242,13 +242,25 @@ int vb_qemu_proc_adopt(sd_event *event, pid_t pid, uint64_t start_time, VbQemuPr
                 return r;
         if (t != start_time)
                 return -ESRCH;
+        return TAKE_FD(pidfd);
+}
+
+int vb_qemu_proc_adopt(sd_event *event, pid_t pid, uint64_t start_time, VbQemuProcExitFn on_exit,
+                       void *userdata, VbQemuProc **ret) {
+        _cleanup_close_ int pidfd = -1;
+        VbQemuProc *p;
+        int r;
+
+        pidfd = pidfd_open_checked(pid, start_time);
+        if (pidfd < 0)
+                return pidfd;
         /* and that process is still the one the pidfd refers to */
         if (pidfd_send_signal(pidfd, 0, NULL, 0) < 0)
                 return -errno;
         p = proc_new(event, pid, on_exit, userdata);
         if (!p)
                 return -ENOMEM;
-        p->start_time = t;
+        p->start_time = start_time;
         r = sd_event_add_io(event, &p->exit_source, pidfd, EPOLLIN, on_pidfd, p);
         if (r < 0) {
                 vb_qemu_proc_free(p);
@@ -355,20 +367,10 @@ int vb_qemu_proc_kill(VbQemuProc *p, uint64_t grace_usec) {
 }
 
 int vb_qemu_proc_kill_pid(pid_t pid, uint64_t start_time) {
-        _cleanup_close_ int pidfd = -1;
-        uint64_t t;
-        int r;
+        _cleanup_close_ int pidfd = pidfd_open_checked(pid, start_time);
 
-        if (pid <= 1)
-                return -ESRCH;
-        pidfd = pidfd_open(pid, 0);
         if (pidfd < 0)
-                return -errno;
-        r = vb_qemu_proc_read_start_time(pid, &t);
-        if (r < 0)
-                return r;
-        if (t != start_time)
-                return -ESRCH;
+                return pidfd;
         return pidfd_send_signal(pidfd, SIGKILL, NULL, 0) < 0 ? -errno : 0;
 }
 

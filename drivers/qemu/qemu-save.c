@@ -569,24 +569,20 @@ int vb_qemu_restore(VbConnect *c, const char *from, const char *xml, unsigned fl
                 r = vb_domain_check_unique(c, def, &d, e);
         if (r >= 0 && d)
                 r = vb_qemu_job_busy(d, e);
+        if (r >= 0 && d)
+                r = vb_domain_obj_run_def(d, &def, e);
         if (r < 0)
                 return r;
-        if (d && vb_domain_is_active(d))
-                return vb_error_set(e, VB_ERR_OPERATION_INVALID, "domain '%s' is already active", d->def->name);
-        if (d) {
-                d->newdef = d->def;
-                d->def = TAKE_PTR(def);
-        } else if (vb_qemu_domain_new(c, TAKE_PTR(def), &d) < 0)
-                return vb_error_set(e, VB_ERR_NO_MEMORY, NULL);
-        else
+        if (!d) {
+                if (vb_qemu_domain_new(c, TAKE_PTR(def), &d) < 0)
+                        return vb_error_set(e, VB_ERR_NO_MEMORY, NULL);
                 created = true;
+        }
         r = restore_onto(d, &img, from, false, restore_paused(flags, &img), "virDomainRestoreFlags", op, e);
         if (r < 0 && created)
                 vb_qemu_dom_remove(d);
-        else if (r < 0) {
-                vb_domain_def_free(d->def);
-                d->def = TAKE_PTR(d->newdef);
-        }
+        else if (r < 0)
+                vb_domain_obj_drop_live_def(d);
         return r;
 }
 
@@ -609,14 +605,13 @@ int vb_qemu_start_managed(VbDomainObj *d, unsigned flags, VbOp *op, VbError *e) 
         if (memcmp(def->uuid, d->def->uuid, sizeof(def->uuid)) != 0 || !streq(def->name, d->def->name))
                 return vb_error_set(e, VB_ERR_OPERATION_FAILED, "the managed save image of '%s' is of another domain",
                                     d->def->name);
-        d->newdef = d->def;
-        d->def = TAKE_PTR(def);
+        r = vb_domain_obj_run_def(d, &def, e);     /* the caller made sure it is shut off */
+        if (r < 0)
+                return r;
         r = restore_onto(d, &img, path, true, (flags & CREATE_START_PAUSED) || !img.was_running,
                          "virDomainCreateWithFlags", op, e);
-        if (r < 0) {
-                vb_domain_def_free(d->def);
-                d->def = TAKE_PTR(d->newdef);
-        }
+        if (r < 0)
+                vb_domain_obj_drop_live_def(d);
         return r;
 }
 

@@ -20,9 +20,6 @@
 
 enum { /* libvirt's flag values */
         CREATE_ATOMIC = 128, CREATE_VALIDATE = 512,
-        LIST_ROOTS = 1, LIST_DESCENDANTS = 1, LIST_METADATA = 2, LIST_LEAVES = 4, LIST_NO_LEAVES = 8,
-        LIST_NO_METADATA = 16, LIST_INACTIVE = 32, LIST_ACTIVE = 64, LIST_DISK_ONLY = 128,
-        LIST_INTERNAL = 256, LIST_EXTERNAL = 512, LIST_TOPOLOGICAL = 1024,
         REVERT_RUNNING = 1, REVERT_PAUSED = 2, REVERT_FORCE = 4,
         DELETE_METADATA_ONLY = 2,
 };
@@ -393,13 +390,7 @@ static int revert_define(SnapCtx *c, VbError *e) {
                 vb_domain_def_free(def);
                 return r;
         }
-        if (vb_domain_is_active(d)) {
-                vb_domain_def_free(d->newdef);
-                d->newdef = def;
-        } else {
-                vb_domain_def_free(d->def);
-                d->def = def;
-        }
+        vb_domain_obj_set_persistent_def(d, def);
         vb_event_domain(d, VB_EV_DEFINED, VB_EV_DEFINED_FROM_SNAPSHOT);
         return 0;
 }
@@ -682,85 +673,36 @@ static void on_run_done(void *userdata, int r, const char *error) {
 
 static int qemu_snapshot_current(VbDomainObj *d, unsigned flags, VbSnapshotObj **ret, VbError *e) {
         VB_CHECK_FLAGS(flags, 0, e);
-        if (!d->current_snapshot)
-                return vb_error_set(e, VB_ERR_NO_DOMAIN_SNAPSHOT, "the domain does not have a current snapshot");
-        *ret = d->current_snapshot;
-        return 0;
+        return vb_snapshot_current(d, ret, e);
 }
 
 static int qemu_snapshot_lookup_by_name(VbDomainObj *d, const char *name, unsigned flags, VbSnapshotObj **ret,
                                         VbError *e) {
         VB_CHECK_FLAGS(flags, 0, e);
-        *ret = vb_snapshot_find(d, name);
-        if (!*ret)
-                return vb_error_set(e, VB_ERR_NO_DOMAIN_SNAPSHOT, "no domain snapshot with matching name '%s'", name);
-        return 0;
+        return vb_snapshot_lookup(d, name, ret, e);
 }
 
-static bool snapshot_matches(VbDomainObj *d, VbSnapshotObj *s, unsigned flags) {
-        bool leaf = true, inactive = streq_ptr(snap_def(s)->state, "shutoff");
-        unsigned groups;
+/* Internal snapshots only; a shut off domain's has no memory state. */
+static unsigned snapshot_kind(VbSnapshotObj *s) {
+        bool inactive = streq_ptr(snap_def(s)->state, "shutoff");
 
-        for (size_t i = 0; i < d->n_snapshots; i++)
-                if (streq_ptr(d->snapshots[i]->parent, s->name))
-                        leaf = false;
-        groups = flags & (LIST_LEAVES | LIST_NO_LEAVES);
-        if (groups && groups != (LIST_LEAVES | LIST_NO_LEAVES) && leaf != !!(flags & LIST_LEAVES))
-                return false;
-        if ((flags & (LIST_METADATA | LIST_NO_METADATA)) == LIST_NO_METADATA)
-                return false;   /* every snapshot here has metadata */
-        groups = flags & (LIST_INACTIVE | LIST_ACTIVE | LIST_DISK_ONLY);
-        if (groups && !(groups & (inactive ? LIST_INACTIVE : LIST_ACTIVE)))
-                return false;
-        groups = flags & (LIST_INTERNAL | LIST_EXTERNAL);
-        return !groups || (groups & LIST_INTERNAL);
+        return (inactive ? VB_SNAPSHOT_LIST_INACTIVE : VB_SNAPSHOT_LIST_ACTIVE) | VB_SNAPSHOT_LIST_INTERNAL;
 }
-
-static int filter_list(VbDomainObj *d, VbSnapshotObj **l, size_t n, unsigned flags, VbSnapshotObj ***ret,
-                       size_t *ret_n, VbError *e) {
-        size_t k = 0;
-
-        if (!l)
-                return vb_error_set(e, VB_ERR_NO_MEMORY, NULL);
-        for (size_t i = 0; i < n; i++)
-                if (snapshot_matches(d, l[i], flags))
-                        l[k++] = l[i];
-        *ret = l;
-        *ret_n = k;
-        return 0;
-}
-
-#define LIST_FLAGS (LIST_METADATA | LIST_LEAVES | LIST_NO_LEAVES | LIST_NO_METADATA | LIST_INACTIVE | \
-                    LIST_ACTIVE | LIST_DISK_ONLY | LIST_INTERNAL | LIST_EXTERNAL | LIST_TOPOLOGICAL)
 
 static int qemu_snapshot_list_all(VbDomainObj *d, unsigned flags, VbSnapshotObj ***ret, size_t *ret_n, VbError *e) {
-        VbSnapshotObj **l;
-        size_t n;
-
-        VB_CHECK_FLAGS(flags, LIST_ROOTS | LIST_FLAGS, e);
-        n = vb_snapshot_children(d, NULL, !(flags & LIST_ROOTS), &l);
-        return filter_list(d, l, n, flags, ret, ret_n, e);
+        VB_CHECK_FLAGS(flags, VB_SNAPSHOT_LIST_ROOTS | VB_SNAPSHOT_LIST_FILTERS, e);
+        return vb_snapshot_list(d, NULL, flags, snapshot_kind, ret, ret_n, e);
 }
 
 static int qemu_snapshot_list_children(VbSnapshotObj *s, unsigned flags, VbSnapshotObj ***ret, size_t *ret_n,
                                        VbError *e) {
-        VbSnapshotObj **l;
-        size_t n;
-
-        VB_CHECK_FLAGS(flags, LIST_DESCENDANTS | LIST_FLAGS, e);
-        n = vb_snapshot_children(s->dom, s, flags & LIST_DESCENDANTS, &l);
-        return filter_list(s->dom, l, n, flags, ret, ret_n, e);
+        VB_CHECK_FLAGS(flags, VB_SNAPSHOT_LIST_DESCENDANTS | VB_SNAPSHOT_LIST_FILTERS, e);
+        return vb_snapshot_list(s->dom, s, flags, snapshot_kind, ret, ret_n, e);
 }
 
 static int qemu_snapshot_get_parent(VbSnapshotObj *s, unsigned flags, VbSnapshotObj **ret, VbError *e) {
         VB_CHECK_FLAGS(flags, 0, e);
-        if (!s->parent)
-                return vb_error_set(e, VB_ERR_NO_DOMAIN_SNAPSHOT, "snapshot '%s' does not have a parent", s->name);
-        *ret = vb_snapshot_find(s->dom, s->parent);
-        if (!*ret)
-                return vb_error_set(e, VB_ERR_NO_DOMAIN_SNAPSHOT, "no domain snapshot with matching name '%s'",
-                                    s->parent);
-        return 0;
+        return vb_snapshot_parent(s, ret, e);
 }
 
 static int qemu_snapshot_is_current(VbSnapshotObj *s, unsigned flags, bool *ret, VbError *e) {

@@ -49,30 +49,15 @@ VbStorPool *vb_stor_pool(VbPoolObj *p) {
         return p->priv;
 }
 
-int vb_stor_require_active(VbPoolObj *p, VbError *e) {
-        if (!p->active)
-                return vb_error_set(e, VB_ERR_OPERATION_INVALID, "storage pool '%s' is not active", p->name);
-        return 0;
-}
-
 static int require_inactive(VbPoolObj *p, VbError *e) {
         if (p->active)
                 return vb_error_set(e, VB_ERR_OPERATION_INVALID, "storage pool '%s' is still active", p->name);
         return 0;
 }
 
-static int require_no_jobs(VbPoolObj *p, VbError *e) {
-        bool busy = p->n_jobs > 0 || vb_stor_pool(p)->n_ops > 0;
-        for (size_t i = 0; !busy && i < p->n_vols; i++)
-                busy = p->vols[i]->job != NULL;
-        if (busy)
-                return vb_error_set(e, VB_ERR_OPERATION_INVALID, "pool '%s' has asynchronous jobs running.",
-                                    p->name);
-        return 0;
-}
-
-static void pool_event(VbPoolObj *p, int event) {
-        vb_event_obj(p->conn, VB_EVENT_POOL_LIFECYCLE, VB_KIND_POOL, p, event, 0);
+/* A pool operation (create, delete, upload...) in flight also keeps it busy. */
+static int require_active_idle(VbPoolObj *p, VbError *e) {
+        return vb_pool_require_active_idle(p, vb_stor_pool(p)->n_ops > 0, e);
 }
 
 /* ---- files ---- */
@@ -178,7 +163,7 @@ static void pool_start(VbPoolObj *p, bool announce) {
         p->active = true;
         vb_stor_save_state(p);
         if (announce)
-                pool_event(p, VB_OBJ_EV_STARTED);
+                vb_pool_event(p, VB_OBJ_EV_STARTED);
         if (vb_stor_dir_refresh(p, NULL, &e) < 0)
                 vb_stor_log("pool '%s': %s", p->name, strempty(e.message));
 }
@@ -192,7 +177,7 @@ static void pool_stop(VbPoolObj *p) {
                 vb_pool_def_free(VB_POOL_DEF(p));
                 p->def = TAKE_PTR(p->newdef);
         }
-        pool_event(p, VB_OBJ_EV_STOPPED);
+        vb_pool_event(p, VB_OBJ_EV_STOPPED);
         if (!p->persistent)
                 pool_drop(p, true);
 }
@@ -236,15 +221,10 @@ static int stor_pool_define_xml(VbConnect *c, const char *xml, unsigned flags, V
                 }
                 TAKE_PTR(def);
                 vb_event_obj(c, VB_EVENT_OBJECT_ADDED, VB_KIND_POOL, p, 0, 0);
-        } else if (p->active) {
-                vb_pool_def_free(VB_POOL_NEWDEF(p));
-                p->newdef = (VbPoolDef *) TAKE_PTR(def);
-        } else {
-                vb_pool_def_free(VB_POOL_DEF(p));
-                p->def = (VbPoolDef *) TAKE_PTR(def);
-        }
+        } else
+                vb_pool_obj_set_persistent_def(p, TAKE_PTR(def));
         p->persistent = true;
-        pool_event(p, VB_OBJ_EV_DEFINED);
+        vb_pool_event(p, VB_OBJ_EV_DEFINED);
         *ret = p;
         return 0;
 }
@@ -264,19 +244,10 @@ static int stor_pool_create_xml(VbConnect *c, const char *xml, unsigned flags, V
                 r = vb_stor_dir_build(def, 0, e);
         if (r >= 0)
                 r = vb_stor_dir_check(def, e);
+        if (r >= 0)
+                r = vb_pool_obj_create(c, p, &def, pool_new, &p, e);
         if (r < 0)
                 return r;
-        if (p) {
-                /* a defined, inactive pool runs this definition until it stops */
-                p->newdef = p->def;
-                p->def = (VbPoolDef *) TAKE_PTR(def);
-        } else {
-                p = pool_new(c, def);
-                if (!p)
-                        return vb_error_set(e, VB_ERR_NO_MEMORY, NULL);
-                TAKE_PTR(def);
-                vb_event_obj(c, VB_EVENT_OBJECT_ADDED, VB_KIND_POOL, p, 0, 0);
-        }
         pool_start(p, true);
         *ret = p;
         return 0;
@@ -297,7 +268,7 @@ static int stor_pool_undefine(VbPoolObj *p, VbError *e) {
         if (unlink(path) < 0 && errno != ENOENT)
                 return vb_error_set(e, VB_ERR_OPERATION_FAILED, "cannot remove config file '%s': %m", path);
         (void) unlink(link);
-        pool_event(p, VB_OBJ_EV_UNDEFINED);
+        vb_pool_event(p, VB_OBJ_EV_UNDEFINED);
         pool_drop(p, true);
         return 0;
 }
@@ -320,9 +291,7 @@ static int stor_pool_create(VbPoolObj *p, unsigned flags, VbError *e) {
 }
 
 static int stor_pool_destroy(VbPoolObj *p, VbError *e) {
-        int r = vb_stor_require_active(p, e);
-        if (r >= 0)
-                r = require_no_jobs(p, e);
+        int r = require_active_idle(p, e);
         if (r < 0)
                 return r;
         pool_stop(p);
@@ -340,7 +309,7 @@ static int stor_pool_build(VbPoolObj *p, unsigned flags, VbError *e) {
                 r = vb_stor_dir_build(VB_POOL_DEF(p), flags, e);
         if (r < 0)
                 return r;
-        pool_event(p, VB_OBJ_EV_CREATED);
+        vb_pool_event(p, VB_OBJ_EV_CREATED);
         return 0;
 }
 
@@ -353,7 +322,7 @@ static int stor_pool_delete(VbPoolObj *p, unsigned flags, VbError *e) {
                 r = vb_stor_dir_delete(VB_POOL_DEF(p), e);
         if (r < 0)
                 return r;
-        pool_event(p, VB_OBJ_EV_DELETED);
+        vb_pool_event(p, VB_OBJ_EV_DELETED);
         return 0;
 }
 
@@ -361,9 +330,7 @@ static int stor_pool_refresh_op(VbPoolObj *p, unsigned flags, VbOp *op, VbError 
         int r;
 
         VB_CHECK_FLAGS(flags, 0, e);
-        r = vb_stor_require_active(p, e);
-        if (r >= 0)
-                r = require_no_jobs(p, e);
+        r = require_active_idle(p, e);
         if (r >= 0)
                 r = vb_stor_dir_check(VB_POOL_DEF(p), e);
         if (r < 0)
@@ -389,11 +356,7 @@ static int stor_pool_get_xml_desc(VbPoolObj *p, unsigned flags, char **ret, VbEr
         VB_CHECK_FLAGS(flags, POOL_XML_INACTIVE, e);
         if (p->active)
                 vb_stor_dir_sizes(VB_POOL_DEF(p));
-        if ((flags & POOL_XML_INACTIVE) && p->newdef)
-                *ret = vb_pool_def_format(VB_POOL_NEWDEF(p), 0);
-        else
-                *ret = vb_pool_def_format(VB_POOL_DEF(p), 0);
-        return *ret ? 0 : vb_error_set(e, VB_ERR_NO_MEMORY, NULL);
+        return vb_pool_format_xml(p, flags & POOL_XML_INACTIVE, ret, e);
 }
 
 static int stor_pool_set_autostart(VbPoolObj *p, bool autostart, VbError *e) {
@@ -420,7 +383,7 @@ static int stor_pool_list_volumes(VbPoolObj *p, unsigned flags, VbVolObj ***ret,
         int r;
 
         VB_CHECK_FLAGS(flags, 0, e);
-        r = vb_stor_require_active(p, e);
+        r = vb_pool_require_active(p, e);
         if (r < 0)
                 return r;
         l = calloc(p->n_vols + 1, sizeof(*l));
@@ -495,8 +458,7 @@ static void load_state(VbStorDriver *drv, const char *file) {
                 return;
         }
         if (p) {
-                p->newdef = p->def;
-                p->def = (VbPoolDef *) TAKE_PTR(def);
+                vb_pool_obj_run_def(p, TAKE_PTR(def));
         } else {
                 p = pool_new(drv->conn, TAKE_PTR(def));
                 if (!p)
@@ -613,7 +575,7 @@ const VbStorageOps vb_stor_ops = {
         .pool_get_xml_desc = stor_pool_get_xml_desc,
         .pool_set_autostart = stor_pool_set_autostart,
         .pool_list_volumes = stor_pool_list_volumes,
-        .vol_lookup_by_name = vb_stor_vol_lookup_by_name,
+        .vol_lookup_by_name = vb_vol_lookup_by_name,
         .vol_create_xml = vb_stor_vol_create_xml,
         .vol_create_xml_from = vb_stor_vol_create_xml_from,
         .vol_delete = vb_stor_vol_delete,

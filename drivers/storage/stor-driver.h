@@ -40,7 +40,6 @@ enum { VB_STOR_VOL_FILE = 0 };
 VbStorDriver *vb_stor_driver_of(VbConnect *c);
 VbStorPool *vb_stor_pool(VbPoolObj *p);
 void vb_stor_log(const char *fmt, ...) _printf_(1, 2);
-int vb_stor_require_active(VbPoolObj *p, VbError *e);
 /* Writes the state file of an active pool (best effort, logged). */
 void vb_stor_save_state(VbPoolObj *p);
 
@@ -63,7 +62,6 @@ VbStorageVolDef *vb_stor_vol_def_new(VbPoolObj *p, const char *name, const char 
                                      uint64_t capacity, uint64_t allocation);
 
 /* stor-vol.c */
-int vb_stor_vol_lookup_by_name(VbPoolObj *p, const char *name, VbVolObj **ret, VbError *e);
 int vb_stor_vol_create_xml(VbPoolObj *p, const char *xml, unsigned flags, VbOp *op, VbVolObj **ret,
                            VbError *e);
 int vb_stor_vol_create_xml_from(VbPoolObj *p, const char *xml, VbVolObj *src, unsigned flags, VbOp *op,

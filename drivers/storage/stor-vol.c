@@ -67,10 +67,13 @@ static int require_confined(VbVolObj *v, VbError *e) {
         return 0;
 }
 
-static int require_idle(VbVolObj *v, VbError *e) {
-        if (v->job)
-                return vb_error_set(e, VB_ERR_OPERATION_INVALID, "volume '%s' is still in use.", v->name);
-        return 0;
+/* Before the file is changed or read whole: its pool runs, no job holds it, and it is
+ * inside the pool's directory. */
+static int require_changeable(VbVolObj *v, VbError *e) {
+        int r = vb_vol_require_active_idle(v, e);
+        if (r >= 0)
+                r = require_confined(v, e);
+        return r;
 }
 
 static int vol_stat(VbVolObj *v, struct stat *st, VbError *e) {
@@ -372,16 +375,6 @@ static int work_abort(VbStorWork *w, int r) {
 
 /* ---- creation ---- */
 
-int vb_stor_vol_lookup_by_name(VbPoolObj *p, const char *name, VbVolObj **ret, VbError *e) {
-        int r = vb_stor_require_active(p, e);
-        if (r < 0)
-                return r;
-        *ret = vb_vol_find_name(p, name);
-        if (!*ret)
-                return vb_error_set(e, VB_ERR_NO_STORAGE_VOL, "no storage vol with matching name '%s'", name);
-        return 0;
-}
-
 /* Parses and checks a new volume of @p: name, format, not there yet (registry, in
  * creation, or a file of that name); key and path set from the pool. */
 static int new_vol_def(VbPoolObj *p, const char *xml, VbStorageVolDef **ret, VbError *e) {
@@ -390,7 +383,7 @@ static int new_vol_def(VbPoolObj *p, const char *xml, VbStorageVolDef **ret, VbE
         struct stat st;
         int r;
 
-        r = vb_stor_require_active(p, e);
+        r = vb_pool_require_active(p, e);
         if (r >= 0)
                 r = vb_vol_def_parse(xml, 0, &def, e);
         if (r >= 0)
@@ -549,7 +542,7 @@ int vb_stor_vol_create_xml_from(VbPoolObj *p, const char *xml, VbVolObj *src, un
         int r;
 
         VB_CHECK_FLAGS(flags, 0, e);
-        r = require_idle(src, e);
+        r = vb_vol_require_idle(src, e);
         if (r >= 0)
                 r = require_confined(src, e);
         if (r >= 0)
@@ -584,11 +577,7 @@ int vb_stor_vol_delete(VbVolObj *v, unsigned flags, VbError *e) {
         int r;
 
         VB_CHECK_FLAGS(flags, 0, e);
-        r = vb_stor_require_active(v->pool, e);
-        if (r >= 0)
-                r = require_idle(v, e);
-        if (r >= 0)
-                r = require_confined(v, e);
+        r = require_changeable(v, e);
         if (r < 0)
                 return r;
         if (unlink(v->path) < 0 && errno != ENOENT)
@@ -602,7 +591,7 @@ int vb_stor_vol_get_info(VbVolObj *v, unsigned flags, VbVolInfo *ret, VbError *e
         int r;
 
         VB_CHECK_FLAGS(flags, VOL_GET_PHYSICAL, e);
-        r = vb_stor_require_active(v->pool, e);
+        r = vb_pool_require_active(v->pool, e);
         if (r >= 0)
                 r = vol_stat(v, &st, e);
         if (r < 0)
@@ -621,7 +610,7 @@ int vb_stor_vol_get_xml_desc(VbVolObj *v, unsigned flags, char **ret, VbError *e
         int r;
 
         VB_CHECK_FLAGS(flags, 0, e);
-        r = vb_stor_require_active(v->pool, e);
+        r = vb_pool_require_active(v->pool, e);
         if (r < 0)
                 return r;
         if (lstat(v->path, &st) == 0 && S_ISREG(st.st_mode)) {
@@ -665,11 +654,7 @@ int vb_stor_vol_resize_op(VbVolObj *v, uint64_t capacity, unsigned flags, VbOp *
         int r;
 
         VB_CHECK_FLAGS(flags, VOL_RESIZE_ALLOCATE | VOL_RESIZE_DELTA | VOL_RESIZE_SHRINK, e);
-        r = vb_stor_require_active(v->pool, e);
-        if (r >= 0)
-                r = require_idle(v, e);
-        if (r >= 0)
-                r = require_confined(v, e);
+        r = require_changeable(v, e);
         if (r >= 0)
                 r = resize_target(v, capacity, flags, &target, e);
         if (r < 0)
@@ -712,11 +697,7 @@ int vb_stor_vol_wipe(VbVolObj *v, unsigned algorithm, unsigned flags, VbOp *op, 
         if (!is_raw(VB_VOL_DEF(v)))
                 return vb_error_set(e, VB_ERR_NO_SUPPORT, "wiping a '%s' volume is not supported (only raw)",
                                     VB_VOL_DEF(v)->target_format);
-        r = vb_stor_require_active(v->pool, e);
-        if (r >= 0)
-                r = require_idle(v, e);
-        if (r >= 0)
-                r = require_confined(v, e);
+        r = require_changeable(v, e);
         if (r < 0)
                 return r;
         fd = open(v->path, O_WRONLY | O_NOFOLLOW | O_NOCTTY | O_CLOEXEC);
@@ -747,11 +728,7 @@ static int vol_stream(VbVolObj *v, VbVolStreamDir dir, int fd, uint64_t offset, 
         if (flags & VOL_STREAM_SPARSE)
                 return vb_error_set(e, VB_ERR_NO_SUPPORT, "%s: sparse streams (flag 0x%x) are not supported",
                                     api, VOL_STREAM_SPARSE);
-        r = vb_stor_require_active(v->pool, e);
-        if (r >= 0)
-                r = require_idle(v, e);
-        if (r >= 0)
-                r = require_confined(v, e);
+        r = require_changeable(v, e);
         if (r < 0)
                 return r;
         vol_fd = open(v->path, (dir == VB_VOL_UPLOAD ? O_RDWR : O_RDONLY) | O_NOFOLLOW | O_NOCTTY | O_CLOEXEC);

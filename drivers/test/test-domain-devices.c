@@ -5,11 +5,11 @@
  * to the result and a refused edit leaves the domain unchanged. */
 #include <libxml/parser.h>
 
+#include "dev-edit.h"
 #include "test-private.h"
 #include "xml-util.h"
 
 enum { AFFECT_LIVE = 1, AFFECT_CONFIG = 2, UPDATE_FORCE = 4 };
-enum { EDIT_ATTACH, EDIT_DETACH, EDIT_UPDATE };
 
 static void freexmldoc(xmlDocPtr *d) {
         if (*d)
@@ -74,9 +74,9 @@ static xmlNodePtr find_device(xmlNodePtr devices, xmlNodePtr dev, size_t *index)
 
 static int edit_doc(xmlNodePtr devices, xmlNodePtr dev, int how, char **ret_alias, VbError *e) {
         size_t index = 0;
-        xmlNodePtr old = find_device(devices, dev, &index), copy;
+        xmlNodePtr old = find_device(devices, dev, &index);
 
-        if (how == EDIT_ATTACH) {
+        if (how == VB_DEV_ATTACH) {
                 _cleanup_free_ char *key =
                         xmlStrEqual(dev->name, BAD_CAST "disk") ? child_prop(dev, "target", "dev") :
                         xmlStrEqual(dev->name, BAD_CAST "interface") ? child_prop(dev, "mac", "address") : NULL;
@@ -86,64 +86,44 @@ static int edit_doc(xmlNodePtr devices, xmlNodePtr dev, int how, char **ret_alia
         } else if (!old)
                 return vb_error_set(e, VB_ERR_OPERATION_FAILED, "matching %s device not found",
                                     (const char *) dev->name);
-        else if (how == EDIT_UPDATE && !xmlStrEqual(dev->name, BAD_CAST "disk") &&
+        else if (how == VB_DEV_UPDATE && !xmlStrEqual(dev->name, BAD_CAST "disk") &&
                  !xmlStrEqual(dev->name, BAD_CAST "interface") && !xmlStrEqual(dev->name, BAD_CAST "graphics"))
                 return vb_error_set(e, VB_ERR_CONFIG_UNSUPPORTED, "device type '%s' cannot be updated",
                                     (const char *) dev->name);
-        *ret_alias = device_alias(how == EDIT_ATTACH ? dev : old, index);
-        if (how == EDIT_DETACH) {
-                xmlUnlinkNode(old);
-                xmlFreeNode(old);
-                return 0;
-        }
-        copy = xmlDocCopyNode(dev, devices->doc, 1);
-        if (!copy)
-                return vb_error_set(e, VB_ERR_NO_MEMORY, NULL);
-        if (how == EDIT_UPDATE) {
-                xmlReplaceNode(old, copy);
-                xmlFreeNode(old);
-        } else
-                xmlAddChild(devices, copy);
-        return 0;
+        *ret_alias = device_alias(how == VB_DEV_ATTACH ? dev : old, index);
+        return vb_devices_apply(devices, old, dev, how, e);
+}
+
+typedef struct DocEdit {
+        xmlNodePtr dev;
+        int how;
+        char *alias;
+} DocEdit;
+
+static int edit_devices(xmlNodePtr devices, void *userdata, VbError *e) {
+        DocEdit *x = userdata;
+
+        return edit_doc(devices, x->dev, x->how, &x->alias, e);
 }
 
 int vb_test_def_edit(VbDomainObj *d, VbDomainDef **def, bool live, const char *device_xml, int how,
                      char **ret_alias, VbError *e) {
-        _cleanup_(freexmldoc) xmlDocPtr ddoc = NULL, doc = NULL;
-        _cleanup_(vb_domain_def_freep) VbDomainDef *n = NULL;
-        _cleanup_free_ char *xml = NULL, *alias = NULL;
-        xmlNodePtr devices;
-        xmlChar *out = NULL;
-        int len, r;
+        _cleanup_(freexmldoc) xmlDocPtr ddoc = NULL;
+        _cleanup_free_ char *alias = NULL;
+        VbDomainDef *n = NULL;
+        DocEdit x = { .how = how };
+        int r;
 
         r = vb_xml_parse(device_xml, NULL, &ddoc, e);
         if (r < 0)
                 return r;
-        xml = vb_domain_def_format(*def, -1, VB_DOMAIN_XML_SECURE | (live ? 0 : VB_DOMAIN_XML_INACTIVE));
-        if (!xml)
-                return vb_error_set(e, VB_ERR_NO_MEMORY, NULL);
-        r = vb_xml_parse(xml, "domain", &doc, e);
+        x.dev = xmlDocGetRootElement(ddoc);
+        r = vb_domain_def_edit_devices(*def, live, edit_devices, &x, &n, e);
+        alias = x.alias;
         if (r < 0)
                 return r;
-        devices = vb_xml_child(xmlDocGetRootElement(doc), "devices");
-        if (!devices)
-                devices = xmlNewChild(xmlDocGetRootElement(doc), NULL, BAD_CAST "devices", NULL);
-        if (!devices)
-                return vb_error_set(e, VB_ERR_NO_MEMORY, NULL);
-        r = edit_doc(devices, xmlDocGetRootElement(ddoc), how, &alias, e);
-        if (r < 0)
-                return r;
-        xmlDocDumpMemory(doc, &out, &len);
-        if (!out)
-                return vb_error_set(e, VB_ERR_NO_MEMORY, NULL);
-        r = vb_domain_def_parse((const char *) out, live ? 0 : VB_DOMAIN_PARSE_INACTIVE, &n, e);
-        xmlFree(out);
-        if (r < 0)
-                return r;
-        if (!streq(n->name, (*def)->name) || memcmp(n->uuid, (*def)->uuid, 16) != 0)
-                return vb_error_set(e, VB_ERR_INTERNAL, "device edit changed the domain identity");
         vb_domain_def_free(*def);
-        *def = TAKE_PTR(n);
+        *def = n;
         if (ret_alias)
                 *ret_alias = TAKE_PTR(alias);
         return 0;
@@ -175,34 +155,27 @@ static int device_op(VbDomainObj *d, const char *xml, unsigned flags, unsigned a
                 if (r < 0)
                         return r;
         }
-        if (config) {
-                if (vb_domain_is_active(d)) {
-                        vb_domain_def_free(d->newdef);
-                        d->newdef = TAKE_PTR(config);
-                } else {
-                        vb_domain_def_free(d->def);
-                        d->def = TAKE_PTR(config);
-                }
-        }
+        if (config)
+                vb_domain_obj_set_persistent_def(d, TAKE_PTR(config));
         if (live) {
                 vb_domain_def_free(d->def);
                 d->def = TAKE_PTR(live);
-                if (how != EDIT_UPDATE)
+                if (how != VB_DEV_UPDATE)
                         vb_event_emit(&(VbEvent) {
-                                .type = how == EDIT_ATTACH ? VB_EVENT_DOMAIN_DEVICE_ADDED : VB_EVENT_DOMAIN_DEVICE_REMOVED,
+                                .type = how == VB_DEV_ATTACH ? VB_EVENT_DOMAIN_DEVICE_ADDED : VB_EVENT_DOMAIN_DEVICE_REMOVED,
                                 .conn = d->conn, .kind = VB_KIND_DOMAIN, .obj = d, .str = alias });
         }
         return 0;
 }
 
 int vb_test_attach_device(VbDomainObj *d, const char *xml, unsigned flags, VbError *e) {
-        return device_op(d, xml, flags, AFFECT_LIVE | AFFECT_CONFIG, EDIT_ATTACH, e);
+        return device_op(d, xml, flags, AFFECT_LIVE | AFFECT_CONFIG, VB_DEV_ATTACH, e);
 }
 
 int vb_test_detach_device(VbDomainObj *d, const char *xml, unsigned flags, VbError *e) {
-        return device_op(d, xml, flags, AFFECT_LIVE | AFFECT_CONFIG, EDIT_DETACH, e);
+        return device_op(d, xml, flags, AFFECT_LIVE | AFFECT_CONFIG, VB_DEV_DETACH, e);
 }
 
 int vb_test_update_device(VbDomainObj *d, const char *xml, unsigned flags, VbError *e) {
-        return device_op(d, xml, flags, AFFECT_LIVE | AFFECT_CONFIG | UPDATE_FORCE, EDIT_UPDATE, e);
+        return device_op(d, xml, flags, AFFECT_LIVE | AFFECT_CONFIG | UPDATE_FORCE, VB_DEV_UPDATE, e);
 }

@@ -102,20 +102,10 @@ VbTestDomainState *vb_test_domain_state(VbDomainObj *d) {
 
 /* ---- common checks ---- */
 
-int vb_test_require_active(VbDomainObj *d, VbError *e) {
-        if (!vb_domain_is_active(d))
-                return vb_error_set(e, VB_ERR_OPERATION_INVALID, "domain is not running");
-        return 0;
-}
-
 int vb_test_affect(VbDomainObj *d, unsigned *flags, VbError *e) {
-        if ((*flags & (AFFECT_LIVE | AFFECT_CONFIG)) == 0)
-                *flags |= vb_domain_is_active(d) ? AFFECT_LIVE : AFFECT_CONFIG;
-        if ((*flags & AFFECT_LIVE) && !vb_domain_is_active(d))
-                return vb_error_set(e, VB_ERR_OPERATION_INVALID, "domain is not running");
-        if ((*flags & AFFECT_CONFIG) && !d->persistent)
-                return vb_error_set(e, VB_ERR_OPERATION_INVALID,
-                                    "transient domains do not have any persistent config");
+        int r = vb_domain_affect(d, flags, e);
+        if (r < 0)
+                return r;
         /* a live change must not leak into the persistent config: split them first */
         if ((*flags & AFFECT_LIVE) && d->persistent && !d->newdef) {
                 d->newdef = vb_domain_def_copy(d->def);
@@ -165,15 +155,8 @@ int vb_test_set_metadata(VbDomainObj *d, int type, const char *metadata, const c
                 vb_domain_def_free(d->def);
                 d->def = TAKE_PTR(live);
         }
-        if (config) {
-                if (vb_domain_is_active(d)) {
-                        vb_domain_def_free(d->newdef);
-                        d->newdef = TAKE_PTR(config);
-                } else {
-                        vb_domain_def_free(d->def);
-                        d->def = TAKE_PTR(config);
-                }
-        }
+        if (config)
+                vb_domain_obj_set_persistent_def(d, TAKE_PTR(config));
         vb_event_emit(&(VbEvent) { .type = VB_EVENT_DOMAIN_METADATA, .conn = d->conn,
                                    .kind = VB_KIND_DOMAIN, .obj = d, .event = type,
                                    .str = type == 2 ? uri : NULL });
@@ -255,7 +238,7 @@ int vb_test_managed_save(VbDomainObj *d, unsigned flags, VbOp *op, VbError *e) {
         int r;
 
         VB_CHECK_FLAGS(flags, SAVE_BYPASS_CACHE | SAVE_RUNNING | SAVE_PAUSED, e);
-        r = vb_test_require_active(d, e);
+        r = vb_domain_require_active(d, e);
         if (r < 0)
                 return r;
         if (!d->persistent)
@@ -341,6 +324,28 @@ static int read_image(const char *path, char **ret, VbError *e) {
         return 0;
 }
 
+/* The definition a save image at @path (checked as the driver's to read) holds. */
+static int image_def(VbConnect *c, const char *path, unsigned parse_flags, VbDomainDef **ret, VbError *e) {
+        _cleanup_free_ char *xml = NULL;
+        int r;
+
+        r = check_image_path(c, path, e);
+        if (r < 0)
+                return r;
+        r = read_image(path, &xml, e);
+        if (r < 0)
+                return r;
+        return vb_domain_def_parse(xml, parse_flags, ret, e);
+}
+
+/* Save and CoreDump: the domain runs and @to is a file we may write. */
+static int require_active_target(VbDomainObj *d, const char *to, VbError *e) {
+        int r = vb_domain_require_active(d, e);
+        if (r < 0)
+                return r;
+        return check_image_path(d->conn, to, e);
+}
+
 int vb_test_save(VbDomainObj *d, const char *to, const char *dxml, unsigned flags, VbOp *op, VbError *e) {
         _cleanup_free_ char *xml = NULL;
         int r;
@@ -348,10 +353,7 @@ int vb_test_save(VbDomainObj *d, const char *to, const char *dxml, unsigned flag
         VB_CHECK_FLAGS(flags, SAVE_BYPASS_CACHE | SAVE_RUNNING | SAVE_PAUSED, e);
         if (!isempty(dxml))
                 return vb_error_set(e, VB_ERR_CONFIG_UNSUPPORTED, "xml modification unsupported");
-        r = vb_test_require_active(d, e);
-        if (r < 0)
-                return r;
-        r = check_image_path(d->conn, to, e);
+        r = require_active_target(d, to, e);
         if (r < 0)
                 return r;
         xml = vb_domain_def_format(d->def, -1, VB_DOMAIN_XML_SECURE);
@@ -363,57 +365,34 @@ int vb_test_save(VbDomainObj *d, const char *to, const char *dxml, unsigned flag
 int vb_test_restore(VbConnect *c, const char *from, const char *dxml, unsigned flags, VbOp *op,
                     VbError *e) {
         _cleanup_(vb_domain_def_freep) VbDomainDef *def = NULL;
-        _cleanup_free_ char *xml = NULL;
         VbDomainObj *d = NULL;
         int r;
 
         VB_CHECK_FLAGS(flags, SAVE_BYPASS_CACHE | SAVE_RUNNING | SAVE_PAUSED, e);
         if (!isempty(dxml))
                 return vb_error_set(e, VB_ERR_CONFIG_UNSUPPORTED, "xml modification unsupported");
-        r = check_image_path(c, from, e);
-        if (r < 0)
-                return r;
-        r = read_image(from, &xml, e);
-        if (r < 0)
-                return r;
-        r = vb_domain_def_parse(xml, 0, &def, e);
+        r = image_def(c, from, 0, &def, e);
         if (r < 0)
                 return r;
         r = vb_domain_check_unique(c, def, &d, e);
         if (r < 0)
                 return r;
-        if (d && vb_domain_is_active(d))
-                return vb_error_set(e, VB_ERR_OPERATION_INVALID, "domain '%s' is already active", d->def->name);
         if (d) {
-                d->newdef = d->def;
-                d->def = TAKE_PTR(def);
+                r = vb_domain_obj_run_def(d, &def, e);
+                if (r < 0)
+                        return r;
         } else if (vb_domain_obj_new(c, TAKE_PTR(def), &d) < 0)
                 return vb_error_set(e, VB_ERR_NO_MEMORY, NULL);
-        d->id = c->next_id++;
-        d->state = VB_DOMAIN_RUNNING;
-        d->reason = RUNNING_RESTORED;
-        vb_event_domain(d, VB_EV_STARTED, VB_EV_STARTED_RESTORED);
-        if (flags & SAVE_PAUSED) {
-                d->state = VB_DOMAIN_PAUSED;
-                d->reason = PAUSED_USER;
-                vb_event_domain(d, VB_EV_SUSPENDED, VB_EV_SUSPENDED_PAUSED);
-        }
+        vb_test_domain_running(d, RUNNING_RESTORED, VB_EV_STARTED_RESTORED, flags & SAVE_PAUSED);
         return 0;
 }
 
 int vb_test_save_image_get_xml_desc(VbConnect *c, const char *file, unsigned flags, char **ret, VbError *e) {
         _cleanup_(vb_domain_def_freep) VbDomainDef *def = NULL;
-        _cleanup_free_ char *xml = NULL;
         int r;
 
         VB_CHECK_FLAGS(flags, VB_DOMAIN_XML_SECURE, e);
-        r = check_image_path(c, file, e);
-        if (r < 0)
-                return r;
-        r = read_image(file, &xml, e);
-        if (r < 0)
-                return r;
-        r = vb_domain_def_parse(xml, VB_DOMAIN_PARSE_INACTIVE, &def, e);
+        r = image_def(c, file, VB_DOMAIN_PARSE_INACTIVE, &def, e);
         if (r < 0)
                 return r;
         *ret = vb_domain_def_format(def, -1, VB_DOMAIN_XML_INACTIVE | flags);
@@ -422,17 +401,11 @@ int vb_test_save_image_get_xml_desc(VbConnect *c, const char *file, unsigned fla
 
 int vb_test_save_image_define_xml(VbConnect *c, const char *file, const char *xml, unsigned flags, VbError *e) {
         _cleanup_(vb_domain_def_freep) VbDomainDef *old = NULL, *def = NULL;
-        _cleanup_free_ char *oldxml = NULL, *newxml = NULL;
+        _cleanup_free_ char *newxml = NULL;
         int r;
 
         VB_CHECK_FLAGS(flags, SAVE_RUNNING | SAVE_PAUSED, e);
-        r = check_image_path(c, file, e);
-        if (r < 0)
-                return r;
-        r = read_image(file, &oldxml, e);
-        if (r < 0)
-                return r;
-        r = vb_domain_def_parse(oldxml, 0, &old, e);
+        r = image_def(c, file, 0, &old, e);
         if (r < 0)
                 return r;
         r = vb_domain_def_parse(xml, VB_DOMAIN_PARSE_INACTIVE, &def, e);
@@ -456,10 +429,7 @@ int vb_test_core_dump(VbDomainObj *d, const char *to, unsigned format, unsigned 
                                     "Flags 'VIR_DUMP_CRASH' and 'VIR_DUMP_RESET' are mutually exclusive");
         if (format != 0)
                 return vb_error_set(e, VB_ERR_CONFIG_UNSUPPORTED, "kdump-compressed format is not supported");
-        r = vb_test_require_active(d, e);
-        if (r < 0)
-                return r;
-        r = check_image_path(d->conn, to, e);
+        r = require_active_target(d, to, e);
         if (r < 0)
                 return r;
         r = write_file(to, "TestGuestDump", d->def->name, e);
@@ -712,7 +682,7 @@ int vb_test_memory_stats(VbDomainObj *d, unsigned flags, VbMemoryStat ret[VB_MEM
         int r;
 
         VB_CHECK_FLAGS(flags, 0, e);
-        r = vb_test_require_active(d, e);
+        r = vb_domain_require_active(d, e);
         if (r < 0)
                 return r;
         /* virDomainMemoryStatTags: unused 4, available 5, actual 6, rss 7, usable 8, disk_caches 10 */

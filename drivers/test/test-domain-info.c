@@ -114,7 +114,7 @@ int vb_test_get_control_info(VbDomainObj *d, unsigned flags, unsigned *state, un
                              uint64_t *state_time, VbError *e) {
         int r;
         VB_CHECK_FLAGS(flags, 0, e);
-        r = vb_test_require_active(d, e);
+        r = vb_domain_require_active(d, e);
         if (r < 0)
                 return r;
         *state = 0;     /* VIR_DOMAIN_CONTROL_OK */
@@ -127,7 +127,7 @@ int vb_test_get_time(VbDomainObj *d, unsigned flags, uint64_t *secs, unsigned *n
         VbTestDomainState *s;
         int r;
         VB_CHECK_FLAGS(flags, 0, e);
-        r = vb_test_require_active(d, e);
+        r = vb_domain_require_active(d, e);
         if (r < 0)
                 return r;
         s = vb_test_domain_state(d);
@@ -147,7 +147,7 @@ int vb_test_set_time(VbDomainObj *d, uint64_t secs, unsigned nsecs, unsigned fla
         if (secs > INT64_MAX)
                 return vb_error_set(e, VB_ERR_INVALID_ARG, "invalid seconds value: %llu",
                                     (unsigned long long) secs);
-        r = vb_test_require_active(d, e);
+        r = vb_domain_require_active(d, e);
         if (r < 0)
                 return r;
         s = vb_test_domain_state(d);
@@ -161,7 +161,7 @@ int vb_test_set_time(VbDomainObj *d, uint64_t secs, unsigned nsecs, unsigned fla
 int vb_test_get_hostname(VbDomainObj *d, unsigned flags, char **ret, VbError *e) {
         int r;
         VB_CHECK_FLAGS(flags, 1 /* LEASE */ | 2 /* AGENT */, e);
-        r = vb_test_require_active(d, e);
+        r = vb_domain_require_active(d, e);
         if (r < 0)
                 return r;
         *ret = vb_strdup("testhost");
@@ -176,7 +176,7 @@ int vb_test_interface_addresses(VbDomainObj *d, unsigned source, unsigned flags,
         VB_CHECK_FLAGS(flags, 0, e);
         if (source > 2)
                 return vb_error_set(e, VB_ERR_INVALID_ARG, "Unknown IP address data source %u", source);
-        r = vb_test_require_active(d, e);
+        r = vb_domain_require_active(d, e);
         if (r < 0)
                 return r;
         l = calloc(d->def->n_nets + 1, sizeof(*l));
@@ -205,7 +205,7 @@ int vb_test_get_fs_info(VbDomainObj *d, unsigned flags, VbFSInfo **ret, size_t *
         int r;
 
         VB_CHECK_FLAGS(flags, 0, e);
-        r = vb_test_require_active(d, e);
+        r = vb_domain_require_active(d, e);
         if (r < 0)
                 return r;
         *ret_n = 0;
@@ -237,7 +237,7 @@ int vb_test_get_disk_errors(VbDomainObj *d, unsigned flags, VbDiskError **ret, s
         int r;
 
         VB_CHECK_FLAGS(flags, 0, e);
-        r = vb_test_require_active(d, e);
+        r = vb_domain_require_active(d, e);
         if (r < 0)
                 return r;
         l = calloc(d->def->n_disks + 1, sizeof(*l));
@@ -256,7 +256,7 @@ int vb_test_memory_peek(VbDomainObj *d, uint64_t offset, size_t size, unsigned f
         if (flags != 1 && flags != 2)
                 return vb_error_set(e, VB_ERR_INVALID_ARG,
                                     "flags parameter must be VIR_MEMORY_VIRTUAL or VIR_MEMORY_PHYSICAL");
-        r = vb_test_require_active(d, e);
+        r = vb_domain_require_active(d, e);
         if (r < 0)
                 return r;
         for (size_t i = 0; i < size; i++)
@@ -275,7 +275,7 @@ static int fs_freeze_thaw(VbDomainObj *d, char **mountpoints, unsigned flags, bo
         int r;
 
         VB_CHECK_FLAGS(flags, 0, e);
-        r = vb_test_require_active(d, e);
+        r = vb_domain_require_active(d, e);
         if (r < 0)
                 return r;
         if (!mountpoints || !mountpoints[0])
@@ -309,7 +309,7 @@ int vb_test_fs_thaw(VbDomainObj *d, char **mountpoints, unsigned flags, unsigned
 int vb_test_fs_trim(VbDomainObj *d, const char *mountpoint, uint64_t minimum, unsigned flags, VbError *e) {
         int r;
         VB_CHECK_FLAGS(flags, 0, e);
-        r = vb_test_require_active(d, e);
+        r = vb_domain_require_active(d, e);
         if (r < 0)
                 return r;
         if (!isempty(mountpoint) && mountpoint_index(mountpoint) < 0)
@@ -319,7 +319,7 @@ int vb_test_fs_trim(VbDomainObj *d, const char *mountpoint, uint64_t minimum, un
 
 int vb_test_inject_nmi(VbDomainObj *d, unsigned flags, VbError *e) {
         VB_CHECK_FLAGS(flags, 0, e);
-        return vb_test_require_active(d, e);
+        return vb_domain_require_active(d, e);
 }
 
 int vb_test_send_key(VbDomainObj *d, unsigned codeset, unsigned holdtime, const uint32_t *keys, size_t n,
@@ -333,7 +333,7 @@ int vb_test_send_key(VbDomainObj *d, unsigned codeset, unsigned holdtime, const 
                 if (keys[i] > 0xffff)
                         return vb_error_set(e, VB_ERR_INVALID_ARG, "invalid keycode %u of codeset %u",
                                             keys[i], codeset);
-        return vb_test_require_active(d, e);
+        return vb_domain_require_active(d, e);
 }
 
 int vb_test_send_process_signal(VbDomainObj *d, int64_t pid, unsigned signum, unsigned flags, VbError *e) {
@@ -342,7 +342,7 @@ int vb_test_send_process_signal(VbDomainObj *d, int64_t pid, unsigned signum, un
                 return vb_error_set(e, VB_ERR_INVALID_ARG, "only sending a signal to pid 1 is supported");
         if (signum >= 65)
                 return vb_error_set(e, VB_ERR_INVALID_ARG, "signum value %u is out of range", signum);
-        return vb_test_require_active(d, e);
+        return vb_domain_require_active(d, e);
 }
 
 int vb_test_set_user_password(VbDomainObj *d, const char *user, const char *password, unsigned flags,
@@ -350,5 +350,5 @@ int vb_test_set_user_password(VbDomainObj *d, const char *user, const char *pass
         VB_CHECK_FLAGS(flags, 1 /* ENCRYPTED */, e);
         if (isempty(user))
                 return vb_error_set(e, VB_ERR_INVALID_ARG, "user must not be empty");
-        return vb_test_require_active(d, e);
+        return vb_domain_require_active(d, e);
 }

@@ -231,38 +231,6 @@ static int dev_get(VbDomainObj *d, const char *key, VbTestDevParams *l, size_t n
         return 0;
 }
 
-int vb_test_get_interface_params(VbDomainObj *d, const char *dev, unsigned flags, VbTypedParams *ret, VbError *e) {
-        VbTestDomainState *s;
-        const char *mac;
-        int r = get_state(d, &flags, AFFECT_LIVE | AFFECT_CONFIG, &s, e);
-        if (r < 0)
-                return r;
-        mac = find_iface((flags & AFFECT_CONFIG) ? vb_domain_persistent_def(d) : d->def, dev);
-        if (!mac)
-                return vb_error_set(e, VB_ERR_INVALID_ARG, "Can't find device %s", dev);
-        return dev_get(d, mac, s->iface, s->n_iface, iface_spec, ret, e);
-}
-
-int vb_test_set_interface_params(VbDomainObj *d, const char *dev, const VbTypedParams *p, unsigned flags,
-                                 VbError *e) {
-        VbTestDomainState *s;
-        VbTestDevParams *dp;
-        const char *mac;
-        int r = vb_typed_params_validate(p, iface_spec, e);
-        if (r < 0)
-                return r;
-        r = set_state(d, &flags, &s, e);
-        if (r < 0)
-                return r;
-        mac = find_iface((flags & AFFECT_LIVE) ? d->def : vb_domain_persistent_def(d), dev);
-        if (!mac)
-                return vb_error_set(e, VB_ERR_INVALID_ARG, "Can't find device %s", dev);
-        dp = dev_params(&s->iface, &s->n_iface, mac, true);
-        if (!dp || params_store(&dp->params, p) < 0)
-                return vb_error_set(e, VB_ERR_NO_MEMORY, NULL);
-        return 0;
-}
-
 static const VbTypedParamSpec iotune_spec[] = {
         { "total_bytes_sec", VB_TYPED_PARAM_ULLONG }, { "read_bytes_sec", VB_TYPED_PARAM_ULLONG },
         { "write_bytes_sec", VB_TYPED_PARAM_ULLONG }, { "total_iops_sec", VB_TYPED_PARAM_ULLONG },
@@ -286,22 +254,80 @@ static const char *find_disk(const VbDomainDef *def, const char *disk) {
         return NULL;
 }
 
-int vb_test_get_block_iotune(VbDomainObj *d, const char *dev, unsigned flags, VbTypedParams *ret, VbError *e) {
+/* The two kinds of per-device parameters: where they are kept, how the device is
+ * named, and libvirt's error when there is no such device. */
+typedef enum DevKind { DEV_IFACE, DEV_DISK } DevKind;
+
+static int find_dev(const VbDomainDef *def, DevKind kind, const char *dev, const char **ret, VbError *e) {
+        *ret = kind == DEV_IFACE ? find_iface(def, dev) : find_disk(def, dev);
+        if (*ret)
+                return 0;
+        if (kind == DEV_IFACE)
+                return vb_error_set(e, VB_ERR_INVALID_ARG, "Can't find device %s", dev);
+        return vb_error_set(e, VB_ERR_INVALID_ARG, "disk '%s' was not found in the domain config", dev);
+}
+
+static VbTestDevParams **dev_list(VbTestDomainState *s, DevKind kind, size_t **ret_n) {
+        *ret_n = kind == DEV_IFACE ? &s->n_iface : &s->n_iotune;
+        return kind == DEV_IFACE ? &s->iface : &s->iotune;
+}
+
+/* Get: @flags may name one of LIVE and CONFIG (and @allowed more). */
+static int dev_get_params(VbDomainObj *d, DevKind kind, const char *dev, unsigned flags, unsigned allowed,
+                          VbTypedParams *ret, VbError *e) {
         VbTestDomainState *s;
-        const char *target;
-        int r = get_state(d, &flags, AFFECT_LIVE | AFFECT_CONFIG | 4, &s, e);
+        VbTestDevParams **l;
+        const char *key;
+        size_t *n;
+        int r;
+
+        r = get_state(d, &flags, allowed, &s, e);
+        if (r >= 0)
+                r = find_dev((flags & AFFECT_CONFIG) ? vb_domain_persistent_def(d) : d->def, kind, dev, &key, e);
         if (r < 0)
                 return r;
-        target = find_disk((flags & AFFECT_CONFIG) ? vb_domain_persistent_def(d) : d->def, dev);
-        if (!target)
-                return vb_error_set(e, VB_ERR_INVALID_ARG, "disk '%s' was not found in the domain config", dev);
-        return dev_get(d, target, s->iotune, s->n_iotune, iotune_spec, ret, e);
+        l = dev_list(s, kind, &n);
+        return dev_get(d, key, *l, *n, kind == DEV_IFACE ? iface_spec : iotune_spec, ret, e);
+}
+
+/* Set: @p already checked against the kind's spec. */
+static int dev_set_params(VbDomainObj *d, DevKind kind, const char *dev, const VbTypedParams *p, unsigned flags,
+                          VbError *e) {
+        VbTestDomainState *s;
+        VbTestDevParams **l, *dp;
+        const char *key;
+        size_t *n;
+        int r;
+
+        r = set_state(d, &flags, &s, e);
+        if (r >= 0)
+                r = find_dev((flags & AFFECT_LIVE) ? d->def : vb_domain_persistent_def(d), kind, dev, &key, e);
+        if (r < 0)
+                return r;
+        l = dev_list(s, kind, &n);
+        dp = dev_params(l, n, key, true);
+        if (!dp || params_store(&dp->params, p) < 0)
+                return vb_error_set(e, VB_ERR_NO_MEMORY, NULL);
+        return 0;
+}
+
+int vb_test_get_interface_params(VbDomainObj *d, const char *dev, unsigned flags, VbTypedParams *ret, VbError *e) {
+        return dev_get_params(d, DEV_IFACE, dev, flags, AFFECT_LIVE | AFFECT_CONFIG, ret, e);
+}
+
+int vb_test_set_interface_params(VbDomainObj *d, const char *dev, const VbTypedParams *p, unsigned flags,
+                                 VbError *e) {
+        int r = vb_typed_params_validate(p, iface_spec, e);
+        if (r < 0)
+                return r;
+        return dev_set_params(d, DEV_IFACE, dev, p, flags, e);
+}
+
+int vb_test_get_block_iotune(VbDomainObj *d, const char *dev, unsigned flags, VbTypedParams *ret, VbError *e) {
+        return dev_get_params(d, DEV_DISK, dev, flags, AFFECT_LIVE | AFFECT_CONFIG | 4, ret, e);
 }
 
 int vb_test_set_block_iotune(VbDomainObj *d, const char *dev, const VbTypedParams *p, unsigned flags, VbError *e) {
-        VbTestDomainState *s;
-        VbTestDevParams *dp;
-        const char *target;
         int r = vb_typed_params_validate(p, iotune_spec, e);
         if (r < 0)
                 return r;
@@ -309,16 +335,7 @@ int vb_test_set_block_iotune(VbDomainObj *d, const char *dev, const VbTypedParam
                 if (p->p[i].type == VB_TYPED_PARAM_ULLONG && p->p[i].v.ul > 1000000000000000ULL)
                         return vb_error_set(e, VB_ERR_INVALID_ARG, "block I/O throttle limit value must be no more than %llu",
                                             1000000000000000ULL);
-        r = set_state(d, &flags, &s, e);
-        if (r < 0)
-                return r;
-        target = find_disk((flags & AFFECT_LIVE) ? d->def : vb_domain_persistent_def(d), dev);
-        if (!target)
-                return vb_error_set(e, VB_ERR_INVALID_ARG, "disk '%s' was not found in the domain config", dev);
-        dp = dev_params(&s->iotune, &s->n_iotune, target, true);
-        if (!dp || params_store(&dp->params, p) < 0)
-                return vb_error_set(e, VB_ERR_NO_MEMORY, NULL);
-        return 0;
+        return dev_set_params(d, DEV_DISK, dev, p, flags, e);
 }
 
 /* ---- perf events ---- */

@@ -10,16 +10,16 @@ enum { /* virDomainRunningReason / ShutoffReason / PausedReason values */
 };
 
 void vb_test_domain_start(VbDomainObj *d, int reason, bool paused) {
-        VbConnect *c = d->conn;
-        if (d->newdef) {
-                vb_domain_def_free(d->def);
-                d->def = TAKE_PTR(d->newdef);
-        }
-        d->id = c->next_id++;
+        vb_domain_obj_drop_live_def(d);
+        d->has_managed_save = false;
+        vb_test_domain_running(d, reason, VB_EV_STARTED_BOOTED, paused);
+}
+
+void vb_test_domain_running(VbDomainObj *d, int reason, int event_detail, bool paused) {
+        d->id = d->conn->next_id++;
         d->state = VB_DOMAIN_RUNNING;
         d->reason = reason;
-        d->has_managed_save = false;
-        vb_event_domain(d, VB_EV_STARTED, VB_EV_STARTED_BOOTED);
+        vb_event_domain(d, VB_EV_STARTED, event_detail);
         if (paused) {
                 d->state = VB_DOMAIN_PAUSED;
                 d->reason = PAUSED_USER;
@@ -31,10 +31,7 @@ void vb_test_domain_stop(VbDomainObj *d, int reason, int event_detail) {
         d->id = -1;
         d->state = VB_DOMAIN_SHUTOFF;
         d->reason = reason;
-        if (d->newdef) {
-                vb_domain_def_free(d->def);
-                d->def = TAKE_PTR(d->newdef);
-        }
+        vb_domain_obj_drop_live_def(d);
         vb_event_domain(d, VB_EV_STOPPED, event_detail);
         if (!d->persistent)
                 vb_domain_obj_remove(d);
@@ -73,15 +70,9 @@ static int test_define_xml(VbConnect *c, const char *xml, unsigned flags, VbDoma
                 r = vb_domain_obj_new(c, TAKE_PTR(def), &d);
                 if (r < 0)
                         return vb_error_set(e, VB_ERR_NO_MEMORY, NULL);
-        } else if (vb_domain_is_active(d)) {
-                vb_domain_def_free(d->newdef);
-                d->newdef = TAKE_PTR(def);
-        } else {
-                vb_domain_def_free(d->def);
-                d->def = TAKE_PTR(def);
-        }
-        d->persistent = true;
-        vb_event_domain(d, VB_EV_DEFINED, existed ? VB_EV_DEFINED_UPDATED : VB_EV_DEFINED_ADDED);
+        } else
+                vb_domain_obj_set_persistent_def(d, TAKE_PTR(def));
+        vb_domain_obj_defined(d, existed);
         *ret = d;
         return 0;
 }
@@ -100,17 +91,11 @@ static int test_create_xml(VbConnect *c, const char *xml, unsigned flags, VbOp *
         r = vb_domain_check_unique(c, def, &d, e);
         if (r < 0)
                 return r;
-        if (d && vb_domain_is_active(d))
-                return vb_error_set(e, VB_ERR_OPERATION_INVALID, "domain '%s' is already active",
-                                    d->def->name);
         if (d) {
-                /* a persistent inactive domain runs this definition once */
-                d->newdef = d->def;
-                d->def = TAKE_PTR(def);
-                d->id = c->next_id++;
-                d->state = VB_DOMAIN_RUNNING;
-                d->reason = RUNNING_BOOTED;
-                vb_event_domain(d, VB_EV_STARTED, VB_EV_STARTED_BOOTED);
+                r = vb_domain_obj_run_def(d, &def, e);
+                if (r < 0)
+                        return r;
+                vb_test_domain_running(d, RUNNING_BOOTED, VB_EV_STARTED_BOOTED, false);
         } else {
                 r = vb_domain_obj_new(c, TAKE_PTR(def), &d);
                 if (r < 0)
@@ -122,28 +107,19 @@ static int test_create_xml(VbConnect *c, const char *xml, unsigned flags, VbOp *
 }
 
 static int test_undefine(VbDomainObj *d, unsigned flags, VbError *e) {
+        int r;
+
         VB_CHECK_FLAGS(flags, 1 | 2 | 4 | 8 | 16 | 32, e);
         if (!d->persistent)
                 return vb_error_set(e, VB_ERR_OPERATION_INVALID, "cannot undefine transient domain");
         if (d->has_managed_save && !(flags & 1 /* MANAGED_SAVE */))
                 return vb_error_set(e, VB_ERR_OPERATION_INVALID,
                                     "Refusing to undefine while domain managed save image exists");
-        if (d->n_snapshots > 0 && !(flags & 2 /* SNAPSHOTS_METADATA */))
-                return vb_error_set(e, VB_ERR_OPERATION_INVALID,
-                                    "cannot delete inactive domain with %zu snapshots", d->n_snapshots);
+        r = vb_domain_check_undefine_snapshots(d, flags & 2 /* SNAPSHOTS_METADATA */, e);
+        if (r < 0)
+                return r;
         d->has_managed_save = false;
-        vb_event_domain(d, VB_EV_UNDEFINED, VB_EV_UNDEFINED_REMOVED);
-        if (vb_domain_is_active(d)) {
-                d->persistent = false;
-                d->newdef = vb_domain_def_free(d->newdef);
-        } else
-                vb_domain_obj_remove(d);
-        return 0;
-}
-
-static int require_active(VbDomainObj *d, VbError *e) {
-        if (!vb_domain_is_active(d))
-                return vb_error_set(e, VB_ERR_OPERATION_INVALID, "domain is not running");
+        vb_domain_obj_undefined(d, vb_domain_obj_remove);
         return 0;
 }
 
@@ -158,7 +134,7 @@ static int test_create(VbDomainObj *d, unsigned flags, VbOp *op, VbError *e) {
 static int test_destroy(VbDomainObj *d, unsigned flags, VbOp *op, VbError *e) {
         int r;
         VB_CHECK_FLAGS(flags, 1 /* GRACEFUL */ | 2 /* REMOVE_LOGS */, e);
-        r = require_active(d, e);
+        r = vb_domain_require_active(d, e);
         if (r < 0)
                 return r;
         vb_test_domain_stop(d, SHUTOFF_DESTROYED, VB_EV_STOPPED_DESTROYED);
@@ -168,7 +144,7 @@ static int test_destroy(VbDomainObj *d, unsigned flags, VbOp *op, VbError *e) {
 static int test_shutdown(VbDomainObj *d, unsigned flags, VbOp *op, VbError *e) {
         int r;
         VB_CHECK_FLAGS(flags, 1 | 2 | 4 | 8 | 16 | 32, e);
-        r = require_active(d, e);
+        r = vb_domain_require_active(d, e);
         if (r < 0)
                 return r;
         vb_test_domain_stop(d, SHUTOFF_SHUTDOWN, VB_EV_STOPPED_SHUTDOWN);
@@ -178,7 +154,7 @@ static int test_shutdown(VbDomainObj *d, unsigned flags, VbOp *op, VbError *e) {
 static int test_reboot(VbDomainObj *d, unsigned flags, VbOp *op, VbError *e) {
         int r;
         VB_CHECK_FLAGS(flags, 1 | 2 | 4 | 8 | 16 | 32, e);
-        r = require_active(d, e);
+        r = vb_domain_require_active(d, e);
         if (r < 0)
                 return r;
         vb_event_emit(&(VbEvent) { .type = VB_EVENT_DOMAIN_REBOOT, .conn = d->conn,
@@ -188,11 +164,11 @@ static int test_reboot(VbDomainObj *d, unsigned flags, VbOp *op, VbError *e) {
 
 static int test_reset(VbDomainObj *d, unsigned flags, VbOp *op, VbError *e) {
         VB_CHECK_FLAGS(flags, 0, e);
-        return require_active(d, e);
+        return vb_domain_require_active(d, e);
 }
 
 static int test_suspend(VbDomainObj *d, VbOp *op, VbError *e) {
-        int r = require_active(d, e);
+        int r = vb_domain_require_active(d, e);
         if (r < 0)
                 return r;
         if (d->state == VB_DOMAIN_PAUSED)
@@ -205,7 +181,7 @@ static int test_suspend(VbDomainObj *d, VbOp *op, VbError *e) {
 }
 
 static int test_resume(VbDomainObj *d, VbOp *op, VbError *e) {
-        int r = require_active(d, e);
+        int r = vb_domain_require_active(d, e);
         if (r < 0)
                 return r;
         if (d->state != VB_DOMAIN_PAUSED)
@@ -220,13 +196,7 @@ static int test_resume(VbDomainObj *d, VbOp *op, VbError *e) {
 static int test_get_xml_desc(VbDomainObj *d, unsigned flags, char **ret, VbError *e) {
         VB_CHECK_FLAGS(flags, VB_DOMAIN_XML_SECURE | VB_DOMAIN_XML_INACTIVE |
                        VB_DOMAIN_XML_UPDATE_CPU | VB_DOMAIN_XML_MIGRATABLE, e);
-        if ((flags & VB_DOMAIN_XML_INACTIVE) || !vb_domain_is_active(d))
-                *ret = vb_domain_def_format(vb_domain_persistent_def(d), -1, flags);
-        else
-                *ret = vb_domain_def_format(d->def, d->id, flags);
-        if (!*ret)
-                return vb_error_set(e, VB_ERR_NO_MEMORY, NULL);
-        return 0;
+        return vb_domain_format_xml(d, flags, ret, e);
 }
 
 static int test_set_autostart(VbDomainObj *d, bool autostart, VbError *e) {

@@ -27,23 +27,6 @@ static const char seed_network[] =
         "  </ip>\n"
         "</network>\n";
 
-static void net_event(VbNetworkObj *n, int event) {
-        vb_event_obj(n->conn, VB_EVENT_NETWORK_LIFECYCLE, VB_KIND_NETWORK, n, event, 0);
-}
-
-static void net_changed(VbNetworkObj *n) {
-        vb_event_obj(n->conn, VB_EVENT_OBJECT_CHANGED, VB_KIND_NETWORK, n, 0, 0);
-}
-
-static int net_add(VbConnect *c, VbNetworkDef **def, VbNetworkObj **ret, VbError *e) {
-        if (c->n_networks >= VB_TEST_NET_OBJECTS_MAX)
-                return vb_error_set(e, VB_ERR_LIMIT, "too many networks (at most %d)", VB_TEST_NET_OBJECTS_MAX);
-        if (vb_network_obj_new(c, *def, ret) < 0)
-                return vb_error_set(e, VB_ERR_NO_MEMORY, NULL);
-        *def = NULL;
-        return 0;
-}
-
 int vb_test_network_seed(VbConnect *c, VbError *e) {
         _cleanup_(vb_network_def_freep) VbNetworkDef *def = NULL;
         VbNetworkObj *n;
@@ -52,12 +35,21 @@ int vb_test_network_seed(VbConnect *c, VbError *e) {
         r = vb_network_def_parse(seed_network, 0, &def, e);
         if (r < 0)
                 return r;
-        r = net_add(c, &def, &n, e);
+        r = vb_network_obj_add(c, VB_TEST_NET_OBJECTS_MAX, &def, &n, e);
         if (r < 0)
                 return r;
         n->active = true;
         n->persistent = true;
         return 0;
+}
+
+/* The new definition and the network it is for (NULL: a new one). */
+static int parse_new(VbConnect *c, const char *xml, VbNetworkDef **ret_def, VbNetworkObj **ret_existing,
+                     VbError *e) {
+        int r = vb_network_def_parse(xml, 0, ret_def, e);
+        if (r < 0)
+                return r;
+        return vb_network_check_unique(c, (*ret_def)->name, (*ret_def)->uuid, ret_existing, e);
 }
 
 static int test_define_xml(VbConnect *c, const char *xml, unsigned flags, VbNetworkObj **ret, VbError *e) {
@@ -66,34 +58,10 @@ static int test_define_xml(VbConnect *c, const char *xml, unsigned flags, VbNetw
         int r;
 
         VB_CHECK_FLAGS(flags, NET_DEFINE_VALIDATE, e);
-        r = vb_network_def_parse(xml, 0, &def, e);
+        r = parse_new(c, xml, &def, &n, e);
         if (r < 0)
                 return r;
-        r = vb_network_check_unique(c, def->name, def->uuid, &n, e);
-        if (r < 0)
-                return r;
-        if (!n) {
-                r = net_add(c, &def, &n, e);
-                if (r < 0)
-                        return r;
-                n->persistent = true;
-                net_event(n, VB_OBJ_EV_DEFINED);
-                vb_event_obj(c, VB_EVENT_OBJECT_ADDED, VB_KIND_NETWORK, n, 0, 0);
-        } else {
-                /* a running network keeps its live definition until it stops */
-                if (n->active) {
-                        vb_network_def_free(n->newdef);
-                        n->newdef = TAKE_PTR(def);
-                } else {
-                        vb_network_def_free(n->def);
-                        n->def = TAKE_PTR(def);
-                }
-                n->persistent = true;
-                net_event(n, VB_OBJ_EV_DEFINED);
-                net_changed(n);
-        }
-        *ret = n;
-        return 0;
+        return vb_network_define(c, n, VB_TEST_NET_OBJECTS_MAX, &def, ret, e);
 }
 
 static int test_create_xml(VbConnect *c, const char *xml, unsigned flags, VbNetworkObj **ret, VbError *e) {
@@ -102,10 +70,7 @@ static int test_create_xml(VbConnect *c, const char *xml, unsigned flags, VbNetw
         int r;
 
         VB_CHECK_FLAGS(flags, NET_CREATE_VALIDATE, e);
-        r = vb_network_def_parse(xml, 0, &def, e);
-        if (r < 0)
-                return r;
-        r = vb_network_check_unique(c, def->name, def->uuid, &n, e);
+        r = parse_new(c, xml, &def, &n, e);
         if (r < 0)
                 return r;
         if (n && n->active)
@@ -117,16 +82,12 @@ static int test_create_xml(VbConnect *c, const char *xml, unsigned flags, VbNetw
                 else
                         vb_network_def_free(n->def);
                 n->def = TAKE_PTR(def);
-                n->active = true;
-                net_event(n, VB_OBJ_EV_STARTED);
-                net_changed(n);
+                vb_network_obj_started(n, false);
         } else {
-                r = net_add(c, &def, &n, e);
+                r = vb_network_obj_add(c, VB_TEST_NET_OBJECTS_MAX, &def, &n, e);
                 if (r < 0)
                         return r;
-                n->active = true;
-                net_event(n, VB_OBJ_EV_STARTED);
-                vb_event_obj(c, VB_EVENT_OBJECT_ADDED, VB_KIND_NETWORK, n, 0, 0);
+                vb_network_obj_started(n, true);
         }
         *ret = n;
         return 0;
@@ -135,7 +96,7 @@ static int test_create_xml(VbConnect *c, const char *xml, unsigned flags, VbNetw
 static int test_undefine(VbNetworkObj *n, VbError *e) {
         if (n->active)
                 return vb_error_set(e, VB_ERR_OPERATION_INVALID, "Network '%s' is still running", n->name);
-        net_event(n, VB_OBJ_EV_UNDEFINED);
+        vb_network_event(n, VB_OBJ_EV_UNDEFINED);
         vb_network_obj_remove(n);
         return 0;
 }
@@ -143,25 +104,15 @@ static int test_undefine(VbNetworkObj *n, VbError *e) {
 static int test_create(VbNetworkObj *n, VbError *e) {
         if (n->active)
                 return vb_error_set(e, VB_ERR_OPERATION_INVALID, "Network '%s' is already running", n->name);
-        n->active = true;
-        net_event(n, VB_OBJ_EV_STARTED);
-        net_changed(n);
+        vb_network_obj_started(n, false);
         return 0;
 }
 
 static int test_destroy(VbNetworkObj *n, VbError *e) {
-        if (!n->active)
-                return vb_error_set(e, VB_ERR_OPERATION_INVALID, "network is not active");
-        n->active = false;
-        if (n->newdef) {
-                vb_network_def_free(n->def);
-                n->def = TAKE_PTR(n->newdef);
-        }
-        net_event(n, VB_OBJ_EV_STOPPED);
-        if (!n->persistent)
-                vb_network_obj_remove(n);
-        else
-                net_changed(n);
+        int r = vb_network_require_active(n, e);
+        if (r < 0)
+                return r;
+        vb_network_obj_stopped(n, vb_network_obj_remove);
         return 0;
 }
 
@@ -214,25 +165,13 @@ static int test_update(VbNetworkObj *n, unsigned command, unsigned section, int 
 }
 
 static int test_get_xml_desc(VbNetworkObj *n, unsigned flags, char **ret, VbError *e) {
-        const VbNetworkDef *def = n->def;
-
         VB_CHECK_FLAGS(flags, NET_XML_INACTIVE, e);
-        if ((flags & NET_XML_INACTIVE) && n->newdef)
-                def = n->newdef;
-        *ret = vb_network_def_format(def, 0);
-        if (!*ret)
-                return vb_error_set(e, VB_ERR_NO_MEMORY, NULL);
-        return 0;
+        return vb_network_format_xml(n, flags & NET_XML_INACTIVE, ret, e);
 }
 
+/* Nothing to keep on disk: only the flag changes. */
 static int test_set_autostart(VbNetworkObj *n, bool autostart, VbError *e) {
-        if (!n->persistent)
-                return vb_error_set(e, VB_ERR_OPERATION_INVALID, "cannot set autostart for transient network");
-        if (n->autostart == autostart)
-                return 0;
-        n->autostart = autostart;
-        net_changed(n);
-        return 0;
+        return vb_network_set_autostart(n, autostart, NULL, e);
 }
 
 /* get_dhcp_leases stays NULL: libvirt's test driver has no DHCP leases either. */

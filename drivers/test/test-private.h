@@ -8,6 +8,8 @@ extern const VbDomainOps vb_test_domain_ops;
 
 /* Start an inactive domain: id, state, events. */
 void vb_test_domain_start(VbDomainObj *d, int reason, bool paused);
+/* Running with the definition it has: STARTED(@event_detail), then SUSPENDED when @paused. */
+void vb_test_domain_running(VbDomainObj *d, int reason, int event_detail, bool paused);
 /* Stop an active one; removes a transient domain after emitting the event. */
 void vb_test_domain_stop(VbDomainObj *d, int reason, int event_detail);
 
@@ -46,7 +48,6 @@ void vb_test_close(VbConnect *c);
 int vb_test_affect(VbDomainObj *d, unsigned *flags, VbError *e);
 /* The persistent definition to modify (copied into newdef while active). */
 VbDomainDef *vb_test_config_def(VbDomainObj *d);
-int vb_test_require_active(VbDomainObj *d, VbError *e);
 /* Replace a definition by a new one parsed from XML (attach/detach/update). */
 int vb_test_def_edit(VbDomainObj *d, VbDomainDef **def, bool live, const char *device_xml, int how,
                      char **ret_alias, VbError *e);

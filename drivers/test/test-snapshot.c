@@ -10,9 +10,6 @@ enum {
         CREATE_REDEFINE = 1, CREATE_CURRENT = 2, CREATE_NO_METADATA = 4, CREATE_HALT = 8,
         CREATE_DISK_ONLY = 16, CREATE_REUSE_EXT = 32, CREATE_QUIESCE = 64, CREATE_ATOMIC = 128,
         CREATE_LIVE = 256, CREATE_VALIDATE = 512,
-        LIST_ROOTS = 1, LIST_DESCENDANTS = 1, LIST_METADATA = 2, LIST_LEAVES = 4, LIST_NO_LEAVES = 8,
-        LIST_NO_METADATA = 16, LIST_INACTIVE = 32, LIST_ACTIVE = 64, LIST_DISK_ONLY = 128,
-        LIST_INTERNAL = 256, LIST_EXTERNAL = 512, LIST_TOPOLOGICAL = 1024,
         REVERT_RUNNING = 1, REVERT_PAUSED = 2, REVERT_FORCE = 4, REVERT_RESET_NVRAM = 8,
         DELETE_CHILDREN = 1, DELETE_METADATA_ONLY = 2, DELETE_CHILDREN_ONLY = 4,
         RUNNING_FROM_SNAPSHOT = 4, PAUSED_FROM_SNAPSHOT = 7, SHUTOFF_FROM_SNAPSHOT = 7,
@@ -220,91 +217,40 @@ static int test_snapshot_create_xml(VbDomainObj *d, const char *xml, unsigned fl
 
 static int test_snapshot_current(VbDomainObj *d, unsigned flags, VbSnapshotObj **ret, VbError *e) {
         VB_CHECK_FLAGS(flags, 0, e);
-        if (!d->current_snapshot)
-                return vb_error_set(e, VB_ERR_NO_DOMAIN_SNAPSHOT, "the domain does not have a current snapshot");
-        *ret = d->current_snapshot;
-        return 0;
+        return vb_snapshot_current(d, ret, e);
 }
 
 static int test_snapshot_lookup_by_name(VbDomainObj *d, const char *name, unsigned flags, VbSnapshotObj **ret,
                                         VbError *e) {
         VB_CHECK_FLAGS(flags, 0, e);
-        *ret = vb_snapshot_find(d, name);
-        if (!*ret)
-                return vb_error_set(e, VB_ERR_NO_DOMAIN_SNAPSHOT, "no domain snapshot with matching name '%s'", name);
-        return 0;
+        return vb_snapshot_lookup(d, name, ret, e);
 }
 
-static bool snapshot_matches(VbDomainObj *d, VbSnapshotObj *s, unsigned flags) {
+/* A disk-only snapshot is external; the others are internal, with or without memory. */
+static unsigned snapshot_kind(VbSnapshotObj *s) {
         int state = snap_data(s)->state;
-        unsigned groups;
-        bool leaf = true;
 
-        for (size_t i = 0; i < d->n_snapshots; i++)
-                if (streq_ptr(d->snapshots[i]->parent, s->name))
-                        leaf = false;
-        if ((flags & (LIST_LEAVES | LIST_NO_LEAVES)) && (flags & (LIST_LEAVES | LIST_NO_LEAVES)) !=
-                                                                (LIST_LEAVES | LIST_NO_LEAVES))
-                if (leaf != !!(flags & LIST_LEAVES))
-                        return false;
-        if ((flags & (LIST_METADATA | LIST_NO_METADATA)) == LIST_NO_METADATA)
-                return false;   /* every snapshot of the test driver has metadata */
-        groups = flags & (LIST_INACTIVE | LIST_ACTIVE | LIST_DISK_ONLY);
-        if (groups && !(groups & (state == STATE_DISK_SNAPSHOT ? LIST_DISK_ONLY :
-                                  state == VB_DOMAIN_SHUTOFF ? LIST_INACTIVE : LIST_ACTIVE)))
-                return false;
-        groups = flags & (LIST_INTERNAL | LIST_EXTERNAL);
-        if (groups && !(groups & (state == STATE_DISK_SNAPSHOT ? LIST_EXTERNAL : LIST_INTERNAL)))
-                return false;
-        return true;
+        if (state == STATE_DISK_SNAPSHOT)
+                return VB_SNAPSHOT_LIST_DISK_ONLY | VB_SNAPSHOT_LIST_EXTERNAL;
+        if (state == VB_DOMAIN_SHUTOFF)
+                return VB_SNAPSHOT_LIST_INACTIVE | VB_SNAPSHOT_LIST_INTERNAL;
+        return VB_SNAPSHOT_LIST_ACTIVE | VB_SNAPSHOT_LIST_INTERNAL;
 }
-
-static int filter_list(VbDomainObj *d, VbSnapshotObj **l, size_t n, unsigned flags, VbSnapshotObj ***ret,
-                       size_t *ret_n) {
-        size_t k = 0;
-        for (size_t i = 0; i < n; i++)
-                if (snapshot_matches(d, l[i], flags))
-                        l[k++] = l[i];
-        *ret = l;
-        *ret_n = k;
-        return 0;
-}
-
-#define LIST_FLAGS (LIST_METADATA | LIST_LEAVES | LIST_NO_LEAVES | LIST_NO_METADATA | LIST_INACTIVE | \
-                    LIST_ACTIVE | LIST_DISK_ONLY | LIST_INTERNAL | LIST_EXTERNAL | LIST_TOPOLOGICAL)
 
 static int test_snapshot_list_all(VbDomainObj *d, unsigned flags, VbSnapshotObj ***ret, size_t *ret_n, VbError *e) {
-        VbSnapshotObj **l;
-        size_t n;
-
-        VB_CHECK_FLAGS(flags, LIST_ROOTS | LIST_FLAGS, e);
-        n = vb_snapshot_children(d, NULL, !(flags & LIST_ROOTS), &l);
-        if (!l)
-                return vb_error_set(e, VB_ERR_NO_MEMORY, NULL);
-        return filter_list(d, l, n, flags, ret, ret_n);
+        VB_CHECK_FLAGS(flags, VB_SNAPSHOT_LIST_ROOTS | VB_SNAPSHOT_LIST_FILTERS, e);
+        return vb_snapshot_list(d, NULL, flags, snapshot_kind, ret, ret_n, e);
 }
 
 static int test_snapshot_list_children(VbSnapshotObj *s, unsigned flags, VbSnapshotObj ***ret, size_t *ret_n,
                                        VbError *e) {
-        VbSnapshotObj **l;
-        size_t n;
-
-        VB_CHECK_FLAGS(flags, LIST_DESCENDANTS | LIST_FLAGS, e);
-        n = vb_snapshot_children(s->dom, s, flags & LIST_DESCENDANTS, &l);
-        if (!l)
-                return vb_error_set(e, VB_ERR_NO_MEMORY, NULL);
-        return filter_list(s->dom, l, n, flags, ret, ret_n);
+        VB_CHECK_FLAGS(flags, VB_SNAPSHOT_LIST_DESCENDANTS | VB_SNAPSHOT_LIST_FILTERS, e);
+        return vb_snapshot_list(s->dom, s, flags, snapshot_kind, ret, ret_n, e);
 }
 
 static int test_snapshot_get_parent(VbSnapshotObj *s, unsigned flags, VbSnapshotObj **ret, VbError *e) {
         VB_CHECK_FLAGS(flags, 0, e);
-        if (!s->parent)
-                return vb_error_set(e, VB_ERR_NO_DOMAIN_SNAPSHOT, "snapshot '%s' does not have a parent", s->name);
-        *ret = vb_snapshot_find(s->dom, s->parent);
-        if (!*ret)
-                return vb_error_set(e, VB_ERR_NO_DOMAIN_SNAPSHOT, "no domain snapshot with matching name '%s'",
-                                    s->parent);
-        return 0;
+        return vb_snapshot_parent(s, ret, e);
 }
 
 static int test_snapshot_is_current(VbSnapshotObj *s, unsigned flags, bool *ret, VbError *e) {
@@ -358,10 +304,7 @@ static int test_snapshot_get_xml_desc(VbSnapshotObj *s, unsigned flags, char **r
 
 static void run_from_snapshot(VbDomainObj *d, bool paused) {
         if (!vb_domain_is_active(d)) {
-                d->id = d->conn->next_id++;
-                d->state = VB_DOMAIN_RUNNING;
-                d->reason = RUNNING_FROM_SNAPSHOT;
-                vb_event_domain(d, VB_EV_STARTED, VB_EV_STARTED_FROM_SNAPSHOT);
+                vb_test_domain_running(d, RUNNING_FROM_SNAPSHOT, VB_EV_STARTED_FROM_SNAPSHOT, false);
         } else if (d->state == VB_DOMAIN_PAUSED && !paused) {
                 d->state = VB_DOMAIN_RUNNING;
                 d->reason = RUNNING_FROM_SNAPSHOT;

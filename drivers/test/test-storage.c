@@ -59,10 +59,6 @@ static const char sources_logical[] =
 
 /* ---- helpers ---- */
 
-static void pool_event(VbPoolObj *p, int event) {
-        vb_event_obj(p->conn, VB_EVENT_POOL_LIFECYCLE, VB_KIND_POOL, p, event, 0);
-}
-
 /* Volumes are on the bus only while their pool runs. */
 static void vols_announce(VbPoolObj *p, VbEventType type) {
         for (size_t i = 0; i < p->n_vols; i++)
@@ -115,12 +111,6 @@ static void pool_set_sizes(VbStoragePoolDef *def, const VbPoolObj *p) {
         def->available = POOL_CAPACITY - alloc;
 }
 
-static int require_active(VbPoolObj *p, VbError *e) {
-        if (!p->active)
-                return vb_error_set(e, VB_ERR_OPERATION_INVALID, "storage pool '%s' is not active", p->name);
-        return 0;
-}
-
 static int require_inactive(VbPoolObj *p, VbError *e) {
         if (p->active)
                 return vb_error_set(e, VB_ERR_OPERATION_INVALID, "storage pool '%s' is active", p->name);
@@ -141,7 +131,7 @@ static void pool_stop(VbPoolObj *p) {
         vols_announce(p, VB_EVENT_OBJECT_REMOVED);
         p->active = false;
         pool_apply_newdef(p);
-        pool_event(p, VB_OBJ_EV_STOPPED);
+        vb_pool_event(p, VB_OBJ_EV_STOPPED);
         if (!p->persistent) {
                 vb_event_obj(p->conn, VB_EVENT_OBJECT_REMOVED, VB_KIND_POOL, p, 0, 0);
                 pool_release_vols(p);
@@ -151,7 +141,7 @@ static void pool_stop(VbPoolObj *p) {
 
 static void pool_start(VbPoolObj *p) {
         p->active = true;
-        pool_event(p, VB_OBJ_EV_STARTED);
+        vb_pool_event(p, VB_OBJ_EV_STARTED);
         vols_announce(p, VB_EVENT_OBJECT_ADDED);
 }
 
@@ -195,15 +185,10 @@ static int test_pool_define_xml(VbConnect *c, const char *xml, unsigned flags, V
                 if (!p)
                         return vb_error_set(e, VB_ERR_NO_MEMORY, NULL);
                 TAKE_PTR(def);
-        } else if (p->active) {
-                vb_pool_def_free(VB_POOL_NEWDEF(p));
-                p->newdef = (VbPoolDef *) TAKE_PTR(def);
-        } else {
-                vb_pool_def_free(VB_POOL_DEF(p));
-                p->def = (VbPoolDef *) TAKE_PTR(def);
-        }
+        } else
+                vb_pool_obj_set_persistent_def(p, TAKE_PTR(def));
         p->persistent = true;
-        pool_event(p, VB_OBJ_EV_DEFINED);
+        vb_pool_event(p, VB_OBJ_EV_DEFINED);
         if (!existed)
                 vb_event_obj(c, VB_EVENT_OBJECT_ADDED, VB_KIND_POOL, p, 0, 0);
         *ret = p;
@@ -227,17 +212,9 @@ static int test_pool_create_xml(VbConnect *c, const char *xml, unsigned flags, V
         if (r < 0)
                 return r;
         pool_set_sizes(def, p);
-        if (p) {
-                /* a defined, inactive pool runs this definition until it stops */
-                p->newdef = p->def;
-                p->def = (VbPoolDef *) TAKE_PTR(def);
-        } else {
-                p = vb_pool_obj_new(c, def);
-                if (!p)
-                        return vb_error_set(e, VB_ERR_NO_MEMORY, NULL);
-                TAKE_PTR(def);
-                vb_event_obj(c, VB_EVENT_OBJECT_ADDED, VB_KIND_POOL, p, 0, 0);
-        }
+        r = vb_pool_obj_create(c, p, &def, vb_pool_obj_new, &p, e);
+        if (r < 0)
+                return r;
         pool_start(p);
         *ret = p;
         return 0;
@@ -281,7 +258,7 @@ static int test_pool_undefine(VbPoolObj *p, VbError *e) {
         int r = require_inactive(p, e);
         if (r < 0)
                 return r;
-        pool_event(p, VB_OBJ_EV_UNDEFINED);
+        vb_pool_event(p, VB_OBJ_EV_UNDEFINED);
         vb_event_obj(p->conn, VB_EVENT_OBJECT_REMOVED, VB_KIND_POOL, p, 0, 0);
         pool_release_vols(p);
         vb_pool_obj_remove(p);
@@ -302,25 +279,20 @@ static int test_pool_create(VbPoolObj *p, unsigned flags, VbError *e) {
         return 0;
 }
 
-/* A volume job holds its volume: the pool cannot go away under it. */
-static int require_no_jobs(VbPoolObj *p, VbError *e) {
-        if (p->n_jobs > 0)
-                return vb_error_set(e, VB_ERR_OPERATION_INVALID,
-                                    "pool '%s' has asynchronous jobs running.", p->name);
-        for (size_t i = 0; i < p->n_vols; i++)
-                if (p->vols[i]->job)
-                        return vb_error_set(e, VB_ERR_OPERATION_INVALID,
-                                            "pool '%s' has asynchronous jobs running.", p->name);
-        return 0;
-}
-
 static int test_pool_destroy(VbPoolObj *p, VbError *e) {
-        int r = require_active(p, e);
-        if (r >= 0)
-                r = require_no_jobs(p, e);
+        int r = vb_pool_require_active_idle(p, false, e);
         if (r < 0)
                 return r;
         pool_stop(p);
+        return 0;
+}
+
+/* Build and Delete change no storage here: they check and announce. */
+static int inactive_event(VbPoolObj *p, int event, VbError *e) {
+        int r = require_inactive(p, e);
+        if (r < 0)
+                return r;
+        vb_pool_event(p, event);
         return 0;
 }
 
@@ -330,27 +302,18 @@ static int test_pool_build(VbPoolObj *p, unsigned flags, VbError *e) {
         r = vb_pool_check_build_flags(POOL_BUILD_OVERWRITE, POOL_BUILD_NO_OVERWRITE, flags, e);
         if (r < 0)
                 return r;
-        r = require_inactive(p, e);
-        if (r < 0)
-                return r;
-        pool_event(p, VB_OBJ_EV_CREATED);
-        return 0;
+        return inactive_event(p, VB_OBJ_EV_CREATED, e);
 }
 
 static int test_pool_delete(VbPoolObj *p, unsigned flags, VbError *e) {
-        int r;
         VB_CHECK_FLAGS(flags, POOL_DELETE_ZEROED, e);
-        r = require_inactive(p, e);
-        if (r < 0)
-                return r;
-        pool_event(p, VB_OBJ_EV_DELETED);
-        return 0;
+        return inactive_event(p, VB_OBJ_EV_DELETED, e);
 }
 
 static int test_pool_refresh(VbPoolObj *p, unsigned flags, VbError *e) {
         int r;
         VB_CHECK_FLAGS(flags, 0, e);
-        r = require_active(p, e);
+        r = vb_pool_require_active(p, e);
         if (r < 0)
                 return r;
         vb_event_obj(p->conn, VB_EVENT_POOL_REFRESH, VB_KIND_POOL, p, 0, 0);
@@ -368,11 +331,7 @@ static int test_pool_get_info(VbPoolObj *p, VbPoolInfo *ret, VbError *e) {
 
 static int test_pool_get_xml_desc(VbPoolObj *p, unsigned flags, char **ret, VbError *e) {
         VB_CHECK_FLAGS(flags, POOL_XML_INACTIVE, e);
-        if ((flags & POOL_XML_INACTIVE) && p->newdef)
-                *ret = vb_pool_def_format(VB_POOL_NEWDEF(p), 0);
-        else
-                *ret = vb_pool_def_format(VB_POOL_DEF(p), 0);
-        return *ret ? 0 : vb_error_set(e, VB_ERR_NO_MEMORY, NULL);
+        return vb_pool_format_xml(p, flags & POOL_XML_INACTIVE, ret, e);
 }
 
 static int test_pool_set_autostart(VbPoolObj *p, bool autostart, VbError *e) {
@@ -400,16 +359,6 @@ static int test_pool_list_volumes(VbPoolObj *p, unsigned flags, VbVolObj ***ret,
 
 /* ---- volumes ---- */
 
-static int test_vol_lookup_by_name(VbPoolObj *p, const char *name, VbVolObj **ret, VbError *e) {
-        int r = require_active(p, e);
-        if (r < 0)
-                return r;
-        *ret = vb_vol_find_name(p, name);
-        if (!*ret)
-                return vb_error_set(e, VB_ERR_NO_STORAGE_VOL, "no storage vol with matching name '%s'", name);
-        return 0;
-}
-
 /* Checks and adds a parsed volume: key = path = <pool target>/<name>, whatever the XML said. */
 static int vol_add(VbPoolObj *p, VbStorageVolDef **defp, VbVolObj **ret, VbError *e) {
         VbStoragePoolDef *pdef = VB_POOL_DEF(p);
@@ -436,17 +385,25 @@ static int vol_add(VbPoolObj *p, VbStorageVolDef **defp, VbVolObj **ret, VbError
         return 0;
 }
 
-typedef struct CreateJob {
+/* A volume a job makes: allocated (CreateXML), or copied from @src (CreateXMLFrom). */
+typedef struct AddJob {
         VbPoolObj *pool;
+        VbVolObj *src;
         VbStorageVolDef *def;
-} CreateJob;
+} AddJob;
 
-static int create_finish(void *userdata, int r, VbOp *op, VbError *e) {
-        CreateJob *c = userdata;
+static int add_finish(void *userdata, int r, VbOp *op, VbError *e) {
+        AddJob *c = userdata;
         VbVolObj *v = NULL;
 
-        c->pool->n_jobs--;
-        if (r < 0)
+        if (c->src)
+                c->src->job = NULL;
+        else
+                c->pool->n_jobs--;
+        if (r < 0 && c->src)
+                r = vb_error_set(e, VB_ERR_OPERATION_ABORTED, "cloning volume '%s' was cancelled",
+                                 c->src->name);
+        else if (r < 0)
                 r = vb_error_set(e, VB_ERR_OPERATION_ABORTED, "allocating volume '%s' was cancelled",
                                  c->def->name);
         else
@@ -457,16 +414,33 @@ static int create_finish(void *userdata, int r, VbOp *op, VbError *e) {
         return r;
 }
 
+/* 1: the job runs and owns *@def (taken), with @size bytes to go. */
+static int add_job_start(VbPoolObj *p, VbVolObj *src, VbStorageVolDef **def, const char *api, uint64_t size,
+                         VbOp *op, VbJob **ret_job, VbError *e) {
+        AddJob *c = calloc(1, sizeof(*c));
+        int r;
+
+        if (!c)
+                return vb_error_set(e, VB_ERR_NO_MEMORY, NULL);
+        *c = (AddJob) { .pool = p, .src = src, .def = *def };
+        r = vb_test_job_start(p->conn, api, VB_KIND_POOL, p, size, add_finish, c, op, ret_job, e);
+        if (r < 0) {
+                free(c);
+                return r;
+        }
+        *def = NULL;
+        return 1;
+}
+
 /* A sparse volume (allocation 0) is there at once; allocating bytes runs as a job. */
 static int test_vol_create_xml(VbPoolObj *p, const char *xml, unsigned flags, VbOp *op, VbVolObj **ret,
                                VbError *e) {
         _cleanup_(vb_vol_def_freep) VbStorageVolDef *def = NULL;
         VbStoragePoolDef *pdef = VB_POOL_DEF(p);
-        CreateJob *c;
         int r;
 
         VB_CHECK_FLAGS(flags, 0, e);
-        r = require_active(p, e);
+        r = vb_pool_require_active(p, e);
         if (r < 0)
                 return r;
         r = vb_vol_def_parse(xml, 0, &def, e);
@@ -480,40 +454,9 @@ static int test_vol_create_xml(VbPoolObj *p, const char *xml, unsigned flags, Vb
         if (def->allocation > pdef->capacity - pdef->allocation)
                 return vb_error_set(e, VB_ERR_INTERNAL, "Not enough free space in pool for volume '%s'",
                                     def->name);
-        c = calloc(1, sizeof(*c));
-        if (!c)
-                return vb_error_set(e, VB_ERR_NO_MEMORY, NULL);
-        *c = (CreateJob) { .pool = p, .def = def };
-        r = vb_test_job_start(p->conn, "StorageVolCreateXML", VB_KIND_POOL, p, def->allocation,
-                              create_finish, c, op, NULL, e);
-        if (r < 0) {
-                free(c);
-                return r;
-        }
-        TAKE_PTR(def);
-        p->n_jobs++;
-        return 1;
-}
-
-typedef struct CloneJob {
-        VbPoolObj *pool;
-        VbVolObj *src;
-        VbStorageVolDef *def;
-} CloneJob;
-
-static int clone_finish(void *userdata, int r, VbOp *op, VbError *e) {
-        CloneJob *c = userdata;
-        VbVolObj *v = NULL;
-
-        c->src->job = NULL;
-        if (r < 0)
-                r = vb_error_set(e, VB_ERR_OPERATION_ABORTED, "cloning volume '%s' was cancelled",
-                                 c->src->name);
-        else
-                r = vol_add(c->pool, &c->def, &v, e);
-        op->result = v;
-        vb_vol_def_free(c->def);
-        free(c);
+        r = add_job_start(p, NULL, &def, "StorageVolCreateXML", def->allocation, op, NULL, e);
+        if (r > 0)
+                p->n_jobs++;
         return r;
 }
 
@@ -522,16 +465,15 @@ static int test_vol_create_xml_from(VbPoolObj *p, const char *xml, VbVolObj *src
                                     VbOp *op, VbError *e) {
         _cleanup_(vb_vol_def_freep) VbStorageVolDef *def = NULL;
         const VbStorageVolDef *sdef = VB_VOL_DEF(src);
-        CloneJob *c;
         VbJob *job;
         int r;
 
         VB_CHECK_FLAGS(flags, 0, e);
-        r = require_active(p, e);
+        r = vb_pool_require_active(p, e);
+        if (r >= 0)
+                r = vb_vol_require_idle(src, e);
         if (r < 0)
                 return r;
-        if (src->job)
-                return vb_error_set(e, VB_ERR_OPERATION_INVALID, "volume '%s' is still in use.", src->name);
         r = vb_vol_def_parse(xml, 0, &def, e);
         if (r < 0)
                 return r;
@@ -542,19 +484,10 @@ static int test_vol_create_xml_from(VbPoolObj *p, const char *xml, VbVolObj *src
                 def->capacity = sdef->capacity;
         if (!def->has_allocation)
                 def->allocation = def->capacity;
-        c = calloc(1, sizeof(*c));
-        if (!c)
-                return vb_error_set(e, VB_ERR_NO_MEMORY, NULL);
-        *c = (CloneJob) { .pool = p, .src = src, .def = def };
-        r = vb_test_job_start(p->conn, "StorageVolCreateXMLFrom", VB_KIND_POOL, p, sdef->allocation,
-                              clone_finish, c, op, &job, e);
-        if (r < 0) {
-                free(c);
-                return r;
-        }
-        TAKE_PTR(def);
-        src->job = job;
-        return 1;
+        r = add_job_start(p, src, &def, "StorageVolCreateXMLFrom", sdef->allocation, op, &job, e);
+        if (r > 0)
+                src->job = job;
+        return r;
 }
 
 static int test_vol_delete(VbVolObj *v, unsigned flags, VbError *e) {
@@ -563,11 +496,9 @@ static int test_vol_delete(VbVolObj *v, unsigned flags, VbError *e) {
         int r;
 
         VB_CHECK_FLAGS(flags, 0, e);
-        r = require_active(p, e);
+        r = vb_vol_require_active_idle(v, e);
         if (r < 0)
                 return r;
-        if (v->job)
-                return vb_error_set(e, VB_ERR_OPERATION_INVALID, "volume '%s' is still in use.", v->name);
         pdef->allocation -= VB_VOL_DEF(v)->allocation;
         pdef->available = pdef->capacity - pdef->allocation;
         vb_event_obj(p->conn, VB_EVENT_OBJECT_REMOVED, VB_KIND_VOL, v, 0, 0);
@@ -603,7 +534,7 @@ static int test_vol_get_info(VbVolObj *v, unsigned flags, VbVolInfo *ret, VbErro
         int r;
 
         VB_CHECK_FLAGS(flags, VOL_GET_PHYSICAL, e);
-        r = require_active(v->pool, e);
+        r = vb_pool_require_active(v->pool, e);
         if (r < 0)
                 return r;
         *ret = (VbVolInfo) {
@@ -617,7 +548,7 @@ static int test_vol_get_info(VbVolObj *v, unsigned flags, VbVolInfo *ret, VbErro
 static int test_vol_get_xml_desc(VbVolObj *v, unsigned flags, char **ret, VbError *e) {
         int r;
         VB_CHECK_FLAGS(flags, 0, e);
-        r = require_active(v->pool, e);
+        r = vb_pool_require_active(v->pool, e);
         if (r < 0)
                 return r;
         *ret = vb_vol_def_format(VB_VOL_DEF(v), 0);
@@ -631,7 +562,7 @@ static int test_vol_resize(VbVolObj *v, uint64_t capacity, unsigned flags, VbErr
         int r;
 
         VB_CHECK_FLAGS(flags, VOL_RESIZE_ALLOCATE | VOL_RESIZE_DELTA | VOL_RESIZE_SHRINK, e);
-        r = require_active(v->pool, e);
+        r = vb_pool_require_active(v->pool, e);
         if (r < 0)
                 return r;
         if (flags & VOL_RESIZE_DELTA) {
@@ -682,11 +613,9 @@ static int test_vol_wipe(VbVolObj *v, unsigned algorithm, unsigned flags, VbOp *
         VB_CHECK_FLAGS(flags, 0, e);
         if (algorithm >= VOL_WIPE_ALG_LAST)
                 return vb_error_set(e, VB_ERR_INVALID_ARG, "wiping algorithm %u not supported", algorithm);
-        r = require_active(v->pool, e);
+        r = vb_vol_require_active_idle(v, e);
         if (r < 0)
                 return r;
-        if (v->job)
-                return vb_error_set(e, VB_ERR_OPERATION_INVALID, "volume '%s' is still in use.", v->name);
         r = vb_test_job_start(v->pool->conn, "StorageVolWipe", VB_KIND_VOL, v, VB_VOL_DEF(v)->capacity,
                               wipe_finish, v, op, &job, e);
         if (r < 0)
@@ -708,11 +637,9 @@ static int vol_stream(VbVolObj *v, VbVolStreamDir dir, int fd, uint64_t offset, 
         if (flags & VOL_STREAM_SPARSE)
                 return vb_error_set(e, VB_ERR_NO_SUPPORT, "%s: sparse streams (flag 0x%x) are not supported",
                                     api, VOL_STREAM_SPARSE);
-        r = require_active(v->pool, e);
+        r = vb_vol_require_active_idle(v, e);   /* before making contents: a refused call changes nothing */
         if (r < 0)
                 return r;
-        if (v->job)   /* before making contents: a refused call changes nothing */
-                return vb_error_set(e, VB_ERR_OPERATION_INVALID, "volume '%s' is still in use.", v->name);
         vol_fd = vol_data_fd(v, e);
         if (vol_fd < 0)
                 return vol_fd;
@@ -744,7 +671,7 @@ const VbStorageOps vb_test_storage_ops = {
         .pool_get_xml_desc = test_pool_get_xml_desc,
         .pool_set_autostart = test_pool_set_autostart,
         .pool_list_volumes = test_pool_list_volumes,
-        .vol_lookup_by_name = test_vol_lookup_by_name,
+        .vol_lookup_by_name = vb_vol_lookup_by_name,
         .vol_create_xml = test_vol_create_xml,
         .vol_create_xml_from = test_vol_create_xml_from,
         .vol_delete = test_vol_delete,
